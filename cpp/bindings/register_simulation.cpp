@@ -1,0 +1,66 @@
+#include <pybind11/eigen.h>
+#include <pybind11/stl.h>
+
+#include "magpk/simulation.hpp"
+#include "register.hpp"
+
+namespace py = pybind11;
+
+void register_simulation(py::module_& m) {
+  py::class_<magpk::SolverOptions>(m, "SolverOptions")
+      .def(py::init<>())
+      .def_readwrite("rtol", &magpk::SolverOptions::rtol)
+      .def_readwrite("atol", &magpk::SolverOptions::atol)
+      .def_readwrite("max_steps", &magpk::SolverOptions::max_steps);
+  py::class_<magpk::Metrics>(m, "Metrics")
+      .def_readonly("oral_supplement_mmol", &magpk::Metrics::oral_supplement_mmol)
+      .def_readonly("parenteral_mmol", &magpk::Metrics::parenteral_mmol)
+      .def_readonly("fraction_absorbed", &magpk::Metrics::fraction_absorbed)
+      .def_readonly("absorbed_supplement_mmol", &magpk::Metrics::absorbed_supplement_mmol)
+      .def_readonly("absorbed_increment_mmol", &magpk::Metrics::absorbed_increment_mmol)
+      .def_readonly("urine_increment_24h_mmol", &magpk::Metrics::urine_increment_24h_mmol)
+      .def_readonly("urine_increment_mmol", &magpk::Metrics::urine_increment_mmol)
+      .def_readonly("baseline_serum_mmol_l", &magpk::Metrics::baseline_serum_mmol_l)
+      .def_readonly("cmax_mmol_l", &magpk::Metrics::cmax_mmol_l)
+      .def_readonly("tmax_h", &magpk::Metrics::tmax_h)
+      .def_readonly("cmin_mmol_l", &magpk::Metrics::cmin_mmol_l)
+      .def_readonly("auc_above_baseline_mmol_h_l", &magpk::Metrics::auc_above_baseline_mmol_h_l)
+      .def_readonly("time_above_h", &magpk::Metrics::time_above_h)
+      .def_readonly("time_below_hypo_h", &magpk::Metrics::time_below_hypo_h)
+      .def_readonly("body_store_change_mmol", &magpk::Metrics::body_store_change_mmol)
+      .def_readonly("body_store_change_vs_baseline_mmol",
+                    &magpk::Metrics::body_store_change_vs_baseline_mmol)
+      .def_readonly("peak_colon_load_mmol", &magpk::Metrics::peak_colon_load_mmol)
+      .def_readonly("diarrhea_probability", &magpk::Metrics::diarrhea_probability)
+      .def_readonly("mass_balance_rel_error", &magpk::Metrics::mass_balance_rel_error);
+  py::class_<magpk::SimulationRequest>(m, "SimulationRequest")
+      .def(py::init<>())
+      .def_readwrite("covariates", &magpk::SimulationRequest::covariates)
+      .def_readwrite("physiology", &magpk::SimulationRequest::physiology)
+      .def_readwrite("regimen", &magpk::SimulationRequest::regimen)
+      .def_readwrite("t_end_h", &magpk::SimulationRequest::t_end_h)
+      .def_readwrite("output_times_h", &magpk::SimulationRequest::output_times_h)
+      .def_readwrite("solver", &magpk::SimulationRequest::solver);
+  py::class_<magpk::SimulationResult>(m, "SimulationResult")
+      .def_readonly("subject", &magpk::SimulationResult::subject)
+      .def_readonly("pool_forms", &magpk::SimulationResult::pool_forms)
+      .def_readonly("steady_state_serum_mmol_l", &magpk::SimulationResult::steady_state_serum_mmol_l)
+      .def_readonly("metrics", &magpk::SimulationResult::metrics)
+      .def_property_readonly("table", [](const magpk::SimulationResult& r) {
+        return magpk::output_table(r.supplemented, r.subject);
+      })
+      .def_property_readonly("baseline_table", [](const magpk::SimulationResult& r) {
+        return magpk::output_table(r.baseline, r.subject);
+      })
+      .def_property_readonly("states", [](const magpk::SimulationResult& r) {
+        return r.supplemented.states;
+      })
+      .def_property_readonly("steps", [](const magpk::SimulationResult& r) {
+        return r.supplemented.steps;
+      });
+  m.def("output_columns", &magpk::output_columns);
+  m.def("serum_thresholds_above", &magpk::serum_thresholds_above);
+  m.attr("HYPO_THRESHOLD_MMOL_L") = magpk::kHypoThreshold;
+  m.def("simulate", &magpk::simulate, py::arg("request"), py::call_guard<py::gil_scoped_release>(),
+        "Simulate one request (GIL released).");
+}

@@ -1,0 +1,34 @@
+#include "magpk/subject.hpp"
+#include "register.hpp"
+
+namespace py = pybind11;
+
+void register_subject(py::module_& m) {
+  py::enum_<magpk::Sex>(m, "Sex").value("female", magpk::Sex::kFemale).value("male", magpk::Sex::kMale);
+  py::enum_<magpk::Diuretic>(m, "Diuretic")
+      .value("none", magpk::Diuretic::kNone)
+      .value("loop", magpk::Diuretic::kLoop)
+      .value("thiazide", magpk::Diuretic::kThiazide);
+  py::class_<magpk::Covariates>(m, "Covariates")
+      .def(py::init<>())
+      .def_readwrite("weight_kg", &magpk::Covariates::weight_kg)
+      .def_readwrite("age_years", &magpk::Covariates::age_years)
+      .def_readwrite("height_cm", &magpk::Covariates::height_cm)
+      .def_readwrite("egfr_ml_min", &magpk::Covariates::egfr_ml_min)
+      .def_readwrite("diet_mg_per_day", &magpk::Covariates::diet_mg_per_day)
+      .def_readwrite("sex", &magpk::Covariates::sex)
+      .def_readwrite("pregnant", &magpk::Covariates::pregnant)
+      .def_readwrite("ppi", &magpk::Covariates::ppi)
+      .def_readwrite("diuretic", &magpk::Covariates::diuretic);
+  py::class_<magpk::SubjectParameters>(m, "SubjectParameters")
+      .def_readonly("ecf_volume_l", &magpk::SubjectParameters::ecf_volume_l)
+      .def_readonly("height_cm", &magpk::SubjectParameters::height_cm)
+      .def_readonly("body_fat_fraction", &magpk::SubjectParameters::body_fat_fraction)
+      .def_readonly("fat_free_mass_kg", &magpk::SubjectParameters::fat_free_mass_kg)
+      .def_readonly("body_mg_mmol", &magpk::SubjectParameters::body_mg_mmol)
+      .def_readonly("gfr_l_h", &magpk::SubjectParameters::gfr_l_h)
+      .def_readonly("tm_mmol_h", &magpk::SubjectParameters::tm_mmol_h)
+      .def_readonly("tissue_reference_mmol", &magpk::SubjectParameters::tissue_reference_mmol)
+      .def_readonly("bone_reference_mmol", &magpk::SubjectParameters::bone_reference_mmol)
+      .def_readonly("diet_mmol_h", &magpk::SubjectParameters::diet_mmol_h);
+}

@@ -1,0 +1,119 @@
+// The compartmental model: state layout, fluxes and the right-hand side.
+//
+// State (amounts in mmol, time in h); see docs/model.md for the equations.
+//   gut:    si_diet, si_sup, si_chelate, colon_diet, colon_sup, colon_solid,
+//           and one undissolved pool per pure supplement form in the regimen
+//   body:   plasma (extracellular), tissue, bone, im_depot
+//   ledger: absorbed_cum, absorbed_sup_cum, urine_cum, feces_cum, secreted_cum,
+//           diet_in_cum, infused_cum, serum_auc (mmol/L*h)
+// "diet" pools carry unlabelled Mg (food and endogenous secretions), "sup"
+// pools carry supplement Mg: the label a stable isotope would give.
+#pragma once
+
+#include <Eigen/Core>
+#include <vector>
+
+#include "magpk/subject.hpp"
+
+namespace magpk {
+
+namespace idx {
+enum : int {
+  kSiDiet = 0,
+  kSiSup,
+  kSiChelate,
+  kColonDiet,
+  kColonSup,
+  kColonSolid,
+  kPlasma,
+  kTissue,
+  kBone,
+  kImDepot,
+  kAbsorbedCum,
+  kAbsorbedSupCum,
+  kUrineCum,
+  kFecesCum,
+  kSecretedCum,
+  kDietInCum,
+  kInfusedCum,
+  kSerumAuc,
+  kFixedCount  // undissolved pools start here
+};
+// At most one undissolved pool per pure form that is not already dissolved.
+inline constexpr int kMaxPools = 14;
+inline constexpr int kStateSize = kFixedCount + kMaxPools;
+}  // namespace idx
+
+// Fixed-size state: no allocation in the right-hand side; unused pool slots stay 0.
+using State = Eigen::Matrix<double, idx::kStateSize, 1>;
+
+// Kinetics of one undissolved pool (a pure form present in the regimen).
+struct UndissolvedPool {
+  double dissolution_per_h;
+  double chelate_fraction;  // share of the dissolving amount entering si_chelate
+};
+
+// Piecewise-constant inputs between two events.
+struct SegmentInputs {
+  double diet_mmol_h = 0.0;
+  double infusion_mmol_h = 0.0;
+  bool fed = false;
+};
+
+// Every flux of the model (mmol/h) at one state; used by the right-hand side,
+// the steady-state solver and the tests.
+struct Fluxes {
+  double diet_in, secretion;
+  double si_transcellular_diet, si_transcellular_sup, si_paracellular_diet,
+      si_paracellular_sup, chelate_absorbed;
+  double si_to_colon_diet, si_to_colon_sup, si_chelate_to_colon, undissolved_to_colon;
+  double colon_transcellular_diet, colon_transcellular_sup;
+  double feces_diet, feces_sup, feces_solid;
+  double urine, tissue_uptake, tissue_release, bone_uptake, bone_release;
+  double im_release, infusion;
+  double filtered;
+
+  double absorbed() const;
+  double absorbed_sup() const;
+};
+
+class Model {
+ public:
+  Model(const SubjectParameters& subject, std::vector<UndissolvedPool> pools);
+
+  static constexpr int state_size() { return idx::kStateSize; }
+  const SubjectParameters& subject() const { return subject_; }
+  const std::vector<UndissolvedPool>& pools() const { return pools_; }
+
+  void set_inputs(const SegmentInputs& inputs) { inputs_ = inputs; }
+  const SegmentInputs& inputs() const { return inputs_; }
+
+  // odeint system: dx/dt at x.
+  void operator()(const State& x, State& dxdt, double t) const;
+
+  Fluxes fluxes(const State& x) const;
+  double serum_mmol_l(const State& x) const { return x[idx::kPlasma] / subject_.ecf_volume_l; }
+  // Unabsorbed supplement Mg in the colon (dissolved + solid): the laxative load.
+  static double colon_supplement_load(const State& x) {
+    return x[idx::kColonSup] + x[idx::kColonSolid];
+  }
+  // Renal excretion (mmol/h) at serum concentration c.
+  double urine_rate(double serum_mmol_l) const;
+  // Store uptake relative to its value at the reference serum.
+  double store_uptake_ratio(double serum_mmol_l) const;
+  double colon_transit_per_h(const State& x) const;
+  double si_transit_per_h() const;
+
+ private:
+  SubjectParameters subject_;
+  std::vector<UndissolvedPool> pools_;
+  SegmentInputs inputs_;
+  double hill_reference_;  // h(reference serum)
+};
+
+// Sum of the gut states (all lumen pools and undissolved pools).
+double gut_amount(const State& x);
+// Everything in the body (plasma + tissue + bone + IM depot).
+double body_amount(const State& x);
+
+}  // namespace magpk

@@ -1,0 +1,89 @@
+// Population-level physiological parameters of the magnesium model.
+//
+// Every parameter is declared once, in the table of physiology.cpp, with its
+// value, unit, source and (when calibrated) the data it was calibrated against.
+// `default_physiology()` fills the struct from that table.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace magpk {
+
+struct Physiology {
+  // --- gut ---------------------------------------------------------------
+  double si_transit_time_h;
+  double fed_transit_time_factor;
+  double fed_state_duration_h;
+  double si_vmax_mmol_h;
+  double si_km_mmol;
+  double si_paracellular_per_h;
+  double colon_transit_time_h;
+  double colon_vmax_mmol_h;
+  double dissolution_soluble_per_h;
+  double dissolution_oxide_per_h;
+  double dissolution_hydroxide_per_h;
+  double chelate_intact_fraction;
+  double upper_gi_secretion_l_per_day;
+  double upper_gi_secretion_mg_mmol_l;
+  double ppi_transcellular_factor;
+  // --- plasma and kidney ---------------------------------------------------
+  double ecf_volume_l_per_kg;
+  double ecf_volume_pregnant_l_per_kg;
+  double ultrafilterable_fraction;
+  double renal_tm_mmol_per_l_filtrate;
+  double renal_splay;
+  double loop_diuretic_tm_factor;
+  double thiazide_tm_factor;
+  double im_absorption_per_h;
+  double reference_serum_mmol_l;
+  // --- stores ---------------------------------------------------------------
+  double body_mg_mmol_per_kg_ffm;
+  double tissue_fraction_of_body_mg;
+  double bone_exchangeable_fraction_of_body_mg;
+  double tissue_exchange_half_life_h;
+  double bone_exchange_half_life_h;
+  double store_uptake_half_serum_mmol_l;
+  double store_uptake_hill;
+  // --- gastrointestinal tolerance -------------------------------------------
+  double laxation_load50_mmol;
+  double laxation_log_sd;
+  // --- body composition -----------------------------------------------------
+  double default_height_male_cm;
+  double default_height_female_cm;
+  double bodyfat_bmi_coef;
+  double bodyfat_age_coef;
+  double bodyfat_male_coef;
+  double bodyfat_intercept;
+};
+
+struct ParameterInfo {
+  const char* name;
+  double Physiology::*member;
+  double value;
+  const char* unit;
+  const char* description;
+  const char* source;
+  // Empty when the value was read from a source; otherwise the data the value
+  // was calibrated against (reproduced by calibration/calibrate.py).
+  const char* calibrated_against;
+};
+
+// The single table of parameters (value, unit, source, calibration).
+const std::vector<ParameterInfo>& parameter_table();
+
+// A Physiology filled with the table's values.
+Physiology default_physiology();
+
+// Access by name. Unknown names throw std::invalid_argument naming the closest
+// known parameters.
+double get_parameter(const Physiology& physiology, std::string_view name);
+void set_parameter(Physiology& physiology, std::string_view name, double value);
+
+// Closest names of `candidates` to `query` (edit distance), best first.
+std::vector<std::string> closest_names(std::string_view query,
+                                       const std::vector<std::string>& candidates,
+                                       std::size_t max_count = 3);
+
+}  // namespace magpk

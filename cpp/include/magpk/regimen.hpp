@@ -1,0 +1,55 @@
+// A dosing regimen as explicit events, in model units (mmol elemental Mg, h).
+// The Python layer expands repeated doses and unit conversions into these.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace magpk {
+
+struct OralDose {
+  double time_h;
+  std::string form_id;
+  double elemental_mmol;
+  bool with_food;
+};
+
+struct ParenteralDose {  // IV bolus or IM injection
+  double time_h;
+  double mmol;
+};
+
+struct Infusion {  // constant-rate IV infusion of `mmol` over `duration_h`
+  double start_h;
+  double duration_h;
+  double mmol;
+};
+
+struct DietChange {  // background intake from time_h on
+  double time_h;
+  double mg_per_day;
+};
+
+struct Regimen {
+  std::vector<OralDose> oral;
+  std::vector<ParenteralDose> iv_bolus;
+  std::vector<ParenteralDose> im;
+  std::vector<Infusion> infusions;
+  std::vector<DietChange> diet_changes;
+
+  bool has_doses() const {
+    return !oral.empty() || !iv_bolus.empty() || !im.empty() || !infusions.empty();
+  }
+  // The same diet schedule without any supplement or parenteral dose.
+  Regimen diet_only() const {
+    Regimen baseline;
+    baseline.diet_changes = diet_changes;
+    return baseline;
+  }
+};
+
+// Throws std::invalid_argument on negative/non-finite times or amounts,
+// non-positive durations and unknown forms.
+void validate(const Regimen& regimen);
+
+}  // namespace magpk

@@ -1,0 +1,63 @@
+// One simulation request end to end: derive the subject, solve its steady
+// state, integrate the regimen and the same subject's no-supplement baseline,
+// and compute the per-regimen metrics (docs/model.md, "Outputs").
+#pragma once
+
+#include <Eigen/Core>
+#include <string>
+#include <vector>
+
+#include "magpk/physiology.hpp"
+#include "magpk/regimen.hpp"
+#include "magpk/simulator.hpp"
+#include "magpk/subject.hpp"
+
+namespace magpk {
+
+struct Metrics {
+  double oral_supplement_mmol;
+  double parenteral_mmol;
+  double fraction_absorbed;          // NaN when no oral supplement was given
+  double absorbed_supplement_mmol;   // tracer: supplement Mg that crossed the gut wall
+  double absorbed_increment_mmol;    // vs the no-supplement baseline, all sources
+  double urine_increment_24h_mmol;   // NaN when the run ends before 24 h after the first dose
+  double urine_increment_mmol;       // over the whole run
+  double baseline_serum_mmol_l;      // homeostatic steady state
+  double cmax_mmol_l;
+  double tmax_h;
+  double cmin_mmol_l;
+  double auc_above_baseline_mmol_h_l;
+  std::vector<double> time_above_h;  // per serum_thresholds_above()
+  double time_below_hypo_h;
+  double body_store_change_mmol;               // plasma + tissue + bone, end - start
+  double body_store_change_vs_baseline_mmol;   // end, vs the baseline run
+  double peak_colon_load_mmol;
+  double diarrhea_probability;
+  double mass_balance_rel_error;
+};
+
+struct SimulationRequest {
+  Covariates covariates;
+  Physiology physiology = default_physiology();
+  Regimen regimen;
+  double t_end_h = 24.0;
+  std::vector<double> output_times_h;  // sorted, within [0, t_end_h]
+  SolverOptions solver;
+};
+
+struct SimulationResult {
+  SubjectParameters subject;
+  std::vector<std::string> pool_forms;
+  double steady_state_serum_mmol_l;
+  Trajectory supplemented;
+  Trajectory baseline;
+  Metrics metrics;
+};
+
+SimulationResult simulate(const SimulationRequest& request);
+
+// Named output columns derived from a trajectory's states (model units).
+const std::vector<std::string>& output_columns();
+Eigen::MatrixXd output_table(const Trajectory& trajectory, const SubjectParameters& subject);
+
+}  // namespace magpk

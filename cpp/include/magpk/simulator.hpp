@@ -1,0 +1,51 @@
+// Integration of the model through an event schedule with an adaptive
+// Dormand-Prince 5(4) stepper (Boost.Odeint dense output). Every segment
+// between events is integrated on its own; outputs come from the dense
+// output; serum extrema and threshold crossings are located on the solution.
+#pragma once
+
+#include <Eigen/Core>
+#include <string>
+#include <vector>
+
+#include "magpk/model.hpp"
+#include "magpk/schedule.hpp"
+
+namespace magpk {
+
+struct SolverOptions {
+  double rtol = 1e-8;
+  double atol = 1e-10;  // mmol
+  long max_steps = 50'000'000;
+};
+
+// Serum thresholds for time-above/time-below, mmol/L.
+inline constexpr double kHypoThreshold = 0.75;
+inline const std::vector<double>& serum_thresholds_above() {
+  // hyper (> 1.05), eclampsia target band from 2.0, upper target 3.5, toxic (>= 5).
+  static const std::vector<double> thresholds{1.05, 2.0, 3.5, 5.0};
+  return thresholds;
+}
+
+struct Trajectory {
+  std::vector<double> output_times_h;
+  Eigen::MatrixXd states;  // one row per output time, one column per state
+  std::vector<double> probe_times_h;
+  Eigen::MatrixXd probe_states;
+  State final_state;
+  double serum_max = 0.0, serum_max_time_h = 0.0;
+  double serum_min = 0.0, serum_min_time_h = 0.0;
+  double colon_load_max = 0.0, colon_load_max_time_h = 0.0;
+  std::vector<double> time_above_h;  // per serum_thresholds_above()
+  double time_below_hypo_h = 0.0;
+  double mass_balance_rel_error = 0.0;  // max over outputs and the end
+  long steps = 0;
+};
+
+// Integrates from x0 (state at t = 0 before the events at t = 0) to the last
+// breakpoint. Output and probe times must be sorted, within [0, t_end].
+Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
+                     const std::vector<double>& output_times_h,
+                     const std::vector<double>& probe_times_h, const SolverOptions& options);
+
+}  // namespace magpk

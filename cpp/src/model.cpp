@@ -1,0 +1,161 @@
+#include "magpk/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace magpk {
+namespace {
+
+double hill(double c, double half, double n) {
+  if (c <= 0.0) return 0.0;
+  return 1.0 / (1.0 + std::pow(half / c, n));
+}
+
+}  // namespace
+
+double Fluxes::absorbed() const {
+  return si_transcellular_diet + si_transcellular_sup + si_paracellular_diet +
+         si_paracellular_sup + chelate_absorbed + colon_transcellular_diet +
+         colon_transcellular_sup;
+}
+
+double Fluxes::absorbed_sup() const {
+  return si_transcellular_sup + si_paracellular_sup + chelate_absorbed + colon_transcellular_sup;
+}
+
+Model::Model(const SubjectParameters& subject, std::vector<UndissolvedPool> pools)
+    : subject_(subject),
+      pools_(pools.size() <= static_cast<std::size_t>(idx::kMaxPools)
+                 ? std::move(pools)
+                 : throw std::invalid_argument("too many undissolved pools")),
+      hill_reference_(hill(subject.reference_serum_mmol_l, subject.store_uptake_half_serum_mmol_l,
+                           subject.store_uptake_hill)) {}
+
+double Model::urine_rate(double c) const {
+  // Filtered load minus reabsorption along a titration curve with splay:
+  // R = [F + Tm - sqrt((F - Tm)^2 + 4 (1 - theta) F Tm)] / (2 theta).
+  const double filtered = subject_.gfr_l_h * subject_.ultrafilterable_fraction * std::max(c, 0.0);
+  const double tm = subject_.tm_mmol_h;
+  const double theta = subject_.renal_splay;
+  const double d = filtered - tm;
+  const double root = std::sqrt(d * d + 4.0 * (1.0 - theta) * filtered * tm);
+  // Excretion E = F - R written without cancellation for small F:
+  // E = [(2 theta - 1) F - Tm + root] / (2 theta).
+  const double excreted = ((2.0 * theta - 1.0) * filtered - tm + root) / (2.0 * theta);
+  return std::max(excreted, 0.0);
+}
+
+double Model::store_uptake_ratio(double c) const {
+  return hill(c, subject_.store_uptake_half_serum_mmol_l, subject_.store_uptake_hill) /
+         hill_reference_;
+}
+
+double Model::si_transit_per_h() const {
+  return inputs_.fed ? subject_.si_transit_fed_per_h : subject_.si_transit_per_h;
+}
+
+double Model::colon_transit_per_h(const State& x) const {
+  // Osmotic laxation: unabsorbed supplement Mg speeds colonic transit.
+  const double load = std::max(colon_supplement_load(x), 0.0);
+  return subject_.colon_transit_per_h * (1.0 + load / subject_.laxation_load50_mmol);
+}
+
+Fluxes Model::fluxes(const State& x) const {
+  const SubjectParameters& s = subject_;
+  auto pos = [&x](int i) { return std::max(x[i], 0.0); };
+  Fluxes f{};
+  const double si_diet = pos(idx::kSiDiet), si_sup = pos(idx::kSiSup);
+  const double colon_diet = pos(idx::kColonDiet), colon_sup = pos(idx::kColonSup);
+  const double c = pos(idx::kPlasma) / s.ecf_volume_l;
+  const double k_si = si_transit_per_h();
+  const double k_colon = colon_transit_per_h(x);
+
+  f.diet_in = inputs_.diet_mmol_h;  // food Mg is as available as Mg acetate (Fine 1991)
+  f.secretion = s.secretion_clearance_l_h * c;
+  const double si_saturation = s.si_vmax_mmol_h / (s.km_mmol + si_diet + si_sup);
+  f.si_transcellular_diet = si_saturation * si_diet;
+  f.si_transcellular_sup = si_saturation * si_sup;
+  f.si_paracellular_diet = s.si_paracellular_per_h * si_diet;
+  f.si_paracellular_sup = s.si_paracellular_per_h * si_sup;
+  f.chelate_absorbed = s.chelate_absorption_per_h * pos(idx::kSiChelate);
+  f.si_to_colon_diet = k_si * si_diet;
+  f.si_to_colon_sup = k_si * si_sup;
+  f.si_chelate_to_colon = k_si * pos(idx::kSiChelate);
+  f.undissolved_to_colon = 0.0;
+  for (std::size_t p = 0; p < pools_.size(); ++p) {
+    f.undissolved_to_colon += k_si * pos(idx::kFixedCount + static_cast<int>(p));
+  }
+  const double colon_saturation = s.colon_vmax_mmol_h / (s.km_mmol + colon_diet + colon_sup);
+  f.colon_transcellular_diet = colon_saturation * colon_diet;
+  f.colon_transcellular_sup = colon_saturation * colon_sup;
+  f.feces_diet = k_colon * colon_diet;
+  f.feces_sup = k_colon * colon_sup;
+  f.feces_solid = k_colon * pos(idx::kColonSolid);
+
+  f.filtered = s.gfr_l_h * s.ultrafilterable_fraction * c;
+  f.urine = urine_rate(c);
+  const double uptake_ratio = store_uptake_ratio(c);
+  f.tissue_uptake = s.tissue_exchange_per_h * s.tissue_reference_mmol * uptake_ratio;
+  f.tissue_release = s.tissue_exchange_per_h * pos(idx::kTissue);
+  f.bone_uptake = s.bone_exchange_per_h * s.bone_reference_mmol * uptake_ratio;
+  f.bone_release = s.bone_exchange_per_h * pos(idx::kBone);
+  f.im_release = s.im_absorption_per_h * pos(idx::kImDepot);
+  f.infusion = inputs_.infusion_mmol_h;
+  return f;
+}
+
+void Model::operator()(const State& x, State& dxdt, double /*t*/) const {
+  const Fluxes f = fluxes(x);
+
+  double dissolved_ionic = 0.0, dissolved_chelate = 0.0;
+  const double k_si = si_transit_per_h();
+  for (std::size_t p = 0; p < pools_.size(); ++p) {
+    const int i = idx::kFixedCount + static_cast<int>(p);
+    const double amount = std::max(x[i], 0.0);
+    const double dissolving = pools_[p].dissolution_per_h * amount;
+    dissolved_chelate += pools_[p].chelate_fraction * dissolving;
+    dissolved_ionic += (1.0 - pools_[p].chelate_fraction) * dissolving;
+    dxdt[i] = -dissolving - k_si * amount;
+  }
+  for (int i = idx::kFixedCount + static_cast<int>(pools_.size()); i < idx::kStateSize; ++i) {
+    dxdt[i] = 0.0;
+  }
+
+  dxdt[idx::kSiDiet] = f.diet_in + f.secretion - f.si_transcellular_diet -
+                       f.si_paracellular_diet - f.si_to_colon_diet;
+  dxdt[idx::kSiSup] =
+      dissolved_ionic - f.si_transcellular_sup - f.si_paracellular_sup - f.si_to_colon_sup;
+  dxdt[idx::kSiChelate] = dissolved_chelate - f.chelate_absorbed - f.si_chelate_to_colon;
+  dxdt[idx::kColonDiet] = f.si_to_colon_diet - f.colon_transcellular_diet - f.feces_diet;
+  dxdt[idx::kColonSup] =
+      f.si_to_colon_sup + f.si_chelate_to_colon - f.colon_transcellular_sup - f.feces_sup;
+  dxdt[idx::kColonSolid] = f.undissolved_to_colon - f.feces_solid;
+  const double absorbed = f.absorbed();
+  dxdt[idx::kPlasma] = absorbed + f.infusion + f.im_release + f.tissue_release + f.bone_release -
+                       f.tissue_uptake - f.bone_uptake - f.urine - f.secretion;
+  dxdt[idx::kTissue] = f.tissue_uptake - f.tissue_release;
+  dxdt[idx::kBone] = f.bone_uptake - f.bone_release;
+  dxdt[idx::kImDepot] = -f.im_release;
+  dxdt[idx::kAbsorbedCum] = absorbed;
+  dxdt[idx::kAbsorbedSupCum] = f.absorbed_sup();
+  dxdt[idx::kUrineCum] = f.urine;
+  dxdt[idx::kFecesCum] = f.feces_diet + f.feces_sup + f.feces_solid;
+  dxdt[idx::kSecretedCum] = f.secretion;
+  dxdt[idx::kDietInCum] = f.diet_in;
+  dxdt[idx::kInfusedCum] = f.infusion;
+  dxdt[idx::kSerumAuc] = serum_mmol_l(x);
+}
+
+double gut_amount(const State& x) {
+  double total = x[idx::kSiDiet] + x[idx::kSiSup] + x[idx::kSiChelate] + x[idx::kColonDiet] +
+                 x[idx::kColonSup] + x[idx::kColonSolid];
+  for (int i = idx::kFixedCount; i < x.size(); ++i) total += x[i];
+  return total;
+}
+
+double body_amount(const State& x) {
+  return x[idx::kPlasma] + x[idx::kTissue] + x[idx::kBone] + x[idx::kImDepot];
+}
+
+}  // namespace magpk

@@ -1,0 +1,221 @@
+#include "magpk/physiology.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace magpk {
+namespace {
+
+constexpr const char* kNotCalibrated = "";
+
+// Sources are abbreviated; the full references (with URLs) are listed in
+// docs/model.md, section "Parameters".
+const std::vector<ParameterInfo> kTable = {
+    // ---------------------------------------------------------------- gut
+    {"si_transit_time_h", &Physiology::si_transit_time_h, 3.31, "h",
+     "mean small-intestinal transit time (first-order transit rate = 1/this)",
+     "video-capsule SBTT median 198.5 min, 71 healthy fasting adults (physiology.md s8)",
+     kNotCalibrated},
+    {"fed_transit_time_factor", &Physiology::fed_transit_time_factor, 1.4914, "-",
+     "small-intestinal residence time multiplier while a dose taken with food is in the gut",
+     "calibration", "Sabatier 2002: mineral water alone 45.7% vs with a meal 52.3% absorbed"},
+    {"fed_state_duration_h", &Physiology::fed_state_duration_h, 3.5, "h",
+     "duration of the fed state after a dose taken with food",
+     "gastric emptying 2-5 h, wireless motility capsule normal range (physiology.md s8), midpoint",
+     kNotCalibrated},
+    {"si_vmax_mmol_h", &Physiology::si_vmax_mmol_h, 0.5127, "mmol/h",
+     "maximal transcellular (saturable, TRPM6/7) absorption rate, small intestine",
+     "calibration",
+     "Fine 1991 (65% -> 11% absorbed, linear 7%); Sabatier 2003 (0.48 of 70 mg); "
+     "Schuchardt & Hahn 2017 (80% of absorption complete at 6 h)"},
+    {"si_km_mmol", &Physiology::si_km_mmol, 1.0159, "mmol",
+     "luminal Mg amount at half-maximal transcellular absorption (small intestine and colon)",
+     "calibration", "as si_vmax_mmol_h"},
+    {"si_paracellular_per_h", &Physiology::si_paracellular_per_h, 0.0246, "1/h",
+     "first-order paracellular absorption rate, small intestine",
+     "calibration", "Fine 1991: linear component absorbs 7% of intake"},
+    {"colon_transit_time_h", &Physiology::colon_transit_time_h, 22.4, "h",
+     "mean colonic transit time without laxation",
+     "capsule CTT study means 15.9-28.9 h, 1,885 volunteers (physiology.md s8), midpoint",
+     kNotCalibrated},
+    {"colon_vmax_mmol_h", &Physiology::colon_vmax_mmol_h, 0.0492, "mmol/h",
+     "maximal transcellular absorption rate, colon",
+     "calibration", "as si_vmax_mmol_h"},
+    {"dissolution_soluble_per_h", &Physiology::dissolution_soluble_per_h, 2.0, "1/h",
+     "release/dissolution rate of soluble salts (tablet disintegration and gastric emptying)",
+     "assumption consistent with absorption starting ~1 h after intake (Schuchardt & Hahn 2017); "
+     "low confidence",
+     kNotCalibrated},
+    {"dissolution_oxide_per_h", &Physiology::dissolution_oxide_per_h, 0.0280, "1/h",
+     "dissolution rate of MgO in the upper gut",
+     "calibration", "Firoz & Graber 2001: MgO ~4% absorbed at ~10.5 mmol/day"},
+    {"dissolution_hydroxide_per_h", &Physiology::dissolution_hydroxide_per_h, 0.2, "1/h",
+     "dissolution rate of Mg(OH)2 (also used for MgCO3, no human data)",
+     "calibration", "Dolberg 2017: Mg(OH)2 F = 14.9% vs IV MgSO4"},
+    {"chelate_intact_fraction", &Physiology::chelate_intact_fraction, 0.1, "-",
+     "share of dissolved bisglycinate absorbed as intact chelate (dipeptide route, non-saturable)",
+     "assumption bounded by Walker 2003 (citrate >= chelate) and Schuette 1994 (chelate ~ oxide "
+     "in ileal resection, earlier peak); low confidence",
+     kNotCalibrated},
+    {"upper_gi_secretion_l_per_day", &Physiology::upper_gi_secretion_l_per_day, 6.6, "L/day",
+     "upper-GI secretion volume (saliva 1.5 + gastric 2.0 + bile 0.6 + pancreatic 2.5 L/day)",
+     "Deranged Physiology, composition and volumes of GI secretions (textbook values)",
+     kNotCalibrated},
+    {"upper_gi_secretion_mg_mmol_l", &Physiology::upper_gi_secretion_mg_mmol_l, 0.5, "mmol/L",
+     "Mg concentration of upper-GI secretions at the reference serum concentration",
+     "~1 mEq/L in upper-GI secretions (textbook figure, physiology.md s8)", kNotCalibrated},
+    {"ppi_transcellular_factor", &Physiology::ppi_transcellular_factor, 0.75, "-",
+     "multiplier on transcellular (saturable) absorption during proton-pump inhibitor use",
+     "calibration", "Kieboom 2015: serum -0.011 mmol/L in PPI users (Rotterdam Study)"},
+    // ------------------------------------------------------ plasma, kidney
+    {"ecf_volume_l_per_kg", &Physiology::ecf_volume_l_per_kg, 0.25, "L/kg",
+     "volume of the plasma/extracellular compartment (serum = amount / volume)",
+     "apparent Vd after IV Mg 0.25 (0.22-0.30) L/kg, cardiac-surgery patients (physiology.md s3)",
+     kNotCalibrated},
+    {"ecf_volume_pregnant_l_per_kg", &Physiology::ecf_volume_pregnant_l_per_kg, 0.346, "L/kg",
+     "as ecf_volume_l_per_kg, in pregnancy",
+     "Lu & Nightingale 2000: Vd 0.250-0.442 L/kg in pregnancy, midpoint", kNotCalibrated},
+    {"ultrafilterable_fraction", &Physiology::ultrafilterable_fraction, 0.70, "-",
+     "ultrafilterable (ionised + complexed) fraction of plasma Mg",
+     "70-80% (physiology text); ionised 62% + complexed 7% (Boron & Boulpaep)", kNotCalibrated},
+    {"renal_tm_mmol_per_l_filtrate", &Physiology::renal_tm_mmol_per_l_filtrate, 0.576,
+     "mmol/L GF", "tubular maximum for Mg reabsorption per litre of glomerular filtrate",
+     "Rude 1980: TmMg 1.4 mg/100 mL GF", kNotCalibrated},
+    {"renal_splay", &Physiology::renal_splay, 0.9807, "-",
+     "curvature of the titration curve (1 = sharp threshold, 0 = Michaelis-Menten)",
+     "calibration", "baseline: serum 0.85 mmol/L (IOM reference 0.75-0.95) for the reference adult"},
+    {"loop_diuretic_tm_factor", &Physiology::loop_diuretic_tm_factor, 0.93, "-",
+     "multiplier on the renal tubular maximum with a loop diuretic (thick ascending limb)",
+     "calibration", "Sica review: plasma Mg -5 to -10% on long-term diuretics (midpoint -7.5%)"},
+    {"thiazide_tm_factor", &Physiology::thiazide_tm_factor, 0.98, "-",
+     "multiplier on the renal tubular maximum with a thiazide (distal convoluted tubule)",
+     "calibration", "Kieboom 2018: serum -0.018 mmol/L with >= 1 DDD thiazide"},
+    {"im_absorption_per_h", &Physiology::im_absorption_per_h, 0.317, "1/h",
+     "first-order release of an intramuscular MgSO4 depot",
+     "Salinger 2013: IM ka 0.317 /h (F_IM 0.862 is a model-apparent value, not used: "
+     "mass is conserved)",
+     kNotCalibrated},
+    {"reference_serum_mmol_l", &Physiology::reference_serum_mmol_l, 0.85, "mmol/L",
+     "serum concentration at which stores hold their reference content",
+     "IOM 1997 reference interval 0.75-0.95 mmol/L, midpoint", kNotCalibrated},
+    // ------------------------------------------------------------- stores
+    {"body_mg_mmol_per_kg_ffm", &Physiology::body_mg_mmol_per_kg_ffm, 18.9, "mmol/kg",
+     "total body Mg per kg fat-free mass",
+     "1,000-1,120 mmol in a 70 kg adult with 20% fat (physiology.md s3), midpoint", kNotCalibrated},
+    {"tissue_fraction_of_body_mg", &Physiology::tissue_fraction_of_body_mg, 0.39, "-",
+     "share of body Mg in soft tissue and muscle (intracellular)",
+     "bone/muscle/soft tissue 60/20/20% minus ~1% extracellular (Medscape; IOM 1997)",
+     kNotCalibrated},
+    {"bone_exchangeable_fraction_of_body_mg", &Physiology::bone_exchangeable_fraction_of_body_mg,
+     0.20, "-", "share of body Mg on the exchangeable bone surface",
+     "bone 60% of body Mg, one third exchangeable (IOM 1997)", kNotCalibrated},
+    {"tissue_exchange_half_life_h", &Physiology::tissue_exchange_half_life_h, 154.0, "h",
+     "half-life of Mg turnover in the tissue pool",
+     "Silver 1960: ~1/3 of body Mg equilibrated with 28Mg by 90 h (-ln(2/3)/90 h)", kNotCalibrated},
+    {"bone_exchange_half_life_h", &Physiology::bone_exchange_half_life_h, 1000.0, "h",
+     "half-life of Mg turnover in the exchangeable bone pool",
+     "Avioli & Berman 1966: slow pool t1/2 ~1,000 h", kNotCalibrated},
+    {"store_uptake_half_serum_mmol_l", &Physiology::store_uptake_half_serum_mmol_l, 0.70,
+     "mmol/L", "serum concentration at half-maximal uptake into tissue and bone",
+     "calibration",
+     "experimental depletion: plasma 1/3-1/4 of control and RBC Mg 2/3 of normal after 3 months "
+     "of Mg-free diet; urine < 1 mmol/day within 3-4 days (IOM 1997)"},
+    {"store_uptake_hill", &Physiology::store_uptake_hill, 8.0, "-",
+     "steepness (Hill coefficient) of store uptake vs serum concentration",
+     "calibration", "as store_uptake_half_serum_mmol_l"},
+    // ------------------------------------------------- GI tolerance
+    {"laxation_load50_mmol", &Physiology::laxation_load50_mmol, 15.0, "mmol",
+     "unabsorbed supplement Mg in the colon that doubles colonic transit speed; median diarrhoea "
+     "threshold",
+     "calibration",
+     "IOM 1997 LOAEL: GI symptoms in 6/21 at 15.8 mmol/day MgCl2 (Bashir 1993); diarrhoea in all "
+     "6 men given 56.5 mmol MgSO4 in 4 hourly doses (1987 oral MgSO4 study)"},
+    {"laxation_log_sd", &Physiology::laxation_log_sd, 1.0, "-",
+     "between-person SD of the log diarrhoea threshold", "calibration",
+     "as laxation_load50_mmol"},
+    // --------------------------------------------- body composition
+    {"default_height_male_cm", &Physiology::default_height_male_cm, 175.4, "cm",
+     "height used when none is given, men", "Fryar 2021, NHANES 2015-2018 adult mean",
+     kNotCalibrated},
+    {"default_height_female_cm", &Physiology::default_height_female_cm, 161.3, "cm",
+     "height used when none is given, women", "Fryar 2021, NHANES 2015-2018 adult mean",
+     kNotCalibrated},
+    {"bodyfat_bmi_coef", &Physiology::bodyfat_bmi_coef, 1.20, "%/(kg/m2)",
+     "body fat % per unit BMI", "Deurenberg 1991 Br J Nutr 65:105", kNotCalibrated},
+    {"bodyfat_age_coef", &Physiology::bodyfat_age_coef, 0.23, "%/year", "body fat % per year",
+     "Deurenberg 1991", kNotCalibrated},
+    {"bodyfat_male_coef", &Physiology::bodyfat_male_coef, 10.8, "%", "body fat % lower in men",
+     "Deurenberg 1991", kNotCalibrated},
+    {"bodyfat_intercept", &Physiology::bodyfat_intercept, 5.4, "%", "subtracted constant",
+     "Deurenberg 1991", kNotCalibrated},
+};
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+const ParameterInfo& find_parameter(std::string_view name) {
+  for (const auto& info : kTable) {
+    if (name == info.name) return info;
+  }
+  std::vector<std::string> names;
+  for (const auto& info : kTable) names.emplace_back(info.name);
+  std::string message = "unknown parameter '" + std::string(name) + "'; closest: ";
+  const auto close = closest_names(name, names);
+  for (std::size_t i = 0; i < close.size(); ++i) message += (i ? ", " : "") + close[i];
+  throw std::invalid_argument(message);
+}
+
+}  // namespace
+
+const std::vector<ParameterInfo>& parameter_table() { return kTable; }
+
+Physiology default_physiology() {
+  Physiology physiology{};
+  for (const auto& info : kTable) physiology.*(info.member) = info.value;
+  return physiology;
+}
+
+double get_parameter(const Physiology& physiology, std::string_view name) {
+  return physiology.*(find_parameter(name).member);
+}
+
+void set_parameter(Physiology& physiology, std::string_view name, double value) {
+  const auto& info = find_parameter(name);
+  if (!std::isfinite(value)) {
+    throw std::invalid_argument("parameter '" + std::string(name) + "' must be finite");
+  }
+  physiology.*(info.member) = value;
+}
+
+std::vector<std::string> closest_names(std::string_view query,
+                                       const std::vector<std::string>& candidates,
+                                       std::size_t max_count) {
+  std::vector<std::pair<std::size_t, std::string>> scored;
+  for (const auto& candidate : candidates) {
+    std::size_t distance = edit_distance(query, candidate);
+    // A candidate that starts with or contains the query is a strong match.
+    if (!query.empty() && candidate.find(query) != std::string::npos) distance = 0;
+    scored.emplace_back(distance, candidate);
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> result;
+  for (std::size_t i = 0; i < scored.size() && i < max_count; ++i) result.push_back(scored[i].second);
+  return result;
+}
+
+}  // namespace magpk

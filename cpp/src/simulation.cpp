@@ -1,0 +1,111 @@
+#include "magpk/simulation.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "magpk/forms.hpp"
+#include "magpk/schedule.hpp"
+#include "magpk/steady_state.hpp"
+
+namespace magpk {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double standard_normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+
+double body_stores(const State& x) { return x[idx::kPlasma] + x[idx::kTissue] + x[idx::kBone]; }
+
+
+}  // namespace
+
+SimulationResult simulate(const SimulationRequest& request) {
+  SimulationResult result;
+  result.subject = derive_subject_parameters(request.covariates, request.physiology);
+  const SubjectParameters& s = result.subject;
+
+  const Schedule schedule = build_schedule(request.regimen, s, request.physiology, request.t_end_h);
+  const Schedule baseline_schedule =
+      build_schedule(request.regimen.diet_only(), s, request.physiology, request.t_end_h);
+  result.pool_forms = schedule.pool_forms;
+
+  const Model model(s, schedule.pools);
+  const Model baseline_model(s, baseline_schedule.pools);
+  const SteadyState steady = solve_steady_state(baseline_model, s.diet_mmol_h);
+  result.steady_state_serum_mmol_l = steady.serum_mmol_l;
+
+  std::vector<double> probes;
+  const double first = schedule.first_dose_time_h;
+  const bool has_24h = first >= 0.0 && first + 24.0 <= request.t_end_h;
+  if (has_24h) probes = {first, first + 24.0};
+
+  result.supplemented = integrate(model, schedule, steady.state,
+                                  request.output_times_h, probes, request.solver);
+  result.baseline = integrate(baseline_model, baseline_schedule,
+                              steady.state, request.output_times_h,
+                              probes, request.solver);
+
+  const Trajectory& sup = result.supplemented;
+  const Trajectory& base = result.baseline;
+  const State& end = sup.final_state;
+  const State& base_end = base.final_state;
+  Metrics& m = result.metrics;
+  m.oral_supplement_mmol = schedule.oral_mmol;
+  m.parenteral_mmol = schedule.parenteral_mmol;
+  m.absorbed_supplement_mmol = end[idx::kAbsorbedSupCum];
+  m.fraction_absorbed = schedule.oral_mmol > 0.0 ? end[idx::kAbsorbedSupCum] / schedule.oral_mmol
+                                                 : kNaN;
+  m.absorbed_increment_mmol = end[idx::kAbsorbedCum] - base_end[idx::kAbsorbedCum];
+  m.urine_increment_mmol = end[idx::kUrineCum] - base_end[idx::kUrineCum];
+  if (has_24h) {
+    const auto urine = [](const Trajectory& t, Eigen::Index row) {
+      return t.probe_states(row, idx::kUrineCum);
+    };
+    m.urine_increment_24h_mmol = (urine(sup, 1) - urine(sup, 0)) - (urine(base, 1) - urine(base, 0));
+  } else {
+    m.urine_increment_24h_mmol = kNaN;
+  }
+  m.baseline_serum_mmol_l = steady.serum_mmol_l;
+  m.cmax_mmol_l = sup.serum_max;
+  m.tmax_h = sup.serum_max_time_h;
+  m.cmin_mmol_l = sup.serum_min;
+  m.auc_above_baseline_mmol_h_l = end[idx::kSerumAuc] - base_end[idx::kSerumAuc];
+  m.time_above_h = sup.time_above_h;
+  m.time_below_hypo_h = sup.time_below_hypo_h;
+  m.body_store_change_mmol = body_stores(end) - body_stores(steady.state);
+  m.body_store_change_vs_baseline_mmol = body_stores(end) - body_stores(base_end);
+  m.peak_colon_load_mmol = sup.colon_load_max;
+  m.diarrhea_probability =
+      sup.colon_load_max > 0.0
+          ? standard_normal_cdf(std::log(sup.colon_load_max / s.laxation_load50_mmol) /
+                                s.laxation_log_sd)
+          : 0.0;
+  m.mass_balance_rel_error = std::max(sup.mass_balance_rel_error, base.mass_balance_rel_error);
+  return result;
+}
+
+const std::vector<std::string>& output_columns() {
+  static const std::vector<std::string> columns{
+      "time_h",          "serum_mmol_l",      "plasma_mmol",           "tissue_mmol",
+      "bone_mmol",       "gut_mmol",          "absorbed_cum_mmol",     "urine_cum_mmol",
+      "feces_cum_mmol",  "absorbed_supplement_cum_mmol", "secreted_cum_mmol",
+      "im_depot_mmol",   "colon_supplement_mmol", "diet_in_cum_mmol", "infused_cum_mmol",
+      "serum_auc_mmol_h_l"};
+  return columns;
+}
+
+Eigen::MatrixXd output_table(const Trajectory& t, const SubjectParameters& s) {
+  const auto rows = t.states.rows();
+  Eigen::MatrixXd table(rows, static_cast<Eigen::Index>(output_columns().size()));
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    const State x = t.states.row(r).transpose();
+    table.row(r) << t.output_times_h[static_cast<std::size_t>(r)], x[idx::kPlasma] / s.ecf_volume_l,
+        x[idx::kPlasma], x[idx::kTissue], x[idx::kBone], gut_amount(x), x[idx::kAbsorbedCum],
+        x[idx::kUrineCum], x[idx::kFecesCum], x[idx::kAbsorbedSupCum], x[idx::kSecretedCum],
+        x[idx::kImDepot], Model::colon_supplement_load(x), x[idx::kDietInCum],
+        x[idx::kInfusedCum], x[idx::kSerumAuc];
+  }
+  return table;
+}
+
+}  // namespace magpk

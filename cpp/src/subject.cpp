@@ -1,0 +1,97 @@
+#include "magpk/subject.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "magpk/units.hpp"
+
+namespace magpk {
+namespace {
+
+void require(bool condition, const std::string& message) {
+  if (!condition) throw std::invalid_argument(message);
+}
+
+}  // namespace
+
+void validate(const Covariates& c) {
+  require(std::isfinite(c.weight_kg) && c.weight_kg >= 30.0 && c.weight_kg <= 250.0,
+          "weight_kg=" + std::to_string(c.weight_kg) + " outside the adult range 30-250 kg");
+  require(std::isfinite(c.age_years) && c.age_years >= 18.0 && c.age_years <= 110.0,
+          "age_years=" + std::to_string(c.age_years) + " outside the adult range 18-110");
+  require(std::isfinite(c.height_cm) && (c.height_cm <= 0.0 || (c.height_cm >= 120.0 &&
+                                                                 c.height_cm <= 230.0)),
+          "height_cm=" + std::to_string(c.height_cm) + " outside 120-230 cm");
+  require(std::isfinite(c.egfr_ml_min) && c.egfr_ml_min > 0.0 && c.egfr_ml_min <= 250.0,
+          "egfr_ml_min=" + std::to_string(c.egfr_ml_min) + " must be in (0, 250]");
+  require(std::isfinite(c.diet_mg_per_day) && c.diet_mg_per_day > 0.0 &&
+              c.diet_mg_per_day <= 5000.0,
+          "diet_mg_per_day=" + std::to_string(c.diet_mg_per_day) + " must be in (0, 5000]");
+  require(!(c.pregnant && c.sex == Sex::kMale), "pregnant=True requires sex='female'");
+}
+
+SubjectParameters derive_subject_parameters(const Covariates& c, const Physiology& p) {
+  validate(c);
+  SubjectParameters s{};
+  const bool male = c.sex == Sex::kMale;
+
+  // Body composition: Deurenberg 1991 body-fat equation from BMI, age and sex.
+  s.height_cm = c.height_cm > 0.0 ? c.height_cm
+                                  : (male ? p.default_height_male_cm : p.default_height_female_cm);
+  const double height_m = s.height_cm / 100.0;
+  const double bmi = c.weight_kg / (height_m * height_m);
+  const double fat_percent = p.bodyfat_bmi_coef * bmi + p.bodyfat_age_coef * c.age_years -
+                             p.bodyfat_male_coef * (male ? 1.0 : 0.0) - p.bodyfat_intercept;
+  // Keep the equation inside the physiological range it was fitted on.
+  s.body_fat_fraction = std::min(std::max(fat_percent, 5.0), 60.0) / 100.0;
+  s.fat_free_mass_kg = c.weight_kg * (1.0 - s.body_fat_fraction);
+  s.body_mg_mmol = p.body_mg_mmol_per_kg_ffm * s.fat_free_mass_kg;
+
+  s.ecf_volume_l =
+      c.weight_kg * (c.pregnant ? p.ecf_volume_pregnant_l_per_kg : p.ecf_volume_l_per_kg);
+
+  // Gut.
+  s.si_transit_per_h = 1.0 / p.si_transit_time_h;
+  s.si_transit_fed_per_h = 1.0 / (p.si_transit_time_h * p.fed_transit_time_factor);
+  s.fed_state_duration_h = p.fed_state_duration_h;
+  const double transcellular = c.ppi ? p.ppi_transcellular_factor : 1.0;
+  s.si_vmax_mmol_h = p.si_vmax_mmol_h * transcellular;
+  s.colon_vmax_mmol_h = p.colon_vmax_mmol_h * transcellular;
+  s.km_mmol = p.si_km_mmol;
+  s.si_paracellular_per_h = p.si_paracellular_per_h;
+  // The intact chelate crosses at the unsaturated first-order rate of the
+  // transcellular route (Vmax/Km), without competing for it and without PPI effect.
+  s.chelate_absorption_per_h = p.si_vmax_mmol_h / p.si_km_mmol;
+  s.chelate_intact_fraction = p.chelate_intact_fraction;
+  s.colon_transit_per_h = 1.0 / p.colon_transit_time_h;
+  // Secretions carry Mg at a concentration proportional to serum.
+  s.secretion_clearance_l_h = p.upper_gi_secretion_l_per_day / units::kHoursPerDay *
+                              p.upper_gi_secretion_mg_mmol_l / p.reference_serum_mmol_l;
+
+  // Kidney.
+  s.gfr_l_h = c.egfr_ml_min * units::kLitrePerHourPerMlPerMin;
+  s.ultrafilterable_fraction = p.ultrafilterable_fraction;
+  double tm_factor = 1.0;
+  if (c.diuretic == Diuretic::kLoop) tm_factor = p.loop_diuretic_tm_factor;
+  if (c.diuretic == Diuretic::kThiazide) tm_factor = p.thiazide_tm_factor;
+  s.tm_mmol_h = p.renal_tm_mmol_per_l_filtrate * tm_factor * s.gfr_l_h;
+  s.renal_splay = p.renal_splay;
+
+  // Stores.
+  s.reference_serum_mmol_l = p.reference_serum_mmol_l;
+  s.tissue_reference_mmol = p.tissue_fraction_of_body_mg * s.body_mg_mmol;
+  s.bone_reference_mmol = p.bone_exchangeable_fraction_of_body_mg * s.body_mg_mmol;
+  s.tissue_exchange_per_h = std::log(2.0) / p.tissue_exchange_half_life_h;
+  s.bone_exchange_per_h = std::log(2.0) / p.bone_exchange_half_life_h;
+  s.store_uptake_half_serum_mmol_l = p.store_uptake_half_serum_mmol_l;
+  s.store_uptake_hill = p.store_uptake_hill;
+
+  s.im_absorption_per_h = p.im_absorption_per_h;
+  s.laxation_load50_mmol = p.laxation_load50_mmol;
+  s.laxation_log_sd = p.laxation_log_sd;
+  s.diet_mmol_h = units::mg_per_day_to_mmol_per_h(c.diet_mg_per_day);
+  return s;
+}
+
+}  // namespace magpk
