@@ -1,7 +1,33 @@
-"""magpk: pharmacokinetic models implemented in C++ (Eigen, Boost.Odeint)
-and exposed to Python through pybind11 (extension module ``magpk._core``).
+"""magpk: whole-body magnesium pharmacokinetics.
+
+Simulate how the body absorbs, stores and excretes magnesium from supplements,
+food and parenteral magnesium sulfate, and compare forms and regimens.
+
+>>> import magpk
+>>> r = magpk.Regimen().oral("citrate", dose_mg=300)
+>>> res = magpk.simulate(r, magpk.Subject(), t_end_h=72)
+>>> res.metrics()["fraction_absorbed"]  # doctest: +SKIP
 """
 
 from ._core import __version__
+from .compare import compare_forms
+from .forms import compound_mg, elemental_fraction, elemental_mg, form_ids, forms
+from .parameters import parameters
+from .regimen import Regimen
+from .simulate import Result, simulate
+from .subject import Subject
 
-__all__ = ["__version__"]
+__all__ = [
+    "__version__",
+    "Regimen",
+    "Result",
+    "Subject",
+    "compare_forms",
+    "compound_mg",
+    "elemental_fraction",
+    "elemental_mg",
+    "form_ids",
+    "forms",
+    "parameters",
+    "simulate",
+]

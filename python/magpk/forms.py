@@ -1,0 +1,80 @@
+"""The supplement-form catalogue and label arithmetic (compound mg <-> elemental mg)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List
+
+import pandas as pd
+
+from . import _core, _validation
+
+#: mg of elemental magnesium per mmol (Mg atomic weight 24.305 g/mol).
+MG_PER_MMOL = 24.305
+
+
+@lru_cache(maxsize=None)
+def _catalogue() -> Dict[str, Dict[str, Any]]:
+    return {row["id"]: row for row in _core.form_catalogue()}
+
+
+def form_ids() -> List[str]:
+    """All form ids, in catalogue order."""
+    return list(_catalogue())
+
+
+def check_form(form: Any, name: str = "form") -> str:
+    """Return ``form`` if it is a known form id; otherwise raise with the closest ids."""
+    if not isinstance(form, str):
+        raise TypeError(f"{name}={form!r}: expected a form id string such as 'citrate'")
+    if form not in _catalogue():
+        close = _core.closest_names(form, form_ids(), 3)
+        raise ValueError(f"{name}={form!r}: unknown form; did you mean {', '.join(map(repr, close))}? "
+                         f"Allowed: {', '.join(form_ids())}")
+    return form
+
+
+def forms() -> pd.DataFrame:
+    """The supplement-form catalogue.
+
+    Returns a DataFrame indexed by form id with, for each form: ``name``,
+    ``formula`` (including hydrate water), ``elemental_fraction`` (mass fraction
+    of Mg in the stated compound, 0-1, computed from the formula),
+    ``mg_per_g`` (elemental mg per g of compound), ``molar_mass_g_per_mol_mg``,
+    ``dissolution`` class, ``chelate_route``, ``solubility_g_per_100ml``,
+    ``confidence`` and ``evidence`` (the human or animal data behind it).
+    """
+    rows = []
+    for row in _catalogue().values():
+        entry = dict(row)
+        entry["mg_per_g"] = 1000.0 * row["elemental_fraction"]
+        entry["components"] = ", ".join(f"{fid} {share:.0%}" for fid, share in row["components"])
+        rows.append(entry)
+    frame = pd.DataFrame(rows).set_index("id")
+    frame.index.name = "form"
+    columns = ["name", "formula", "elemental_fraction", "mg_per_g", "molar_mass_g_per_mol_mg",
+               "dissolution", "chelate_route", "solubility_g_per_100ml", "components",
+               "confidence", "evidence"]
+    return frame[columns]
+
+
+def elemental_fraction(form: str) -> float:
+    """Mass fraction of elemental Mg in the stated compound of ``form``."""
+    return float(_catalogue()[check_form(form)]["elemental_fraction"])
+
+
+def elemental_mg(form: str, compound_mg: float) -> float:
+    """Elemental Mg in ``compound_mg`` mg of ``form`` (e.g. 500 mg glycinate -> ~70 mg)."""
+    compound = _validation.real("compound_mg", compound_mg, minimum=0.0)
+    return compound * elemental_fraction(form)
+
+
+def compound_mg(form: str, elemental_mg: float) -> float:
+    """Compound mass (mg) of ``form`` that carries ``elemental_mg`` mg of Mg."""
+    elemental = _validation.real("elemental_mg", elemental_mg, minimum=0.0)
+    return elemental / elemental_fraction(form)
+
+
+def mgso4_heptahydrate_mmol_per_g() -> float:
+    """mmol of Mg per g of MgSO4·7H2O (Epsom salt, injections): 4.06."""
+    return 1000.0 * elemental_fraction("sulfate") / MG_PER_MMOL

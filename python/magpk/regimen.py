@@ -1,0 +1,203 @@
+"""Dosing regimens: oral supplements, parenteral MgSO4 and diet changes.
+
+A :class:`Regimen` is immutable: every method returns a new regimen, so
+regimens can be built by chaining and reused safely.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any, List, Optional, Sequence, Tuple
+
+from . import _core, _validation
+from .forms import MG_PER_MMOL, check_form, elemental_fraction, mgso4_heptahydrate_mmol_per_g
+
+#: Largest number of dose events a regimen may hold.
+MAX_EVENTS = 1_000_000
+_MAX_TIME_H = 24.0 * 365 * 20  # 20 years
+
+
+@dataclass(frozen=True)
+class OralEvent:
+    time_h: float
+    form: str
+    elemental_mmol: float
+    with_food: bool
+
+
+@dataclass(frozen=True)
+class ParenteralEvent:
+    route: str  # "iv_bolus" or "im"
+    time_h: float
+    mmol: float
+
+
+@dataclass(frozen=True)
+class InfusionEvent:
+    start_h: float
+    duration_h: float
+    mmol: float
+
+
+@dataclass(frozen=True)
+class DietEvent:
+    time_h: float
+    mg_per_day: float
+
+
+def _time(name: str, value: Any) -> float:
+    return _validation.real(name, value, minimum=0.0, maximum=_MAX_TIME_H,
+                            allowed=f"allowed: 0 to {_MAX_TIME_H:g} h")
+
+
+def _schedule(start_h: Any, every_h: Any, count: Any, days: Any, times_h: Any,
+              start_name: str) -> List[float]:
+    """Dose times from a start, a repeat (every_h with count or days) or a custom list."""
+    if times_h is not None:
+        if every_h is not None or count is not None or days is not None:
+            raise ValueError("times_h cannot be combined with every_h, count or days")
+        if isinstance(times_h, (str, bytes)) or not hasattr(times_h, "__iter__"):
+            raise TypeError(f"times_h={times_h!r}: expected a sequence of times in hours")
+        times = [_time("times_h[]", t) for t in times_h]
+        if not times:
+            raise ValueError("times_h=[]: give at least one time")
+        if len(times) > MAX_EVENTS:
+            raise ValueError(f"times_h has {len(times):,} entries: allowed at most {MAX_EVENTS:,}")
+        return sorted(times)
+    start = _time(start_name, start_h)
+    if every_h is None:
+        if count is not None or days is not None:
+            raise ValueError(f"count={count!r}/days={days!r} need every_h (the dosing interval)")
+        return [start]
+    every = _validation.real("every_h", every_h, strictly_positive=True, maximum=_MAX_TIME_H,
+                             allowed="allowed: > 0 h")
+    if count is None and days is None:
+        raise ValueError(f"every_h={every_h!r} needs count=<number of doses> or days=<duration>")
+    if count is not None and days is not None:
+        raise ValueError("give either count or days, not both")
+    if days is not None:
+        span_h = 24.0 * _validation.real("days", days, strictly_positive=True,
+                                         maximum=_MAX_TIME_H / 24.0)
+        n = math.ceil(span_h / every - 1e-9)
+        if n > MAX_EVENTS:
+            raise ValueError(f"days={days!r} with every_h={every_h!r} gives {n:,} doses: "
+                             f"allowed at most {MAX_EVENTS:,}")
+    else:
+        n = _validation.count("count", count, maximum=MAX_EVENTS)
+    return [start + i * every for i in range(n)]
+
+
+def _parenteral_mmol(mgso4_g: Any, dose_mg: Any) -> float:
+    if (mgso4_g is None) == (dose_mg is None):
+        raise ValueError(f"give exactly one of mgso4_g (MgSO4·7H2O grams) or dose_mg (elemental "
+                         f"mg); got mgso4_g={mgso4_g!r}, dose_mg={dose_mg!r}")
+    if mgso4_g is not None:
+        grams = _validation.real("mgso4_g", mgso4_g, strictly_positive=True, maximum=1000.0,
+                                 allowed="allowed: > 0 and <= 1000 g")
+        return grams * mgso4_heptahydrate_mmol_per_g()
+    mg = _validation.real("dose_mg", dose_mg, strictly_positive=True, maximum=1e6,
+                          allowed="allowed: > 0 and <= 1e6 mg")
+    return mg / MG_PER_MMOL
+
+
+@dataclass(frozen=True)
+class Regimen:
+    """An immutable list of dosing events. Build it by chaining::
+
+        magpk.Regimen().oral("glycinate", dose_mg=200, every_h=12, count=60)
+
+    Times are hours from the start of the simulation. Doses at the same
+    instant add; doses after the simulation end are ignored.
+    """
+
+    oral_events: Tuple[OralEvent, ...] = ()
+    parenteral_events: Tuple[ParenteralEvent, ...] = ()
+    infusion_events: Tuple[InfusionEvent, ...] = ()
+    diet_events: Tuple[DietEvent, ...] = ()
+
+    def _n_events(self) -> int:
+        return (len(self.oral_events) + len(self.parenteral_events) + len(self.infusion_events)
+                + len(self.diet_events))
+
+    def _add(self, field: str, events: Sequence[Any]) -> "Regimen":
+        if self._n_events() + len(events) > MAX_EVENTS:
+            raise ValueError(f"regimen would hold {self._n_events() + len(events):,} events: "
+                             f"allowed at most {MAX_EVENTS:,}")
+        return replace(self, **{field: getattr(self, field) + tuple(events)})
+
+    def oral(self, form: str, dose_mg: float, *, every_h: Optional[float] = None,
+             count: Optional[int] = None, days: Optional[float] = None, start_h: float = 0.0,
+             times_h: Optional[Sequence[float]] = None, basis: str = "elemental",
+             with_food: bool = False) -> "Regimen":
+        """Oral doses of a supplement form.
+
+        ``dose_mg`` is elemental Mg per dose (``basis="elemental"``, default) or
+        the compound mass as on a label (``basis="compound"``: "500 mg magnesium
+        glycinate" is ~70 mg Mg). Give one dose at ``start_h``, a repeat
+        (``every_h`` with ``count`` doses or ``days``), or a list ``times_h``.
+        ``with_food`` slows small-intestinal transit for the fed period.
+        """
+        check_form(form)
+        mg = _validation.real("dose_mg", dose_mg, strictly_positive=True, maximum=1e6,
+                              allowed="allowed: > 0 and <= 1e6 mg")
+        _validation.choice("basis", basis, ("elemental", "compound"))
+        _validation.boolean("with_food", with_food)
+        elemental = mg * elemental_fraction(form) if basis == "compound" else mg
+        times = _schedule(start_h, every_h, count, days, times_h, "start_h")
+        return self._add("oral_events", [OralEvent(t, form, elemental / MG_PER_MMOL, with_food)
+                                         for t in times])
+
+    def iv_bolus(self, mgso4_g: Optional[float] = None, *, dose_mg: Optional[float] = None,
+                 at_h: float = 0.0, every_h: Optional[float] = None,
+                 count: Optional[int] = None) -> "Regimen":
+        """IV bolus of MgSO4·7H2O (``mgso4_g`` grams) or elemental ``dose_mg``."""
+        mmol = _parenteral_mmol(mgso4_g, dose_mg)
+        times = _schedule(at_h, every_h, count, None, None, "at_h")
+        return self._add("parenteral_events", [ParenteralEvent("iv_bolus", t, mmol) for t in times])
+
+    def im(self, mgso4_g: Optional[float] = None, *, dose_mg: Optional[float] = None,
+           at_h: float = 0.0, every_h: Optional[float] = None,
+           count: Optional[int] = None) -> "Regimen":
+        """Intramuscular MgSO4 injection (depot with first-order release)."""
+        mmol = _parenteral_mmol(mgso4_g, dose_mg)
+        times = _schedule(at_h, every_h, count, None, None, "at_h")
+        return self._add("parenteral_events", [ParenteralEvent("im", t, mmol) for t in times])
+
+    def iv_infusion(self, mgso4_g: Optional[float] = None, *, dose_mg: Optional[float] = None,
+                    start_h: float = 0.0, duration_h: float, every_h: Optional[float] = None,
+                    count: Optional[int] = None) -> "Regimen":
+        """Constant-rate IV infusion: ``mgso4_g`` (or ``dose_mg``) is the total
+        given over ``duration_h``. Overlapping infusions add up."""
+        mmol = _parenteral_mmol(mgso4_g, dose_mg)
+        duration = _validation.real("duration_h", duration_h, strictly_positive=True,
+                                    maximum=_MAX_TIME_H, allowed="allowed: > 0 h")
+        times = _schedule(start_h, every_h, count, None, None, "start_h")
+        return self._add("infusion_events", [InfusionEvent(t, duration, mmol) for t in times])
+
+    def diet(self, mg_per_day: float, *, start_h: float) -> "Regimen":
+        """Change background dietary intake to ``mg_per_day`` from ``start_h`` on."""
+        intake = _validation.real("mg_per_day", mg_per_day, minimum=0.0, maximum=5000.0,
+                                  allowed="allowed: 0-5000 mg/day")
+        return self._add("diet_events", [DietEvent(_time("start_h", start_h), intake)])
+
+    def __add__(self, other: "Regimen") -> "Regimen":
+        if not isinstance(other, Regimen):
+            return NotImplemented
+        result = self
+        for field in ("oral_events", "parenteral_events", "infusion_events", "diet_events"):
+            result = result._add(field, getattr(other, field))
+        return result
+
+    def _to_core(self) -> "_core.Regimen":
+        regimen = _core.Regimen()
+        regimen.oral = [_core.OralDose(e.time_h, e.form, e.elemental_mmol, e.with_food)
+                        for e in self.oral_events]
+        regimen.iv_bolus = [_core.ParenteralDose(e.time_h, e.mmol)
+                            for e in self.parenteral_events if e.route == "iv_bolus"]
+        regimen.im = [_core.ParenteralDose(e.time_h, e.mmol)
+                      for e in self.parenteral_events if e.route == "im"]
+        regimen.infusions = [_core.Infusion(e.start_h, e.duration_h, e.mmol)
+                             for e in self.infusion_events]
+        regimen.diet_changes = [_core.DietChange(e.time_h, e.mg_per_day) for e in self.diet_events]
+        return regimen

@@ -1,0 +1,214 @@
+"""Simulate a regimen for one subject and read the results."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, Mapping, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _core, _validation
+from .forms import MG_PER_MMOL
+from .parameters import _physiology
+from .regimen import Regimen
+from .subject import Subject
+
+#: Largest output grid accepted (rows); about 130 MB of states per run.
+MAX_OUTPUT_ROWS = 500_000
+#: Default solver tolerances (relative; absolute in mmol).
+DEFAULT_RTOL = 1e-8
+DEFAULT_ATOL = 1e-10
+
+_MG_DL_PER_MMOL_L = MG_PER_MMOL / 10.0
+_MEQ_PER_MMOL = 2.0
+
+
+class Result:
+    """The outcome of :func:`simulate`: trajectories and metrics.
+
+    ``to_frame()`` gives the time series, ``metrics()`` the per-regimen summary,
+    ``baseline_frame()`` the same subject without any dose.
+    """
+
+    def __init__(self, core_result: "_core.SimulationResult", regimen: Regimen, subject: Subject,
+                 t_end_h: float) -> None:
+        self._core = core_result
+        self.regimen = regimen
+        self.subject = subject
+        self.t_end_h = t_end_h
+        table = core_result.table
+        if not np.all(np.isfinite(table)):
+            raise RuntimeError("the simulation produced non-finite values; please report this "
+                               "regimen and subject")
+
+    @staticmethod
+    def _frame(table: np.ndarray) -> pd.DataFrame:
+        frame = pd.DataFrame(table, columns=list(_core.output_columns()))
+        serum = frame["serum_mmol_l"]
+        frame.insert(2, "serum_mg_dl", serum * _MG_DL_PER_MMOL_L)
+        frame.insert(3, "serum_meq_l", serum * _MEQ_PER_MMOL)
+        return frame
+
+    def to_frame(self) -> pd.DataFrame:
+        """Time series, one row per output time.
+
+        Columns: ``time_h``, ``serum_mmol_l``, ``serum_mg_dl``, ``serum_meq_l``,
+        ``plasma_mmol``, ``tissue_mmol``, ``bone_mmol``, ``gut_mmol`` (all gut
+        contents), cumulative ``absorbed_cum_mmol`` (gross, all sources),
+        ``urine_cum_mmol``, ``feces_cum_mmol``, and diagnostics
+        (``absorbed_supplement_cum_mmol``, ``secreted_cum_mmol``, ``im_depot_mmol``,
+        ``colon_supplement_mmol``, ``diet_in_cum_mmol``, ``infused_cum_mmol``,
+        ``serum_auc_mmol_h_l``). Cumulative columns start at 0 at t = 0.
+        """
+        return self._frame(self._core.table)
+
+    def baseline_frame(self) -> pd.DataFrame:
+        """As :meth:`to_frame` for the same subject and diet schedule without doses."""
+        return self._frame(self._core.baseline_table)
+
+    @property
+    def steady_state_serum_mmol_l(self) -> float:
+        return float(self._core.steady_state_serum_mmol_l)
+
+    def metrics(self) -> Dict[str, Optional[float]]:
+        """Per-regimen metrics (``None`` where a metric is undefined).
+
+        - ``fraction_absorbed``: of the supplement's own Mg given by the end, the
+          fraction that crossed the gut wall (gross, tracer-based, as a stable
+          isotope measures it); ``None`` without oral supplement.
+        - ``absorbed_increment_mmol``: extra Mg absorbed vs the same subject and
+          diet without supplement (smaller than the tracer amount when the
+          supplement saturates transport shared with food Mg).
+        - ``urine_increment_24h_mmol``: extra urinary Mg in the 24 h from the
+          first dose (``None`` if the run ends earlier); ``urine_increment_mmol``
+          over the whole run.
+        - ``cmax_mmol_l``, ``tmax_h``: serum maximum and its time, located on the
+          solution; ``auc_above_baseline_mmol_h_l``: integral of serum minus the
+          baseline run's serum.
+        - ``time_hypo_h`` (< 0.75 mmol/L), ``time_hyper_h`` (> 1.05),
+          ``time_above_2_h``, ``time_above_3_5_h``, ``time_above_5_h`` and
+          ``time_in_2_to_3_5_h`` (the eclampsia target band).
+        - ``body_store_change_mmol`` (plasma + tissue + bone, end vs start) and
+          ``body_store_change_vs_baseline_mmol``.
+        - ``diarrhea_probability`` (0-1) from the peak unabsorbed supplement load
+          in the colon (``peak_colon_load_mmol``).
+        - ``mass_balance_rel_error``: max |intake - (gut + body + urine + faeces)|
+          / intake over all outputs.
+        """
+        m = self._core.metrics
+        above = dict(zip(_core.serum_thresholds_above(), m.time_above_h))
+
+        def value(x: float) -> Optional[float]:
+            return None if math.isnan(x) else float(x)
+
+        return {
+            "oral_supplement_mmol": m.oral_supplement_mmol,
+            "oral_supplement_mg": m.oral_supplement_mmol * MG_PER_MMOL,
+            "parenteral_mmol": m.parenteral_mmol,
+            "fraction_absorbed": value(m.fraction_absorbed),
+            "absorbed_supplement_mmol": m.absorbed_supplement_mmol,
+            "absorbed_supplement_mg": m.absorbed_supplement_mmol * MG_PER_MMOL,
+            "absorbed_increment_mmol": m.absorbed_increment_mmol,
+            "absorbed_increment_mg": m.absorbed_increment_mmol * MG_PER_MMOL,
+            "urine_increment_24h_mmol": value(m.urine_increment_24h_mmol),
+            "urine_increment_mmol": m.urine_increment_mmol,
+            "baseline_serum_mmol_l": m.baseline_serum_mmol_l,
+            "cmax_mmol_l": m.cmax_mmol_l,
+            "tmax_h": m.tmax_h,
+            "cmin_mmol_l": m.cmin_mmol_l,
+            "auc_above_baseline_mmol_h_l": m.auc_above_baseline_mmol_h_l,
+            "time_hypo_h": m.time_below_hypo_h,
+            "time_hyper_h": above[1.05],
+            "time_above_2_h": above[2.0],
+            "time_above_3_5_h": above[3.5],
+            "time_above_5_h": above[5.0],
+            "time_in_2_to_3_5_h": above[2.0] - above[3.5],
+            "body_store_change_mmol": m.body_store_change_mmol,
+            "body_store_change_vs_baseline_mmol": m.body_store_change_vs_baseline_mmol,
+            "peak_colon_load_mmol": m.peak_colon_load_mmol,
+            "diarrhea_probability": m.diarrhea_probability,
+            "mass_balance_rel_error": m.mass_balance_rel_error,
+        }
+
+    def __repr__(self) -> str:
+        m = self.metrics()
+        fa = m["fraction_absorbed"]
+        return (f"<magpk.Result t_end_h={self.t_end_h:g}, baseline serum "
+                f"{m['baseline_serum_mmol_l']:.3f} mmol/L, cmax {m['cmax_mmol_l']:.3f} mmol/L at "
+                f"{m['tmax_h']:.2f} h, fraction absorbed "
+                f"{'n/a' if fa is None else format(fa, '.3f')}>")
+
+
+def _output_times(t_end_h: float, output_every_h: Optional[float],
+                  output_times_h: Optional[Sequence[float]]) -> np.ndarray:
+    if output_times_h is not None:
+        if output_every_h is not None:
+            raise ValueError("give output_every_h or output_times_h, not both")
+        times = np.asarray(output_times_h, dtype=float)
+        if times.ndim != 1 or not np.all(np.isfinite(times)):
+            raise ValueError("output_times_h: expected a 1-D sequence of finite times in hours")
+        if np.any(times < 0) or np.any(times > t_end_h):
+            raise ValueError(f"output_times_h: every time must lie in [0, t_end_h={t_end_h:g}]")
+        times = np.unique(np.concatenate([[0.0, t_end_h], times]))
+    else:
+        every = _validation.real("output_every_h", 1.0 if output_every_h is None else output_every_h,
+                                 strictly_positive=True, allowed="allowed: > 0 h")
+        n = math.floor(t_end_h / every + 1e-9) + 1
+        if n + 1 > MAX_OUTPUT_ROWS:
+            raise ValueError(f"output_every_h={output_every_h!r} with t_end_h={t_end_h:g} gives "
+                             f"{n + 1:,} output rows: allowed at most {MAX_OUTPUT_ROWS:,} "
+                             f"(memory bound); use a coarser grid")
+        times = np.arange(n) * every
+        times = times[times < t_end_h]
+        times = np.append(times, t_end_h)
+    if len(times) > MAX_OUTPUT_ROWS:
+        raise ValueError(f"output_times_h has {len(times):,} entries: allowed at most "
+                         f"{MAX_OUTPUT_ROWS:,} (memory bound)")
+    return times
+
+
+def simulate(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h: float,
+             output_every_h: Optional[float] = None,
+             output_times_h: Optional[Sequence[float]] = None,
+             parameters: Optional[Mapping[str, Any]] = None, rtol: float = DEFAULT_RTOL,
+             atol: float = DEFAULT_ATOL) -> Result:
+    """Simulate ``regimen`` for ``subject`` from its homeostatic steady state.
+
+    Parameters
+    ----------
+    regimen : the doses and diet changes (:class:`Regimen`).
+    subject : the covariates (:class:`Subject`); a default adult if omitted.
+    t_end_h : simulated time, hours (> 0). Events after it are ignored.
+    output_every_h : output grid spacing (default 1 h); the grid always
+        includes 0 and ``t_end_h``. Or give explicit ``output_times_h``.
+    parameters : optional overrides of physiological parameters by name
+        (see :func:`magpk.parameters`).
+    rtol, atol : integrator tolerances (relative; absolute in mmol).
+
+    The run and a no-dose baseline run of the same subject and diet are
+    integrated in C++ (GIL released).
+    """
+    if not isinstance(regimen, Regimen):
+        raise TypeError(f"regimen={regimen!r}: expected a magpk.Regimen")
+    if subject is None:
+        subject = Subject()
+    if not isinstance(subject, Subject):
+        raise TypeError(f"subject={subject!r}: expected a magpk.Subject")
+    t_end = _validation.real("t_end_h", t_end_h, strictly_positive=True, maximum=24.0 * 365 * 20,
+                             allowed="allowed: > 0 and <= 20 years (175,200 h)")
+    request = _core.SimulationRequest()
+    request.covariates = subject._to_core()
+    request.physiology = _physiology(parameters)
+    request.regimen = regimen._to_core()
+    request.t_end_h = t_end
+    request.output_times_h = _output_times(t_end, output_every_h, output_times_h).tolist()
+    request.solver.rtol = _validation.real("rtol", rtol, minimum=1e-14, maximum=1e-2,
+                                           allowed="allowed: 1e-14 to 1e-2")
+    request.solver.atol = _validation.real("atol", atol, minimum=1e-16, maximum=1e-2,
+                                           allowed="allowed: 1e-16 to 1e-2")
+    try:
+        core_result = _core.simulate(request)
+    except (ValueError, RuntimeError) as error:  # std::invalid_argument -> ValueError
+        raise type(error)(f"simulation failed: {error}") from error
+    return Result(core_result, regimen, subject, t_end)
