@@ -1,0 +1,108 @@
+"""Reproduce the calibrated parameters of magpk from the published targets.
+
+Usage:
+    python calibration/calibrate.py            # fit, print fitted vs stored values
+    python calibration/calibrate.py --write    # also store them in cpp/src/physiology.cpp
+
+The fit is staged (each stage a weighted least-squares problem over a few
+parameters, residuals scaled by the target's tolerance half-width) and the
+stages are iterated because they interact weakly (e.g. renal splay and gut
+absorption both set the baseline serum). Targets and their sources are in
+magpk.validation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+import numpy as np
+from scipy.optimize import least_squares
+
+import magpk
+from magpk import validation
+
+ROOT = Path(__file__).resolve().parents[1]
+PHYSIOLOGY_CPP = ROOT / "cpp" / "src" / "physiology.cpp"
+
+# (parameters, lower bounds, upper bounds, targets); parameters fitted in log space.
+STAGES: List[Tuple[Sequence[str], Sequence[float], Sequence[float], Sequence[str]]] = [
+    (["si_vmax_mmol_h", "si_km_mmol", "si_paracellular_per_h", "colon_vmax_mmol_h"],
+     [0.01, 0.05, 1e-3, 1e-3], [20.0, 50.0, 0.1, 5.0],
+     ["fine_low", "fine_high", "fine_linear_slope", "sabatier_2003", "absorption_timing"]),
+    (["fed_transit_time_factor"], [1.0], [5.0], ["sabatier_2002_meal_ratio"]),
+    (["renal_splay"], [0.05], [0.99999], ["baseline_serum"]),
+    (["store_uptake_half_serum_mmol_l", "store_uptake_hill"], [0.05, 1.0], [2.0, 8.0],
+     ["depletion_urine_day4", "depletion_serum_day21", "nielsen_store_loss",
+      "iv_urinary_recovery"]),
+    (["dissolution_oxide_per_h"], [1e-4], [5.0], ["firoz_oxide"]),
+    (["dissolution_hydroxide_per_h"], [1e-4], [5.0], ["dolberg_f"]),
+    (["ppi_transcellular_factor"], [0.05], [1.0], ["ppi_serum_shift"]),
+    (["thiazide_tm_factor"], [0.5], [1.0], ["thiazide_serum_shift"]),
+    (["loop_diuretic_tm_factor"], [0.5], [1.0], ["loop_serum_shift"]),
+    (["laxation_load50_mmol", "laxation_log_sd"], [0.5, 0.05], [500.0, 5.0],
+     ["laxation_bashir", "laxation_mgso4"]),
+]
+
+
+def stored_values() -> Dict[str, float]:
+    return magpk.parameters()["value"].to_dict()
+
+
+def fit(rounds: int = 3, verbose: bool = True) -> Dict[str, float]:
+    by_id = {t.id: t for t in validation.targets()}
+    values = stored_values()
+    for round_ in range(rounds):
+        for names, lower, upper, target_ids in STAGES:
+            chosen = [by_id[i] for i in target_ids]
+
+            def residuals(log_x: np.ndarray) -> np.ndarray:
+                trial = dict(values)
+                trial.update(zip(names, np.exp(log_x)))
+                out = []
+                for target in chosen:
+                    scale = 0.5 * (target.high - target.low)
+                    out.append((target.run(trial) - target.goal) / scale)
+                return np.array(out)
+
+            x0 = np.log(np.clip([values[n] for n in names], lower, upper))
+            solution = least_squares(residuals, x0, bounds=(np.log(lower), np.log(upper)),
+                                     x_scale=1.0, diff_step=1e-4, xtol=1e-10, ftol=1e-10)
+            values.update(zip(names, np.exp(solution.x)))
+            if verbose:
+                fitted = ", ".join(f"{n}={values[n]:.5g}" for n in names)
+                print(f"round {round_ + 1}: {fitted}  (cost {solution.cost:.3g})", flush=True)
+    return {n: values[n] for names, *_ in STAGES for n in names}
+
+
+def write(values: Dict[str, float]) -> None:
+    text = PHYSIOLOGY_CPP.read_text()
+    for name, value in values.items():
+        pattern = re.compile(r'(\{"' + name + r'", &Physiology::' + name + r',\s*)([-0-9.eE+]+)')
+        text, count = pattern.subn(lambda m: m.group(1) + f"{value:.5g}", text)
+        if count != 1:
+            raise SystemExit(f"could not find parameter {name} in {PHYSIOLOGY_CPP}")
+    PHYSIOLOGY_CPP.write_text(text)
+
+
+def main(argv: Sequence[str] = ()) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="store fitted values in physiology.cpp")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    fitted = fit(args.rounds)
+    stored = stored_values()
+    print(f"\n{'parameter':36s} {'fitted':>12s} {'stored':>12s}")
+    for name, value in fitted.items():
+        print(f"{name:36s} {value:12.5g} {stored[name]:12.5g}")
+    if args.write:
+        write(fitted)
+        print(f"\nwritten to {PHYSIOLOGY_CPP.relative_to(ROOT)} (rebuild to use them)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
