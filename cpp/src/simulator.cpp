@@ -80,14 +80,15 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
       tr.probe_states.row(static_cast<Eigen::Index>(next_probe)) = xt.transpose();
     }
   };
+  bool first_serum = true;  // extrema start from the state after the events at t = 0
   auto note_serum = [&](double s, double t) {
-    if (s > tr.serum_max) { tr.serum_max = s; tr.serum_max_time_h = t; }
-    if (s < tr.serum_min) { tr.serum_min = s; tr.serum_min_time_h = t; }
+    if (first_serum || s > tr.serum_max) { tr.serum_max = s; tr.serum_max_time_h = t; }
+    if (first_serum || s < tr.serum_min) { tr.serum_min = s; tr.serum_min_time_h = t; }
+    first_serum = false;
   };
   auto note_colon = [&](double load, double t) {
     if (load > tr.colon_load_max) { tr.colon_load_max = load; tr.colon_load_max_time_h = t; }
   };
-  tr.serum_max = tr.serum_min = model.serum_mmol_l(x0);
 
   auto dense = odeint::make_dense_output(options.atol, options.rtol, Dopri5());
   double dt = 1e-3;

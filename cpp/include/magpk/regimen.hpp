@@ -40,10 +40,15 @@ struct Regimen {
   bool has_doses() const {
     return !oral.empty() || !iv_bolus.empty() || !im.empty() || !infusions.empty();
   }
-  // The same diet schedule without any supplement or parenteral dose.
+  // The same diet schedule without any supplement or parenteral dose. Doses
+  // taken with food keep their meal (a zero-amount dose with food), so the
+  // baseline has the same fed periods.
   Regimen diet_only() const {
     Regimen baseline;
     baseline.diet_changes = diet_changes;
+    for (const auto& dose : oral) {
+      if (dose.with_food) baseline.oral.push_back({dose.time_h, dose.form_id, 0.0, true});
+    }
     return baseline;
   }
 };
