@@ -11,6 +11,7 @@ void register_simulation(py::module_& m) {
       .def(py::init<>())
       .def_readwrite("rtol", &magpk::SolverOptions::rtol)
       .def_readwrite("atol", &magpk::SolverOptions::atol)
+      .def_readwrite("atol_gut", &magpk::SolverOptions::atol_gut)
       .def_readwrite("max_steps", &magpk::SolverOptions::max_steps);
   py::class_<magpk::Metrics>(m, "Metrics")
       .def_readonly("oral_supplement_mmol", &magpk::Metrics::oral_supplement_mmol)

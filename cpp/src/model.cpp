@@ -9,7 +9,20 @@ namespace {
 
 double hill(double c, double half, double n) {
   if (c <= 0.0) return 0.0;
-  return 1.0 / (1.0 + std::pow(half / c, n));
+  const double ratio = half / c;
+  // Integer coefficients (the default is 8) by repeated squaring: pow() would
+  // dominate the cost of the right-hand side.
+  if (n >= 1.0 && n <= 64.0 && n == std::floor(n)) {
+    auto exponent = static_cast<unsigned>(n);
+    double base = ratio, power = 1.0;
+    while (exponent) {
+      if (exponent & 1u) power *= base;
+      base *= base;
+      exponent >>= 1u;
+    }
+    return 1.0 / (1.0 + power);
+  }
+  return 1.0 / (1.0 + std::pow(ratio, n));
 }
 
 }  // namespace

@@ -39,11 +39,21 @@ SimulationResult simulate(const SimulationRequest& request) {
   const bool has_24h = first >= 0.0 && first + 24.0 <= request.t_end_h;
   if (has_24h) probes = {first, first + 24.0};
 
-  result.supplemented = integrate(model, schedule, steady.state,
-                                  request.output_times_h, probes, request.solver);
-  result.baseline = integrate(baseline_model, baseline_schedule,
-                              steady.state, request.output_times_h,
-                              probes, request.solver);
+  // With a constant diet, no dose and no fed period a run rests at its steady
+  // state: no integration needed (this is the usual no-supplement baseline).
+  auto run = [&](Model m, const Schedule& sch) {
+    const SegmentInputs& inputs = sch.segments.front();
+    const bool constant = sch.breakpoints.size() == 2 && sch.instants.front().total() == 0.0 &&
+                          inputs.infusion_mmol_h == 0.0 && !inputs.fed &&
+                          inputs.diet_mmol_h == s.diet_mmol_h;
+    if (!constant) {
+      return integrate(m, sch, steady.state, request.output_times_h, probes, request.solver);
+    }
+    m.set_inputs(inputs);
+    return steady_trajectory(m, steady.state, request.output_times_h, probes, request.t_end_h);
+  };
+  result.supplemented = run(model, schedule);
+  result.baseline = run(baseline_model, baseline_schedule);
 
   const Trajectory& sup = result.supplemented;
   const Trajectory& base = result.baseline;

@@ -16,6 +16,48 @@ namespace {
 namespace odeint = boost::numeric::odeint;
 using Dopri5 = odeint::runge_kutta_dopri5<State, double, State, double, odeint::vector_space_algebra>;
 
+// Error control with a per-state absolute tolerance: the gut pools decay
+// towards zero after every dose and would otherwise set the step size long
+// after they stopped mattering. err_i / (atol_i + rtol (|x_i| + dt |dx_i|)).
+class PerStateErrorChecker {
+ public:
+  using value_type = double;
+  using algebra_type = odeint::vector_space_algebra;
+  using operations_type = odeint::default_operations;
+
+  PerStateErrorChecker(const State& atol, double rtol) : atol_(atol), rtol_(rtol) {}
+
+  template <class StateIn, class Deriv, class Err, class Time>
+  double error(algebra_type& /*algebra*/, const StateIn& x_old, const Deriv& dxdt_old, Err& x_err,
+               Time dt) const {
+    return (x_err.array().abs() /
+            (atol_.array() + rtol_ * (x_old.array().abs() + std::abs(dt) * dxdt_old.array().abs())))
+        .maxCoeff();
+  }
+  template <class StateIn, class Deriv, class Err, class Time>
+  double error(const StateIn& x_old, const Deriv& dxdt_old, Err& x_err, Time dt) const {
+    algebra_type algebra;
+    return error(algebra, x_old, dxdt_old, x_err, dt);
+  }
+
+ private:
+  State atol_;
+  double rtol_;
+};
+
+using Controlled = odeint::controlled_runge_kutta<Dopri5, PerStateErrorChecker>;
+using DenseOutput = odeint::dense_output_runge_kutta<Controlled>;
+
+State absolute_tolerances(const SolverOptions& options) {
+  State atol = State::Constant(options.atol);
+  for (int i : {idx::kSiDiet, idx::kSiSup, idx::kSiChelate, idx::kColonDiet, idx::kColonSup,
+                idx::kColonSolid}) {
+    atol[i] = options.atol_gut;
+  }
+  atol.tail(idx::kMaxPools).setConstant(options.atol_gut);
+  return atol;
+}
+
 // Bisection for the point in [lo, hi] where `positive(t)` switches from true to false.
 template <class Predicate>
 double bisect(double lo, double hi, Predicate positive) {
@@ -25,6 +67,10 @@ double bisect(double lo, double hi, Predicate positive) {
   }
   return 0.5 * (lo + hi);
 }
+
+// Initial step after a dose, h: a fraction of the fastest gut time constant
+// (dissolution of soluble salts, 1/2 h).
+constexpr double kFirstStepAfterDoseH = 0.05;
 
 double total_amount(const State& x) {
   return gut_amount(x) + body_amount(x) + x[idx::kUrineCum] + x[idx::kFecesCum];
@@ -90,7 +136,10 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     if (load > tr.colon_load_max) { tr.colon_load_max = load; tr.colon_load_max_time_h = t; }
   };
 
-  auto dense = odeint::make_dense_output(options.atol, options.rtol, Dopri5());
+  if (!(options.rtol > 0.0 && options.atol > 0.0 && options.atol_gut > 0.0)) {
+    throw std::invalid_argument("solver tolerances must be > 0");
+  }
+  DenseOutput dense{Controlled(PerStateErrorChecker(absolute_tolerances(options), options.rtol))};
   double dt = 1e-3;
   for (std::size_t k = 0; k < n_breakpoints; ++k) {
     const double a = breakpoints[k];
@@ -109,10 +158,14 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     if (k + 1 == n_breakpoints) break;
 
     const double b = breakpoints[k + 1];
-    dense.initialize(x, a, std::min(dt, b - a));
+    // After a dose the fast gut modes restart: begin with a short step rather
+    // than the last (possibly long) one, which would be rejected repeatedly.
+    const double first_dt = doses.total() > 0.0 ? std::min(dt, kFirstStepAfterDoseH) : dt;
+    dense.initialize(x, a, std::min(first_dt, b - a));
     double ta = a;
     xa = x;
     model(xa, dx, ta);
+    double serum_a = model.serum_mmol_l(xa);
     double serum_rate_a = dx[idx::kPlasma] / volume;
     double colon_rate_a = dx[idx::kColonSup] + dx[idx::kColonSolid];
     auto state_at = [&](double t, State& out) { dense.calc_state(t, out); };
@@ -142,7 +195,9 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
 
       // Serum extremum inside the step: split the step there, so that serum is
       // monotone on each part and every threshold is crossed at most once.
+      const double serum_b = model.serum_mmol_l(xb);
       double split[3] = {ta, tb, tb};
+      double split_serum[3] = {serum_a, serum_b, serum_b};
       int parts = 1;
       if ((serum_rate_a > 0.0 && serum_rate_b < 0.0) || (serum_rate_a < 0.0 && serum_rate_b > 0.0)) {
         const bool rising = serum_rate_a > 0.0;
@@ -150,8 +205,9 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
           const double rate = rates_at(t)[idx::kPlasma];
           return rising ? rate > 0.0 : rate < 0.0;
         });
-        note_serum(serum_at(te), te);
         split[1] = te;
+        split_serum[1] = serum_at(te);
+        note_serum(split_serum[1], te);
         parts = 2;
       }
       if (colon_rate_a > 0.0 && colon_rate_b < 0.0) {
@@ -162,12 +218,12 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
         dense.calc_state(te, xt);
         note_colon(Model::colon_supplement_load(xt), te);
       }
-      note_serum(model.serum_mmol_l(xb), tb);
+      note_serum(serum_b, tb);
       note_colon(Model::colon_supplement_load(xb), tb);
 
       for (int part = 0; part < parts; ++part) {
         const double u = split[part], w = split[part + 1];
-        const double su = serum_at(u), sw = serum_at(w);
+        const double su = split_serum[part], sw = split_serum[part + 1];
         auto time_beyond = [&](double threshold, bool above) {
           const bool in_u = above ? su > threshold : su < threshold;
           const bool in_w = above ? sw > threshold : sw < threshold;
@@ -188,6 +244,7 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
       emit(tb, tb < b, state_at);
       ta = tb;
       xa = xb;
+      serum_a = serum_b;
       serum_rate_a = serum_rate_b;
       colon_rate_a = colon_rate_b;
     }
@@ -196,6 +253,44 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
   }
   tr.final_state = x;
   record_balance(x);
+  return tr;
+}
+
+Trajectory steady_trajectory(const Model& model, const State& x0,
+                             const std::vector<double>& output_times_h,
+                             const std::vector<double>& probe_times_h, double t_end_h) {
+  check_times(output_times_h, t_end_h, "output times");
+  check_times(probe_times_h, t_end_h, "probe times");
+  State rate;
+  model(x0, rate, 0.0);
+  // Only the ledger states move; the pools' residual rates are round-off.
+  rate.head(idx::kAbsorbedCum).setZero();
+  rate.tail(idx::kMaxPools).setZero();
+  auto at = [&](double t) -> State { return x0 + t * rate; };
+  Trajectory tr;
+  tr.output_times_h = output_times_h;
+  tr.probe_times_h = probe_times_h;
+  tr.states.resize(static_cast<Eigen::Index>(output_times_h.size()), idx::kStateSize);
+  tr.probe_states.resize(static_cast<Eigen::Index>(probe_times_h.size()), idx::kStateSize);
+  for (std::size_t i = 0; i < output_times_h.size(); ++i) {
+    tr.states.row(static_cast<Eigen::Index>(i)) = at(output_times_h[i]).transpose();
+  }
+  for (std::size_t i = 0; i < probe_times_h.size(); ++i) {
+    tr.probe_states.row(static_cast<Eigen::Index>(i)) = at(probe_times_h[i]).transpose();
+  }
+  tr.final_state = at(t_end_h);
+  const double serum = model.serum_mmol_l(x0);
+  tr.serum_max = tr.serum_min = serum;
+  const auto& thresholds = serum_thresholds_above();
+  tr.time_above_h.assign(thresholds.size(), 0.0);
+  for (std::size_t i = 0; i < thresholds.size(); ++i) {
+    if (serum > thresholds[i]) tr.time_above_h[i] = t_end_h;
+  }
+  tr.time_below_hypo_h = serum < kHypoThreshold ? t_end_h : 0.0;
+  // Mass balance holds by construction: the ledger rates balance the inputs.
+  const double inputs = total_amount(x0);
+  tr.mass_balance_rel_error =
+      std::abs(total_amount(tr.final_state) - inputs - tr.final_state[idx::kDietInCum]) / inputs;
   return tr;
 }
 

@@ -100,6 +100,7 @@ def run_core(cov: rm.Covariates, reg: rm.Regimen, t_end: float, times):
     req.regimen = r
     req.solver.rtol = 1e-10
     req.solver.atol = 1e-12
+    req.solver.atol_gut = 1e-12
     return core.simulate(req)
 
 

@@ -13,9 +13,12 @@
 
 namespace magpk {
 
+// Defaults: serum within ~2e-8 relative of a tight (rtol 1e-13) reference on a
+// 30-day twice-daily regimen (benchmarks/accuracy.py).
 struct SolverOptions {
-  double rtol = 1e-8;
-  double atol = 1e-10;  // mmol
+  double rtol = 1e-6;
+  double atol = 1e-8;      // mmol, body and ledger states
+  double atol_gut = 1e-6;  // mmol, gut lumen and undissolved pools (small, decaying)
   long max_steps = 50'000'000;
 };
 
@@ -41,6 +44,13 @@ struct Trajectory {
   double mass_balance_rel_error = 0.0;  // max over outputs and the end
   long steps = 0;
 };
+
+// The trajectory of a subject resting at its steady state `x0` with constant
+// inputs (no events): pools constant, ledger states growing linearly. Used for
+// the no-supplement baseline when the diet never changes.
+Trajectory steady_trajectory(const Model& model, const State& x0,
+                             const std::vector<double>& output_times_h,
+                             const std::vector<double>& probe_times_h, double t_end_h);
 
 // Integrates from x0 (state at t = 0 before the events at t = 0) to the last
 // breakpoint. Output and probe times must be sorted, within [0, t_end].
