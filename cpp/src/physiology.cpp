@@ -55,7 +55,9 @@ const std::vector<ParameterInfo> kTable = {
      "dissolution rate of Mg(OH)2 (also used for MgCO3, no human data)",
      "calibration", "Dolberg 2017: Mg(OH)2 F = 14.9% vs IV MgSO4"},
     {"chelate_intact_fraction", &Physiology::chelate_intact_fraction, 0.1, "-",
-     "share of dissolved bisglycinate absorbed as intact chelate (dipeptide route, non-saturable)",
+     "share of dissolving bisglycinate that stays an intact chelate in the lumen, absorbed there at "
+     "the unsaturated transcellular rate (Vmax/Km) by a non-competing dipeptide route; what "
+     "reaches the colon is ordinary supplement Mg",
      "assumption bounded by Walker 2003 (citrate >= chelate) and Schuette 1994 (chelate ~ oxide "
      "in ileal resection, earlier peak); low confidence",
      kNotCalibrated},

@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
+import math
+
 import numpy as np
 import pandas as pd
 
-from .forms import MG_PER_MMOL
+from .forms import MG_PER_MMOL, elemental_fraction, mgso4_heptahydrate_mmol_per_g
 from .regimen import Regimen
 from .simulate import simulate
 from .subject import Subject
@@ -144,8 +146,8 @@ _DOLBERG_MAN = Subject(weight_kg=80.0, sex="male", age_years=30.0, egfr_ml_min=1
 def _dolberg_f(p: Overrides) -> float:
     oral = Regimen().oral("hydroxide", 3 * 360.0, basis="compound", start_h=0.0)
     iv = Regimen().iv_infusion(mgso4_g=2.0, start_h=0.0, duration_h=1.0 / 6.0)
-    oral_mmol = 3 * 360.0 * 0.417 / MG_PER_MMOL
-    iv_mmol = 2.0 * 4.0573
+    oral_mmol = 3 * 360.0 * elemental_fraction("hydroxide") / MG_PER_MMOL
+    iv_mmol = 2.0 * mgso4_heptahydrate_mmol_per_g()
     return ((_auc_above(oral, _DOLBERG_MAN, 24.0, p) / oral_mmol)
             / (_auc_above(iv, _DOLBERG_MAN, 24.0, p) / iv_mmol))
 
@@ -248,7 +250,7 @@ def _iv_urinary_recovery(p: Overrides) -> float:
 # CKD-EPI 2021 eGFR for SCr 0.8 mg/dL, female, 25 y: 105 mL/min.
 _SALINGER_WOMAN = Subject(weight_kg=55.0, sex="female", age_years=25.0, egfr_ml_min=105.0,
                           diet_mg_per_day=300.0, pregnant=True)
-_MMOL_PER_G = 4.0573
+_MMOL_PER_G = mgso4_heptahydrate_mmol_per_g()
 
 
 def _one_compartment(times: np.ndarray, infusions: List[Tuple[float, float, float]],
@@ -398,7 +400,7 @@ def targets() -> List[Target]:
           "Kappeler 2017 BMC Nutr, https://bmcnutr.biomedcentral.com/articles/10.1186/s40795-016-0121-3",
           _kappeler, note="dose 12.17 mmol from memory (M)"),
         t("lindberg_1990", "0-4 h urinary increment, citrate / oxide, 25 mmol", ">= 10x (0.22 vs 0.006)",
-          10.0, 1e6, "Lindberg 1990, https://suppr.wilddata.cn/browses/detail/pubmed/2407766",
+          10.0, math.inf, "Lindberg 1990, https://suppr.wilddata.cn/browses/detail/pubmed/2407766",
           _lindberg),
         t("dolberg_f", "Mg(OH)2 bioavailability vs IV (AUC0-24 above baseline)",
           "F 14.9% (8.3-26.8)", 0.083, 0.268, _DOLBERG, _dolberg_f, calibration=True, goal=0.149,
@@ -418,7 +420,8 @@ def targets() -> List[Target]:
           lambda p: _wilimzig("iv", 8.0, p)),
         t("iv_urinary_recovery", "share of an IV load in urine within 24 h", "~90% (pregnant women)",
           0.70, 1.0, "Lu & Nightingale 2000, https://acnpsearch.tweb-dev.unibo.it/singlejournalindex/71514225",
-          _iv_urinary_recovery),
+          _iv_urinary_recovery, note="published in pregnant women; simulated in the "
+          "non-pregnant reference adult"),
         t("salinger_zuspan", "Zuspan, 55 kg PE woman: max deviation from Salinger 1-cpt model",
           "CL 4.81 L/h, V 15.6 L", 0.0, 0.25, _SALINGER, lambda p: _salinger("zuspan", p)),
         t("salinger_pritchard", "Pritchard (IM): max deviation from Salinger 1-cpt model",
