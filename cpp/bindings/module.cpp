@@ -14,4 +14,5 @@ PYBIND11_MODULE(_core, m) {
   register_subject(m);
   register_regimen(m);
   register_simulation(m);
+  register_population(m);
 }

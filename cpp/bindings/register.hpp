@@ -9,3 +9,4 @@ void register_parameters(pybind11::module_& m);
 void register_subject(pybind11::module_& m);
 void register_regimen(pybind11::module_& m);
 void register_simulation(pybind11::module_& m);
+void register_population(pybind11::module_& m);

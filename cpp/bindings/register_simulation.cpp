@@ -60,6 +60,8 @@ void register_simulation(py::module_& m) {
         return r.supplemented.steps;
       });
   m.def("output_columns", &magpk::output_columns);
+  m.def("metric_names", &magpk::metric_names);
+  m.def("metric_values", &magpk::metric_values);
   m.def("serum_thresholds_above", &magpk::serum_thresholds_above);
   m.attr("HYPO_THRESHOLD_MMOL_L") = magpk::kHypoThreshold;
   m.def("simulate", &magpk::simulate, py::arg("request"), py::call_guard<py::gil_scoped_release>(),

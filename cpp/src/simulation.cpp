@@ -94,6 +94,31 @@ SimulationResult simulate(const SimulationRequest& request) {
   return result;
 }
 
+const std::vector<std::string>& metric_names() {
+  static const std::vector<std::string> names{
+      "oral_supplement_mmol", "parenteral_mmol", "fraction_absorbed", "absorbed_supplement_mmol",
+      "absorbed_increment_mmol", "urine_increment_24h_mmol", "urine_increment_mmol",
+      "baseline_serum_mmol_l", "cmax_mmol_l", "tmax_h", "cmin_mmol_l",
+      "auc_above_baseline_mmol_h_l", "time_hypo_h", "time_hyper_h", "time_above_2_h",
+      "time_above_3_5_h", "time_above_5_h", "body_store_change_mmol",
+      "body_store_change_vs_baseline_mmol", "peak_colon_load_mmol", "diarrhea_probability",
+      "mass_balance_rel_error"};
+  return names;
+}
+
+std::vector<double> metric_values(const Metrics& m) {
+  std::vector<double> values{m.oral_supplement_mmol, m.parenteral_mmol, m.fraction_absorbed,
+                             m.absorbed_supplement_mmol, m.absorbed_increment_mmol,
+                             m.urine_increment_24h_mmol, m.urine_increment_mmol,
+                             m.baseline_serum_mmol_l, m.cmax_mmol_l, m.tmax_h, m.cmin_mmol_l,
+                             m.auc_above_baseline_mmol_h_l, m.time_below_hypo_h};
+  values.insert(values.end(), m.time_above_h.begin(), m.time_above_h.end());
+  values.insert(values.end(), {m.body_store_change_mmol, m.body_store_change_vs_baseline_mmol,
+                               m.peak_colon_load_mmol, m.diarrhea_probability,
+                               m.mass_balance_rel_error});
+  return values;
+}
+
 const std::vector<std::string>& output_columns() {
   static const std::vector<std::string> columns{
       "time_h",          "serum_mmol_l",      "plasma_mmol",           "tissue_mmol",

@@ -13,12 +13,14 @@ from ._core import __version__
 from .compare import compare_forms
 from .forms import compound_mg, elemental_fraction, elemental_mg, form_ids, forms
 from .parameters import parameters
+from .population import Population, populations, simulate_population
 from .regimen import Regimen
 from .simulate import Result, simulate
 from .subject import Subject
 
 __all__ = [
     "__version__",
+    "Population",
     "Regimen",
     "Result",
     "Subject",
@@ -29,5 +31,7 @@ __all__ = [
     "form_ids",
     "forms",
     "parameters",
+    "populations",
     "simulate",
+    "simulate_population",
 ]

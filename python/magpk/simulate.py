@@ -99,40 +99,13 @@ class Result:
         - ``mass_balance_rel_error``: max |intake - (gut + body + urine + faeces)|
           / intake over all outputs.
         """
-        m = self._core.metrics
-        above = dict(zip(_core.serum_thresholds_above(), m.time_above_h))
-
-        def value(x: float) -> Optional[float]:
-            return None if math.isnan(x) else float(x)
-
-        return {
-            "oral_supplement_mmol": m.oral_supplement_mmol,
-            "oral_supplement_mg": m.oral_supplement_mmol * MG_PER_MMOL,
-            "parenteral_mmol": m.parenteral_mmol,
-            "fraction_absorbed": value(m.fraction_absorbed),
-            "absorbed_supplement_mmol": m.absorbed_supplement_mmol,
-            "absorbed_supplement_mg": m.absorbed_supplement_mmol * MG_PER_MMOL,
-            "absorbed_increment_mmol": m.absorbed_increment_mmol,
-            "absorbed_increment_mg": m.absorbed_increment_mmol * MG_PER_MMOL,
-            "urine_increment_24h_mmol": value(m.urine_increment_24h_mmol),
-            "urine_increment_mmol": m.urine_increment_mmol,
-            "baseline_serum_mmol_l": m.baseline_serum_mmol_l,
-            "cmax_mmol_l": m.cmax_mmol_l,
-            "tmax_h": m.tmax_h,
-            "cmin_mmol_l": m.cmin_mmol_l,
-            "auc_above_baseline_mmol_h_l": m.auc_above_baseline_mmol_h_l,
-            "time_hypo_h": m.time_below_hypo_h,
-            "time_hyper_h": above[1.05],
-            "time_above_2_h": above[2.0],
-            "time_above_3_5_h": above[3.5],
-            "time_above_5_h": above[5.0],
-            "time_in_2_to_3_5_h": above[2.0] - above[3.5],
-            "body_store_change_mmol": m.body_store_change_mmol,
-            "body_store_change_vs_baseline_mmol": m.body_store_change_vs_baseline_mmol,
-            "peak_colon_load_mmol": m.peak_colon_load_mmol,
-            "diarrhea_probability": m.diarrhea_probability,
-            "mass_balance_rel_error": m.mass_balance_rel_error,
-        }
+        values = dict(zip(_core.metric_names(), _core.metric_values(self._core.metrics)))
+        metrics: Dict[str, Optional[float]] = {
+            name: (None if math.isnan(value) else float(value)) for name, value in values.items()}
+        for name in ("oral_supplement", "absorbed_supplement", "absorbed_increment"):
+            metrics[f"{name}_mg"] = values[f"{name}_mmol"] * MG_PER_MMOL
+        metrics["time_in_2_to_3_5_h"] = values["time_above_2_h"] - values["time_above_3_5_h"]
+        return metrics
 
     def __repr__(self) -> str:
         m = self.metrics()

@@ -56,6 +56,11 @@ struct SimulationResult {
 
 SimulationResult simulate(const SimulationRequest& request);
 
+// The metrics as a flat vector (names in metric_names() order; times above the
+// thresholds of serum_thresholds_above() are time_hyper_h, time_above_2_h, ...).
+const std::vector<std::string>& metric_names();
+std::vector<double> metric_values(const Metrics& metrics);
+
 // Named output columns derived from a trajectory's states (model units).
 const std::vector<std::string>& output_columns();
 Eigen::MatrixXd output_table(const Trajectory& trajectory, const SubjectParameters& subject);

@@ -1,0 +1,89 @@
+// Virtual populations: covariate distributions and inter-individual
+// variability (sampling), and a multi-threaded batch engine that simulates a
+// cohort and streams summaries (histograms for percentiles, per-subject
+// metrics) without keeping trajectories unless asked.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "magpk/physiology.hpp"
+#include "magpk/regimen.hpp"
+#include "magpk/simulator.hpp"
+#include "magpk/subject.hpp"
+
+namespace magpk {
+
+// Covariate distributions and IIV of a population (docs/model.md, "Populations").
+struct PopulationSpec {
+  std::string name;
+  std::string source;
+  double female_fraction;
+  double age_min_years, age_max_years;  // uniform
+  double weight_mean_male_kg, weight_mean_female_kg, weight_cv;  // log-normal
+  double height_mean_male_cm, height_mean_female_cm, height_sd_cm;  // normal
+  // eGFR: normal around intercept + slope * max(0, age - 30), sd, truncated to
+  // [egfr_min, egfr_max] (a uniform draw when egfr_sd < 0).
+  double egfr_intercept_ml_min, egfr_slope_per_year, egfr_sd_ml_min;
+  double egfr_min_ml_min, egfr_max_ml_min;
+  double diet_mean_male_mg, diet_mean_female_mg, diet_cv;  // log-normal
+  double pregnant_fraction;                                 // of women
+  double ppi_fraction, loop_fraction, thiazide_fraction;
+  // Inter-individual variability (log-normal CV) of physiological parameters.
+  double iiv_cv_transcellular;  // si_vmax and colon_vmax
+  double iiv_cv_ecf_volume;     // ECF volume per kg
+  double iiv_cv_renal_tm;       // renal tubular maximum
+};
+
+const std::vector<PopulationSpec>& population_presets();
+const PopulationSpec& find_population(const std::string& name);
+
+// One virtual subject: covariates and IIV multipliers (1 = typical).
+struct VirtualSubject {
+  Covariates covariates;
+  double transcellular_factor = 1.0;
+  double ecf_volume_factor = 1.0;
+  double renal_tm_factor = 1.0;
+};
+
+// Subject `index` of the cohort drawn with `seed`: a pure function of
+// (spec, seed, index), so results do not depend on threads or chunking.
+VirtualSubject sample_subject(const PopulationSpec& spec, std::uint64_t seed, std::uint64_t index);
+
+// Physiology of one subject: population values with its IIV multipliers.
+Physiology individual_physiology(const Physiology& population, const VirtualSubject& subject);
+
+// Variables summarised over time, and their histogram ranges (log-spaced bins).
+struct SummaryVariable {
+  std::string name;
+  double low, high;
+};
+const std::vector<SummaryVariable>& summary_variables();
+inline constexpr int kSummaryBins = 2048;  // + 1 underflow + 1 overflow
+
+struct BatchRequest {
+  std::vector<VirtualSubject> subjects;
+  Physiology physiology = default_physiology();
+  Regimen regimen;
+  double t_end_h = 24.0;
+  std::vector<double> output_times_h;
+  SolverOptions solver;
+  int threads = 1;
+  bool keep_trajectories = false;
+};
+
+struct BatchResult {
+  // counts[(variable * n_times + time) * (kSummaryBins + 2) + bin]
+  std::vector<std::uint32_t> histogram;
+  Eigen::MatrixXd metrics;  // one row per subject, metric_names() columns
+  // one row per subject, n_times * n_variables columns (variable-major) when kept
+  Eigen::MatrixXd trajectories;
+};
+
+// Simulates every subject (threads share the work; results are identical for
+// any thread count). Throws std::runtime_error naming the subject on failure.
+BatchResult simulate_batch(const BatchRequest& request);
+
+}  // namespace magpk
