@@ -43,12 +43,17 @@ Model::Model(const SubjectParameters& subject, std::vector<UndissolvedPool> pool
                  ? std::move(pools)
                  : throw std::invalid_argument("too many undissolved pools")),
       hill_reference_(hill(subject.reference_serum_mmol_l, subject.store_uptake_half_serum_mmol_l,
-                           subject.store_uptake_hill)) {}
+                           subject.store_uptake_hill)),
+      inverse_volume_(1.0 / subject.ecf_volume_l),
+      filtration_l_h_(subject.gfr_l_h * subject.ultrafilterable_fraction),
+      tissue_uptake_max_(subject.tissue_exchange_per_h * subject.tissue_reference_mmol /
+                         hill_reference_),
+      bone_uptake_max_(subject.bone_exchange_per_h * subject.bone_reference_mmol / hill_reference_) {}
 
 double Model::urine_rate(double c) const {
   // Filtered load minus reabsorption along a titration curve with splay:
   // R = [F + Tm - sqrt((F - Tm)^2 + 4 (1 - theta) F Tm)] / (2 theta).
-  const double filtered = subject_.gfr_l_h * subject_.ultrafilterable_fraction * std::max(c, 0.0);
+  const double filtered = filtration_l_h_ * std::max(c, 0.0);
   const double tm = subject_.tm_mmol_h;
   const double theta = subject_.renal_splay;
   const double d = filtered - tm;
@@ -77,10 +82,10 @@ double Model::colon_transit_per_h(const State& x) const {
 Fluxes Model::fluxes(const State& x) const {
   const SubjectParameters& s = subject_;
   auto pos = [&x](int i) { return std::max(x[i], 0.0); };
-  Fluxes f{};
+  Fluxes f;
   const double si_diet = pos(idx::kSiDiet), si_sup = pos(idx::kSiSup);
   const double colon_diet = pos(idx::kColonDiet), colon_sup = pos(idx::kColonSup);
-  const double c = pos(idx::kPlasma) / s.ecf_volume_l;
+  const double c = pos(idx::kPlasma) * inverse_volume_;
   const double k_si = si_transit_per_h();
   const double k_colon = colon_transit_per_h(x);
 
@@ -106,12 +111,12 @@ Fluxes Model::fluxes(const State& x) const {
   f.feces_sup = k_colon * colon_sup;
   f.feces_solid = k_colon * pos(idx::kColonSolid);
 
-  f.filtered = s.gfr_l_h * s.ultrafilterable_fraction * c;
+  f.filtered = filtration_l_h_ * c;
   f.urine = urine_rate(c);
-  const double uptake_ratio = store_uptake_ratio(c);
-  f.tissue_uptake = s.tissue_exchange_per_h * s.tissue_reference_mmol * uptake_ratio;
+  const double uptake = hill(c, s.store_uptake_half_serum_mmol_l, s.store_uptake_hill);
+  f.tissue_uptake = tissue_uptake_max_ * uptake;
   f.tissue_release = s.tissue_exchange_per_h * pos(idx::kTissue);
-  f.bone_uptake = s.bone_exchange_per_h * s.bone_reference_mmol * uptake_ratio;
+  f.bone_uptake = bone_uptake_max_ * uptake;
   f.bone_release = s.bone_exchange_per_h * pos(idx::kBone);
   f.im_release = s.im_absorption_per_h * pos(idx::kImDepot);
   f.infusion = inputs_.infusion_mmol_h;

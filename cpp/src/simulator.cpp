@@ -5,6 +5,7 @@
 #include <boost/numeric/odeint/external/eigen/eigen_algebra.hpp>
 #include <cmath>
 #include <functional>
+#include <utility>
 #include <stdexcept>
 #include <string>
 
@@ -45,8 +46,11 @@ class PerStateErrorChecker {
   double rtol_;
 };
 
+// The controlled stepper is driven directly (not through odeint's dense-output
+// wrapper) so that steps end exactly at events, the FSAL derivative at each
+// step end is reused for extremum detection, and dense output comes from the
+// Dormand-Prince interpolant of the accepted step.
 using Controlled = odeint::controlled_runge_kutta<Dopri5, PerStateErrorChecker>;
-using DenseOutput = odeint::dense_output_runge_kutta<Controlled>;
 
 State absolute_tolerances(const SolverOptions& options) {
   State atol = State::Constant(options.atol);
@@ -94,18 +98,22 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
   const double t_end = breakpoints.back();
   check_times(output_times_h, t_end, "output times");
   check_times(probe_times_h, t_end, "probe times");
+  if (!(options.rtol > 0.0 && options.atol > 0.0 && options.atol_gut > 0.0)) {
+    throw std::invalid_argument("solver tolerances must be > 0");
+  }
 
-  const int n = model.state_size();
   const double volume = model.subject().ecf_volume_l;
   const auto& thresholds = serum_thresholds_above();
   Trajectory tr;
   tr.output_times_h = output_times_h;
   tr.probe_times_h = probe_times_h;
-  tr.states.resize(static_cast<Eigen::Index>(output_times_h.size()), n);
-  tr.probe_states.resize(static_cast<Eigen::Index>(probe_times_h.size()), n);
+  tr.states.resize(static_cast<Eigen::Index>(output_times_h.size()), idx::kStateSize);
+  tr.probe_states.resize(static_cast<Eigen::Index>(probe_times_h.size()), idx::kStateSize);
   tr.time_above_h.assign(thresholds.size(), 0.0);
 
-  State x = x0, xa, xb, xt, dx;
+  // x/dxdt: state and derivative at the start of the current step (FSAL: the
+  // derivative at a step's end is the next step's start derivative).
+  State x = x0, dxdt, x_new, dxdt_new, xt, rates;
   const double initial_amount = total_amount(x0);
   double dosed = 0.0;
   auto record_balance = [&](const State& s) {
@@ -114,15 +122,16 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
         std::max(tr.mass_balance_rel_error, std::abs(total_amount(s) - inputs) / inputs);
   };
   std::size_t next_output = 0, next_probe = 0;
-  auto emit = [&](double t_limit, bool inclusive, const std::function<void(double, State&)>& at) {
+  // Emits outputs and probes due before t_limit (or at it, if inclusive).
+  auto emit = [&](double t_limit, bool inclusive, auto&& state_at) {
     auto due = [&](double t) { return t < t_limit || (inclusive && t <= t_limit); };
     for (; next_output < output_times_h.size() && due(output_times_h[next_output]); ++next_output) {
-      at(output_times_h[next_output], xt);
+      state_at(output_times_h[next_output], xt);
       tr.states.row(static_cast<Eigen::Index>(next_output)) = xt.transpose();
       record_balance(xt);
     }
     for (; next_probe < probe_times_h.size() && due(probe_times_h[next_probe]); ++next_probe) {
-      at(probe_times_h[next_probe], xt);
+      state_at(probe_times_h[next_probe], xt);
       tr.probe_states.row(static_cast<Eigen::Index>(next_probe)) = xt.transpose();
     }
   };
@@ -136,10 +145,8 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     if (load > tr.colon_load_max) { tr.colon_load_max = load; tr.colon_load_max_time_h = t; }
   };
 
-  if (!(options.rtol > 0.0 && options.atol > 0.0 && options.atol_gut > 0.0)) {
-    throw std::invalid_argument("solver tolerances must be > 0");
-  }
-  DenseOutput dense{Controlled(PerStateErrorChecker(absolute_tolerances(options), options.rtol))};
+  Controlled stepper(PerStateErrorChecker(absolute_tolerances(options), options.rtol));
+  auto system = std::ref(model);
   double dt = 1e-3;
   for (std::size_t k = 0; k < n_breakpoints; ++k) {
     const double a = breakpoints[k];
@@ -160,49 +167,64 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     const double b = breakpoints[k + 1];
     // After a dose the fast gut modes restart: begin with a short step rather
     // than the last (possibly long) one, which would be rejected repeatedly.
-    const double first_dt = doses.total() > 0.0 ? std::min(dt, kFirstStepAfterDoseH) : dt;
-    dense.initialize(x, a, std::min(first_dt, b - a));
-    double ta = a;
-    xa = x;
-    model(xa, dx, ta);
-    double serum_a = model.serum_mmol_l(xa);
-    double serum_rate_a = dx[idx::kPlasma] / volume;
-    double colon_rate_a = dx[idx::kColonSup] + dx[idx::kColonSolid];
-    auto state_at = [&](double t, State& out) { dense.calc_state(t, out); };
-    auto serum_at = [&](double t) { dense.calc_state(t, xt); return model.serum_mmol_l(xt); };
-    auto rates_at = [&](double t) { dense.calc_state(t, xt); model(xt, dx, t); return dx; };
-    while (ta < b) {
+    if (doses.total() > 0.0) dt = std::min(dt, kFirstStepAfterDoseH);
+    model(x, dxdt, a);
+    double t = a;
+    int failures = 0;
+    while (t < b) {
+      // Steps end exactly at the segment end: the right-hand side changes there.
+      const bool last = dt >= b - t;
+      double step = last ? b - t : dt;
+      const double t_old = t;
+      odeint::controlled_step_result outcome;
       try {
-        dense.do_step(std::ref(model));
+        outcome = stepper.try_step(system, x, dxdt, t, x_new, dxdt_new, step);
       } catch (const std::exception& error) {
-        throw std::runtime_error("integration failed at t=" + std::to_string(dense.current_time()) +
-                                 " h (segment " + std::to_string(a) + "-" + std::to_string(b) +
-                                 " h): " + error.what());
+        throw std::runtime_error("integration failed at t=" + std::to_string(t) + " h (segment " +
+                                 std::to_string(a) + "-" + std::to_string(b) + " h): " +
+                                 error.what());
       }
+      if (outcome == odeint::fail) {
+        dt = step;  // reduced by the controller
+        if (++failures > 500 || !(dt > 1e-14 * std::max(1.0, b))) {
+          throw std::runtime_error("step size underflow at t=" + std::to_string(t) + " h");
+        }
+        continue;
+      }
+      failures = 0;
       if (++tr.steps > options.max_steps) {
         throw std::runtime_error("integration exceeded max_steps=" +
                                  std::to_string(options.max_steps));
       }
-      const double tb = std::min(dense.current_time(), b);
-      if (tb == dense.current_time()) {
-        xb = dense.current_state();
-      } else {
-        dense.calc_state(tb, xb);
-      }
-      model(xb, dx, tb);
-      const double serum_rate_b = dx[idx::kPlasma] / volume;
-      const double colon_rate_b = dx[idx::kColonSup] + dx[idx::kColonSolid];
+      if (last) t = b;  // no round-off drift past the event
+      const double t_new = t;
+      // Keep the proposed step unless this one was shortened to hit the event.
+      if (!last || step > dt) dt = step;
+      auto state_at = [&](double tq, State& out) {
+        stepper.stepper().calc_state(tq, out, x, dxdt, t_old, x_new, dxdt_new, t_new);
+      };
+      auto serum_at = [&](double tq) {
+        state_at(tq, xt);
+        return model.serum_mmol_l(xt);
+      };
+      auto rates_at = [&](double tq) -> const State& {
+        state_at(tq, xt);
+        model(xt, rates, tq);
+        return rates;
+      };
+      const double serum_a = model.serum_mmol_l(x), serum_b = model.serum_mmol_l(x_new);
+      const double serum_rate_a = dxdt[idx::kPlasma] / volume;
+      const double serum_rate_b = dxdt_new[idx::kPlasma] / volume;
 
       // Serum extremum inside the step: split the step there, so that serum is
       // monotone on each part and every threshold is crossed at most once.
-      const double serum_b = model.serum_mmol_l(xb);
-      double split[3] = {ta, tb, tb};
+      double split[3] = {t_old, t_new, t_new};
       double split_serum[3] = {serum_a, serum_b, serum_b};
       int parts = 1;
       if ((serum_rate_a > 0.0 && serum_rate_b < 0.0) || (serum_rate_a < 0.0 && serum_rate_b > 0.0)) {
         const bool rising = serum_rate_a > 0.0;
-        const double te = bisect(ta, tb, [&](double t) {
-          const double rate = rates_at(t)[idx::kPlasma];
+        const double te = bisect(t_old, t_new, [&](double tq) {
+          const double rate = rates_at(tq)[idx::kPlasma];
           return rising ? rate > 0.0 : rate < 0.0;
         });
         split[1] = te;
@@ -210,16 +232,18 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
         note_serum(split_serum[1], te);
         parts = 2;
       }
+      const double colon_rate_a = dxdt[idx::kColonSup] + dxdt[idx::kColonSolid];
+      const double colon_rate_b = dxdt_new[idx::kColonSup] + dxdt_new[idx::kColonSolid];
       if (colon_rate_a > 0.0 && colon_rate_b < 0.0) {
-        const double te = bisect(ta, tb, [&](double t) {
-          const State& r = rates_at(t);
+        const double te = bisect(t_old, t_new, [&](double tq) {
+          const State& r = rates_at(tq);
           return r[idx::kColonSup] + r[idx::kColonSolid] > 0.0;
         });
-        dense.calc_state(te, xt);
+        state_at(te, xt);
         note_colon(Model::colon_supplement_load(xt), te);
       }
-      note_serum(serum_b, tb);
-      note_colon(Model::colon_supplement_load(xb), tb);
+      note_serum(serum_b, t_new);
+      note_colon(Model::colon_supplement_load(x_new), t_new);
 
       for (int part = 0; part < parts; ++part) {
         const double u = split[part], w = split[part + 1];
@@ -229,8 +253,8 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
           const bool in_w = above ? sw > threshold : sw < threshold;
           if (in_u && in_w) return w - u;
           if (!in_u && !in_w) return 0.0;
-          const double tc = bisect(u, w, [&](double t) {
-            const bool inside = above ? serum_at(t) > threshold : serum_at(t) < threshold;
+          const double tc = bisect(u, w, [&](double tq) {
+            const bool inside = above ? serum_at(tq) > threshold : serum_at(tq) < threshold;
             return inside == in_u;
           });
           return in_u ? tc - u : w - tc;
@@ -241,15 +265,11 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
         tr.time_below_hypo_h += time_beyond(kHypoThreshold, false);
       }
 
-      emit(tb, tb < b, state_at);
-      ta = tb;
-      xa = xb;
-      serum_a = serum_b;
-      serum_rate_a = serum_rate_b;
-      colon_rate_a = colon_rate_b;
+      // Outputs inside the step; one at the segment end waits for its events.
+      emit(t_new, !last, state_at);
+      std::swap(x, x_new);
+      std::swap(dxdt, dxdt_new);
     }
-    dt = dense.current_time_step();
-    x = xb;
   }
   tr.final_state = x;
   record_balance(x);

@@ -93,8 +93,9 @@ TEST(Simulation, Urine24hIncrementNeedsAFull24hAfterTheFirstDose) {
   const double at26 = simulate(regimen, 26.0).metrics.urine_increment_24h_mmol;
   EXPECT_TRUE(std::isfinite(at26));
   EXPECT_GT(at26, 0.0);
-  // Over a longer run the 24-h window is the same window.
-  EXPECT_NEAR(simulate(regimen, 40.0).metrics.urine_increment_24h_mmol, at26, 1e-9);
+  // Over a longer run the 24-h window is the same window (to the solver tolerance:
+  // the step sequence differs when the run ends elsewhere).
+  EXPECT_NEAR(simulate(regimen, 40.0).metrics.urine_increment_24h_mmol, at26, 1e-6 * at26);
 }
 
 TEST(Simulation, DiarrheaProbabilityIncreasesWithDose) {

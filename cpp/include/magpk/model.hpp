@@ -92,7 +92,7 @@ class Model {
   void operator()(const State& x, State& dxdt, double t) const;
 
   Fluxes fluxes(const State& x) const;
-  double serum_mmol_l(const State& x) const { return x[idx::kPlasma] / subject_.ecf_volume_l; }
+  double serum_mmol_l(const State& x) const { return x[idx::kPlasma] * inverse_volume_; }
   // Unabsorbed supplement Mg in the colon (dissolved + solid): the laxative load.
   static double colon_supplement_load(const State& x) {
     return x[idx::kColonSup] + x[idx::kColonSolid];
@@ -109,6 +109,11 @@ class Model {
   std::vector<UndissolvedPool> pools_;
   SegmentInputs inputs_;
   double hill_reference_;  // h(reference serum)
+  // Constants of the right-hand side, precomputed once per subject.
+  double inverse_volume_;          // 1 / ECF volume
+  double filtration_l_h_;          // GFR x ultrafilterable fraction
+  double tissue_uptake_max_;       // k_T T_ref / h(c_ref)
+  double bone_uptake_max_;         // k_B B_ref / h(c_ref)
 };
 
 // Sum of the gut states (all lumen pools and undissolved pools).
