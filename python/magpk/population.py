@@ -45,6 +45,18 @@ def _preset_names() -> List[str]:
     return [row["name"] for row in _core.population_presets()]
 
 
+def _flag(value: Any) -> Any:
+    """numpy booleans -> bool; anything else is left for Subject to reject."""
+    return bool(value) if isinstance(value, np.bool_) else value
+
+
+def _missing_to_none(value: Any) -> Any:
+    """None/NaN (a missing cell) -> None; anything else is left for Subject to check."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value
+
+
 def _columns_from_frame(frame: pd.DataFrame) -> Dict[str, np.ndarray]:
     """Subjects given as a DataFrame -> the core's columns (with validation)."""
     required = ["weight_kg", "sex", "age_years", "egfr_ml_min", "diet_mg_per_day"]
@@ -65,11 +77,10 @@ def _columns_from_frame(frame: pd.DataFrame) -> Dict[str, np.ndarray]:
             s = Subject(weight_kg=values["weight_kg"], sex=values["sex"],
                         age_years=values["age_years"], egfr_ml_min=values["egfr_ml_min"],
                         diet_mg_per_day=values["diet_mg_per_day"],
-                        pregnant=bool(values.get("pregnant", False)),
-                        ppi=bool(values.get("ppi", False)),
-                        diuretic=values.get("diuretic") if isinstance(values.get("diuretic"), str)
-                        else None,
-                        height_cm=values.get("height_cm"))
+                        pregnant=_flag(values.get("pregnant", False)),
+                        ppi=_flag(values.get("ppi", False)),
+                        diuretic=_missing_to_none(values.get("diuretic")),
+                        height_cm=_missing_to_none(values.get("height_cm")))
         except (TypeError, ValueError) as error:
             raise type(error)(f"population row {i}: {error}") from error
         columns["weight_kg"][i] = s.weight_kg
@@ -175,7 +186,9 @@ class Population:
         c = self._columns
         frame = pd.DataFrame({
             "weight_kg": c["weight_kg"], "sex": np.where(np.asarray(c["female"]) > 0, "female", "male"),
-            "age_years": c["age_years"], "height_cm": c["height_cm"],
+            "age_years": c["age_years"],
+            # NaN: the default (mean adult) height for the sex was used
+            "height_cm": np.where(np.asarray(c["height_cm"]) > 0, c["height_cm"], np.nan),
             "egfr_ml_min": c["egfr_ml_min"], "diet_mg_per_day": c["diet_mg_per_day"],
             "pregnant": np.asarray(c["pregnant"]) > 0, "ppi": np.asarray(c["ppi"]) > 0,
             "diuretic": [_DIURETIC_NAMES[int(x)] for x in c["diuretic_code"]],
@@ -274,8 +287,10 @@ def simulate_population(regimen: Regimen, n: Optional[int] = 10_000, seed: int =
     """
     if not isinstance(regimen, Regimen):
         raise TypeError(f"regimen={regimen!r}: expected a magpk.Regimen")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**63:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed={seed!r}: expected an integer in [0, 2**63)")
+    if not 0 <= seed < 2**63:
+        raise ValueError(f"seed={seed!r}: allowed 0 to 2**63 - 1")
     t_end = _validation.real("t_end_h", t_end_h, strictly_positive=True, maximum=24.0 * 365 * 20)
     times = _output_times(t_end, output_every_h, None)
     if isinstance(population, pd.DataFrame):

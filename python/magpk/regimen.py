@@ -181,6 +181,15 @@ class Regimen:
                                   allowed="allowed: 0-5000 mg/day")
         return self._add("diet_events", [DietEvent(_time("start_h", start_h), intake)])
 
+    def __repr__(self) -> str:
+        from ._display import regimen_lines
+        return "Regimen(\n" + "".join(f"  {line}\n" for line in regimen_lines(self)) + ")"
+
+    def _repr_html_(self) -> str:
+        from ._display import html_table, regimen_lines
+        return html_table([(str(i + 1), line) for i, line in enumerate(regimen_lines(self))],
+                          "magpk.Regimen")
+
     def __add__(self, other: "Regimen") -> "Regimen":
         if not isinstance(other, Regimen):
             return NotImplemented

@@ -107,13 +107,43 @@ class Result:
         metrics["time_in_2_to_3_5_h"] = values["time_above_2_h"] - values["time_above_3_5_h"]
         return metrics
 
-    def __repr__(self) -> str:
+    _KEY_METRICS = (("fraction_absorbed", "fraction absorbed (tracer)", "{:.3f}"),
+                    ("absorbed_supplement_mg", "supplement Mg absorbed", "{:.1f} mg"),
+                    ("absorbed_increment_mg", "extra Mg absorbed vs baseline", "{:.1f} mg"),
+                    ("urine_increment_24h_mmol", "extra urine Mg, first 24 h", "{:.3f} mmol"),
+                    ("baseline_serum_mmol_l", "baseline serum", "{:.3f} mmol/L"),
+                    ("cmax_mmol_l", "serum Cmax", "{:.3f} mmol/L"),
+                    ("tmax_h", "Tmax", "{:.2f} h"),
+                    ("time_hyper_h", "time > 1.05 mmol/L", "{:.1f} h"),
+                    ("diarrhea_probability", "P(diarrhoea)", "{:.2f}"),
+                    ("body_store_change_mmol", "body store change", "{:+.2f} mmol"))
+
+    def _summary_rows(self) -> list:
         m = self.metrics()
-        fa = m["fraction_absorbed"]
-        return (f"<magpk.Result t_end_h={self.t_end_h:g}, baseline serum "
-                f"{m['baseline_serum_mmol_l']:.3f} mmol/L, cmax {m['cmax_mmol_l']:.3f} mmol/L at "
-                f"{m['tmax_h']:.2f} h, fraction absorbed "
-                f"{'n/a' if fa is None else format(fa, '.3f')}>")
+        rows = [("t_end", f"{self.t_end_h:g} h")]
+        for key, label, fmt in self._KEY_METRICS:
+            rows.append((label, "n/a" if m[key] is None else fmt.format(m[key])))
+        return rows
+
+    def __repr__(self) -> str:
+        from ._display import regimen_lines
+        lines = ["magpk.Result"]
+        lines += [f"  regimen: {line}" for line in regimen_lines(self.regimen)]
+        width = max(len(label) for label, _ in self._summary_rows())
+        lines += [f"  {label:<{width}}  {value}" for label, value in self._summary_rows()]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from ._display import html_table, regimen_lines
+        regimen = [("dose" if i == 0 else "", line)
+                   for i, line in enumerate(regimen_lines(self.regimen))]
+        return html_table(regimen + self._summary_rows(), "magpk.Result")
+
+    def plot(self, **kwargs: Any) -> Any:
+        """A dashboard of serum, pools and cumulative amounts (needs matplotlib);
+        see :func:`magpk.plot.plot_result`."""
+        from .plot import plot_result
+        return plot_result(self, **kwargs)
 
 
 def _output_times(t_end_h: float, output_every_h: Optional[float],

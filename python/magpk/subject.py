@@ -61,6 +61,15 @@ class Subject:
         if self.pregnant and self.sex != "female":
             raise ValueError(f"pregnant=True with sex={self.sex!r}: pregnancy requires sex='female'")
 
+    def _repr_html_(self) -> str:
+        from ._display import html_table
+        rows = [("weight", f"{self.weight_kg:g} kg"), ("sex", self.sex),
+                ("age", f"{self.age_years:g} years"), ("eGFR", f"{self.egfr_ml_min:g} mL/min"),
+                ("diet", f"{self.diet_mg_per_day:g} mg/day"), ("pregnant", self.pregnant),
+                ("PPI", self.ppi), ("diuretic", self.diuretic or "none"),
+                ("height", "default for sex" if self.height_cm is None else f"{self.height_cm:g} cm")]
+        return html_table(rows, "magpk.Subject")
+
     def _to_core(self) -> "_core.Covariates":
         covariates = _core.Covariates()
         covariates.weight_kg = self.weight_kg
