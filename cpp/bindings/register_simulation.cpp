@@ -64,6 +64,20 @@ void register_simulation(py::module_& m) {
   m.def("metric_values", &magpk::metric_values);
   m.def("serum_thresholds_above", &magpk::serum_thresholds_above);
   m.attr("HYPO_THRESHOLD_MMOL_L") = magpk::kHypoThreshold;
-  m.def("simulate", &magpk::simulate, py::arg("request"), py::call_guard<py::gil_scoped_release>(),
-        "Simulate one request (GIL released).");
+  m.def(
+      "simulate",
+      [](magpk::SimulationRequest request) {
+        // Long runs poll for Ctrl-C: the check takes the GIL briefly.
+        request.solver.should_stop = [] {
+          py::gil_scoped_acquire gil;
+          return PyErr_CheckSignals() != 0;
+        };
+        try {
+          py::gil_scoped_release release;
+          return magpk::simulate(request);
+        } catch (const magpk::Interrupted&) {
+          throw py::error_already_set();  // the KeyboardInterrupt set by PyErr_CheckSignals
+        }
+      },
+      py::arg("request"), "Simulate one request (GIL released; Ctrl-C interrupts).");
 }

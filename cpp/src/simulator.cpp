@@ -164,6 +164,7 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     emit(a, true, [&x](double, State& out) { out = x; });
     if (k + 1 == n_breakpoints) break;
 
+    if (options.should_stop && options.should_stop()) throw Interrupted();
     const double b = breakpoints[k + 1];
     // After a dose the fast gut modes restart: begin with a short step rather
     // than the last (possibly long) one, which would be rejected repeatedly.
@@ -192,6 +193,9 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
         continue;
       }
       failures = 0;
+      if (options.should_stop && tr.steps % kStopPollSteps == 0 && options.should_stop()) {
+        throw Interrupted();
+      }
       if (++tr.steps > options.max_steps) {
         throw std::runtime_error("integration exceeded max_steps=" +
                                  std::to_string(options.max_steps));

@@ -175,3 +175,21 @@ def test_results_do_not_depend_on_the_output_grid() -> None:
     assert cmax >= fine["serum_mmol_l"].max() - 1e-12
     assert cmax - fine["serum_mmol_l"].max() < 1e-3
     assert math.isfinite(cmax)
+
+
+def test_long_run_is_interruptible_with_ctrl_c() -> None:
+    """A long call polls for signals: KeyboardInterrupt arrives within ~a second."""
+    import _thread
+    import threading
+    import time
+
+    regimen = magpk.Regimen().oral("glycinate", 200, every_h=0.5, count=200_000)
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            magpk.simulate(regimen, t_end_h=24 * 365 * 10, output_every_h=24)
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - started < 5.0

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -15,12 +17,21 @@ namespace magpk {
 
 // Defaults: serum within ~2e-8 relative of a tight (rtol 1e-13) reference on a
 // 30-day twice-daily regimen (benchmarks/accuracy.py).
+// Thrown when the caller's stop request (SolverOptions::should_stop) returns true.
+struct Interrupted : std::runtime_error {
+  Interrupted() : std::runtime_error("simulation interrupted") {}
+};
+
 struct SolverOptions {
   double rtol = 1e-6;
   double atol = 1e-8;      // mmol, body and ledger states
   double atol_gut = 1e-6;  // mmol, gut lumen and undissolved pools (small, decaying)
   long max_steps = 50'000'000;
+  // Polled every kStopPollSteps steps and at every event; true stops the run
+  // (throws Interrupted). Lets a caller honour Ctrl-C during long runs.
+  std::function<bool()> should_stop;
 };
+inline constexpr long kStopPollSteps = 1024;
 
 // Serum thresholds for time-above/time-below, mmol/L.
 inline constexpr double kHypoThreshold = 0.75;
