@@ -327,17 +327,43 @@ def simulate_population(regimen: Regimen, n: Optional[int] = 10_000, seed: int =
     bounds = [(start, min(start + size, n_subjects)) for start in range(0, n_subjects, size)]
     args = (parameters, regimen, t_end, times, tolerances)
 
+    # Chunk results are merged as they arrive, so memory does not grow with the
+    # number of chunks: one running histogram (uint32: n <= MAX_SUBJECTS < 2**32).
+    histogram: Optional[np.ndarray] = None
+    column_parts: List[Dict[str, np.ndarray]] = []
+    metric_parts: List[np.ndarray] = []
+    trajectory_parts: List[np.ndarray] = []
+
+    def merge(index: int, part: Tuple[Dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]
+              ) -> None:
+        nonlocal histogram
+        chunk_columns, chunk_histogram, chunk_metrics, chunk_trajectories = part
+        if histogram is None:
+            histogram = np.array(chunk_histogram, dtype=np.uint32)
+        else:
+            histogram += chunk_histogram
+        column_parts[index] = chunk_columns
+        metric_parts[index] = chunk_metrics
+        if keep:
+            trajectory_parts[index] = chunk_trajectories
+
+    column_parts = [None] * len(bounds)  # type: ignore[list-item]
+    metric_parts = [None] * len(bounds)  # type: ignore[list-item]
+    trajectory_parts = [None] * len(bounds)  # type: ignore[list-item]
     if client is not None:
-        futures = [client.submit(_run_chunk, source, int(seed), a, b, *args, 1, keep, pure=False)
-                   for a, b in bounds]
-        parts = client.gather(futures)
+        from distributed import as_completed
+
+        futures = {client.submit(_run_chunk, source, int(seed), a, b, *args, 1, keep,
+                                 pure=False): i for i, (a, b) in enumerate(bounds)}
+        for future in as_completed(list(futures)):
+            merge(futures[future], future.result())
+            future.release()
     else:
-        parts = []
         bar = None
         started = time.perf_counter()
         try:
             for index, (a, b) in enumerate(bounds):
-                parts.append(_run_chunk(source, int(seed), a, b, *args, n_threads, keep))
+                merge(index, _run_chunk(source, int(seed), a, b, *args, n_threads, keep))
                 elapsed = time.perf_counter() - started
                 if bar is None and index == 0 and elapsed * len(bounds) > 2.0:
                     bar = _progress_bar(progress, n_subjects)
@@ -346,10 +372,8 @@ def simulate_population(regimen: Regimen, n: Optional[int] = 10_000, seed: int =
         finally:
             if bar is not None:
                 bar.close()
-    histogram = parts[0][1].astype(np.uint64)
-    for part in parts[1:]:
-        histogram += part[1]
-    columns = {k: np.concatenate([np.asarray(p[0][k]) for p in parts]) for k in parts[0][0]}
-    metrics = np.vstack([p[2] for p in parts])
-    kept = np.vstack([p[3] for p in parts]) if keep else None
+    assert histogram is not None
+    columns = {k: np.concatenate([np.asarray(p[k]) for p in column_parts]) for k in column_parts[0]}
+    metrics = np.vstack(metric_parts)
+    kept = np.vstack(trajectory_parts) if keep else None
     return Population(times, histogram, columns, metrics, kept, int(seed), label)

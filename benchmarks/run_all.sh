@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Run all magpk benchmarks with their default sizes (several minutes; memory.py
+# with 100,000 subjects needs ~2 GB RAM). Not part of the test suite.
+# Usage: benchmarks/run_all.sh            (uses $PYTHON, default: python)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-python}"
+
+echo "== machine"
+echo "nproc: $(nproc)"
+lscpu | grep 'Model name' || true
+"$PY" --version
+echo
+
+for script in accuracy single_subject population memory; do
+  echo "== benchmarks/${script}.py"
+  "$PY" "benchmarks/${script}.py"
+  echo
+done
