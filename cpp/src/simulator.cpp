@@ -127,6 +127,10 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     auto due = [&](double t) { return t < t_limit || (inclusive && t <= t_limit); };
     for (; next_output < output_times_h.size() && due(output_times_h[next_output]); ++next_output) {
       state_at(output_times_h[next_output], xt);
+      if (!xt.allFinite()) {
+        throw std::runtime_error("non-finite state at t=" +
+                                 std::to_string(output_times_h[next_output]) + " h");
+      }
       tr.states.row(static_cast<Eigen::Index>(next_output)) = xt.transpose();
       record_balance(xt);
     }
@@ -275,6 +279,7 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
       std::swap(dxdt, dxdt_new);
     }
   }
+  if (!x.allFinite()) throw std::runtime_error("non-finite final state");
   tr.final_state = x;
   record_balance(x);
   return tr;

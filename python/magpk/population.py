@@ -292,7 +292,7 @@ def simulate_population(regimen: Regimen, n: Optional[int] = 10_000, seed: int =
     if not 0 <= seed < 2**63:
         raise ValueError(f"seed={seed!r}: allowed 0 to 2**63 - 1")
     t_end = _validation.real("t_end_h", t_end_h, strictly_positive=True, maximum=24.0 * 365 * 20)
-    times = _output_times(t_end, output_every_h, None)
+    times = np.asarray(_output_times(t_end, output_every_h, None))
     if isinstance(population, pd.DataFrame):
         if n is not None and n != len(population) and n != 10_000:
             raise ValueError(f"n={n!r} differs from the {len(population)} rows of the population "

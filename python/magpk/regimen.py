@@ -199,6 +199,10 @@ class Regimen:
         return result
 
     def _to_core(self) -> "_core.Regimen":
+        """The core's regimen (built once per Regimen: regimens are immutable)."""
+        cached = self.__dict__.get("_core_regimen")
+        if cached is not None:
+            return cached
         regimen = _core.Regimen()
         regimen.oral = [_core.OralDose(e.time_h, e.form, e.elemental_mmol, e.with_food)
                         for e in self.oral_events]
@@ -209,4 +213,5 @@ class Regimen:
         regimen.infusions = [_core.Infusion(e.start_h, e.duration_h, e.mmol)
                              for e in self.infusion_events]
         regimen.diet_changes = [_core.DietChange(e.time_h, e.mg_per_day) for e in self.diet_events]
+        object.__setattr__(self, "_core_regimen", regimen)
         return regimen

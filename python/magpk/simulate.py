@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Any, Dict, Mapping, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -40,10 +41,8 @@ class Result:
         self.regimen = regimen
         self.subject = subject
         self.t_end_h = t_end_h
-        table = core_result.table
-        if not np.all(np.isfinite(table)):
-            raise RuntimeError("the simulation produced non-finite values; please report this "
-                               "regimen and subject")
+        # The core refuses non-finite states (a guardrail: NaN is never a result).
+        self._table: Optional[np.ndarray] = None
 
     @staticmethod
     def _frame(table: np.ndarray) -> pd.DataFrame:
@@ -64,7 +63,9 @@ class Result:
         ``colon_supplement_mmol``, ``diet_in_cum_mmol``, ``infused_cum_mmol``,
         ``serum_auc_mmol_h_l``). Cumulative columns start at 0 at t = 0.
         """
-        return self._frame(self._core.table)
+        if self._table is None:
+            self._table = self._core.table
+        return self._frame(self._table)
 
     def baseline_frame(self) -> pd.DataFrame:
         """As :meth:`to_frame` for the same subject and diet schedule without doses."""
@@ -146,8 +147,18 @@ class Result:
         return plot_result(self, **kwargs)
 
 
+@functools.lru_cache(maxsize=32)
+def _regular_grid(t_end_h: float, every_h: float) -> Tuple[float, ...]:
+    """0, every, 2 every, ... and t_end (cached: the same grid is reused often)."""
+    n = math.floor(t_end_h / every_h + 1e-9) + 1
+    times = np.arange(n) * every_h
+    times = times[times < t_end_h]
+    return tuple(np.append(times, t_end_h).tolist())
+
+
 def _output_times(t_end_h: float, output_every_h: Optional[float],
-                  output_times_h: Optional[Sequence[float]]) -> np.ndarray:
+                  output_times_h: Optional[Sequence[float]]) -> Sequence[float]:
+    """The output grid (always including 0 and t_end_h), validated and size-checked."""
     if output_times_h is not None:
         if output_every_h is not None:
             raise ValueError("give output_every_h or output_times_h, not both")
@@ -157,21 +168,18 @@ def _output_times(t_end_h: float, output_every_h: Optional[float],
         if np.any(times < 0) or np.any(times > t_end_h):
             raise ValueError(f"output_times_h: every time must lie in [0, t_end_h={t_end_h:g}]")
         times = np.unique(np.concatenate([[0.0, t_end_h], times]))
-    else:
-        every = _validation.real("output_every_h", 1.0 if output_every_h is None else output_every_h,
-                                 strictly_positive=True, allowed="allowed: > 0 h")
-        n = math.floor(t_end_h / every + 1e-9) + 1
-        if n + 1 > MAX_OUTPUT_ROWS:
-            raise ValueError(f"output_every_h={output_every_h!r} with t_end_h={t_end_h:g} gives "
-                             f"{n + 1:,} output rows: allowed at most {MAX_OUTPUT_ROWS:,} "
-                             f"(memory bound); use a coarser grid")
-        times = np.arange(n) * every
-        times = times[times < t_end_h]
-        times = np.append(times, t_end_h)
-    if len(times) > MAX_OUTPUT_ROWS:
-        raise ValueError(f"output_times_h has {len(times):,} entries: allowed at most "
-                         f"{MAX_OUTPUT_ROWS:,} (memory bound)")
-    return times
+        if len(times) > MAX_OUTPUT_ROWS:
+            raise ValueError(f"output_times_h has {len(times):,} entries: allowed at most "
+                             f"{MAX_OUTPUT_ROWS:,} (memory bound)")
+        return times.tolist()
+    every = _validation.real("output_every_h", 1.0 if output_every_h is None else output_every_h,
+                             strictly_positive=True, allowed="allowed: > 0 h")
+    n = math.floor(t_end_h / every + 1e-9) + 1
+    if n + 1 > MAX_OUTPUT_ROWS:
+        raise ValueError(f"output_every_h={output_every_h!r} with t_end_h={t_end_h:g} gives "
+                         f"{n + 1:,} output rows: allowed at most {MAX_OUTPUT_ROWS:,} "
+                         f"(memory bound); use a coarser grid")
+    return _regular_grid(t_end_h, every)
 
 
 def simulate(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h: float,
@@ -209,7 +217,7 @@ def simulate(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h: fl
     request.physiology = _physiology(parameters)
     request.regimen = regimen._to_core()
     request.t_end_h = t_end
-    request.output_times_h = _output_times(t_end, output_every_h, output_times_h).tolist()
+    request.output_times_h = _output_times(t_end, output_every_h, output_times_h)
     request.solver.rtol = _validation.real("rtol", rtol, minimum=1e-14, maximum=1e-2,
                                            allowed="allowed: 1e-14 to 1e-2")
     request.solver.atol = _validation.real("atol", atol, minimum=1e-16, maximum=1e-2,
