@@ -17,23 +17,27 @@ namespace {
 namespace odeint = boost::numeric::odeint;
 using Dopri5 = odeint::runge_kutta_dopri5<State, double, State, double, odeint::vector_space_algebra>;
 
-// Error control with a per-state absolute tolerance: the gut pools decay
+// Error control with a per-state absolute tolerance (the gut pools decay
 // towards zero after every dose and would otherwise set the step size long
-// after they stopped mattering. err_i / (atol_i + rtol (|x_i| + dt |dx_i|)).
+// after they stopped mattering) and the root-mean-square norm of Hairer,
+// Norsett & Wanner (as in scipy's solve_ivp) over the states in use:
+// sqrt(mean_i (err_i / (atol_i + rtol (|x_i| + dt |dx_i|)))^2) <= 1.
 class PerStateErrorChecker {
  public:
   using value_type = double;
   using algebra_type = odeint::vector_space_algebra;
   using operations_type = odeint::default_operations;
 
-  PerStateErrorChecker(const State& atol, double rtol) : atol_(atol), rtol_(rtol) {}
+  PerStateErrorChecker(const State& atol, double rtol, int states_in_use)
+      : atol_(atol), rtol_(rtol), inverse_count_(1.0 / states_in_use) {}
 
   template <class StateIn, class Deriv, class Err, class Time>
   double error(algebra_type& /*algebra*/, const StateIn& x_old, const Deriv& dxdt_old, Err& x_err,
                Time dt) const {
-    return (x_err.array().abs() /
-            (atol_.array() + rtol_ * (x_old.array().abs() + std::abs(dt) * dxdt_old.array().abs())))
-        .maxCoeff();
+    const auto scaled =
+        x_err.array() /
+        (atol_.array() + rtol_ * (x_old.array().abs() + std::abs(dt) * dxdt_old.array().abs()));
+    return std::sqrt(scaled.square().sum() * inverse_count_);
   }
   template <class StateIn, class Deriv, class Err, class Time>
   double error(const StateIn& x_old, const Deriv& dxdt_old, Err& x_err, Time dt) const {
@@ -44,6 +48,7 @@ class PerStateErrorChecker {
  private:
   State atol_;
   double rtol_;
+  double inverse_count_;  // unused pool slots carry zero error and are not counted
 };
 
 // The controlled stepper is driven directly (not through odeint's dense-output
@@ -70,6 +75,23 @@ double bisect(double lo, double hi, Predicate positive) {
     (positive(mid) ? lo : hi) = mid;
   }
   return 0.5 * (lo + hi);
+}
+
+// Maximiser of a function unimodal on [lo, hi] (golden-section search on the
+// dense output itself, so the located maximum is at least every sampled value).
+template <class Function>
+double golden_section_max(double lo, double hi, Function f) {
+  constexpr double kInvPhi = 0.6180339887498949;
+  double x1 = hi - kInvPhi * (hi - lo), x2 = lo + kInvPhi * (hi - lo);
+  double f1 = f(x1), f2 = f(x2);
+  for (int i = 0; i < 100 && hi - lo > 1e-13 * std::max(1.0, hi); ++i) {
+    if (f1 < f2) {
+      lo = x1; x1 = x2; f1 = f2; x2 = lo + kInvPhi * (hi - lo); f2 = f(x2);
+    } else {
+      hi = x2; x2 = x1; f2 = f1; x1 = hi - kInvPhi * (hi - lo); f1 = f(x1);
+    }
+  }
+  return f1 > f2 ? x1 : x2;
 }
 
 // Initial step after a dose, h: a fraction of the fastest gut time constant
@@ -113,7 +135,7 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
 
   // x/dxdt: state and derivative at the start of the current step (FSAL: the
   // derivative at a step's end is the next step's start derivative).
-  State x = x0, dxdt, x_new, dxdt_new, xt, rates;
+  State x = x0, dxdt, x_new, dxdt_new, xt;
   const double initial_amount = total_amount(x0);
   double dosed = 0.0;
   auto record_balance = [&](const State& s) {
@@ -149,7 +171,9 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     if (load > tr.colon_load_max) { tr.colon_load_max = load; tr.colon_load_max_time_h = t; }
   };
 
-  Controlled stepper(PerStateErrorChecker(absolute_tolerances(options), options.rtol));
+  Controlled stepper(PerStateErrorChecker(
+      absolute_tolerances(options), options.rtol,
+      idx::kFixedCount + static_cast<int>(schedule.pools.size())));
   auto system = std::ref(model);
   double dt = 1e-3;
   for (std::size_t k = 0; k < n_breakpoints; ++k) {
@@ -215,11 +239,6 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
         state_at(tq, xt);
         return model.serum_mmol_l(xt);
       };
-      auto rates_at = [&](double tq) -> const State& {
-        state_at(tq, xt);
-        model(xt, rates, tq);
-        return rates;
-      };
       const double serum_a = model.serum_mmol_l(x), serum_b = model.serum_mmol_l(x_new);
       const double serum_rate_a = dxdt[idx::kPlasma] / volume;
       const double serum_rate_b = dxdt_new[idx::kPlasma] / volume;
@@ -230,11 +249,9 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
       double split_serum[3] = {serum_a, serum_b, serum_b};
       int parts = 1;
       if ((serum_rate_a > 0.0 && serum_rate_b < 0.0) || (serum_rate_a < 0.0 && serum_rate_b > 0.0)) {
-        const bool rising = serum_rate_a > 0.0;
-        const double te = bisect(t_old, t_new, [&](double tq) {
-          const double rate = rates_at(tq)[idx::kPlasma];
-          return rising ? rate > 0.0 : rate < 0.0;
-        });
+        const double sign = serum_rate_a > 0.0 ? 1.0 : -1.0;  // maximum or minimum
+        const double te =
+            golden_section_max(t_old, t_new, [&](double tq) { return sign * serum_at(tq); });
         split[1] = te;
         split_serum[1] = serum_at(te);
         note_serum(split_serum[1], te);
@@ -243,12 +260,12 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
       const double colon_rate_a = dxdt[idx::kColonSup] + dxdt[idx::kColonSolid];
       const double colon_rate_b = dxdt_new[idx::kColonSup] + dxdt_new[idx::kColonSolid];
       if (colon_rate_a > 0.0 && colon_rate_b < 0.0) {
-        const double te = bisect(t_old, t_new, [&](double tq) {
-          const State& r = rates_at(tq);
-          return r[idx::kColonSup] + r[idx::kColonSolid] > 0.0;
-        });
-        state_at(te, xt);
-        note_colon(Model::colon_supplement_load(xt), te);
+        auto load_at = [&](double tq) {
+          state_at(tq, xt);
+          return Model::colon_supplement_load(xt);
+        };
+        const double te = golden_section_max(t_old, t_new, load_at);
+        note_colon(load_at(te), te);
       }
       note_serum(serum_b, t_new);
       note_colon(Model::colon_supplement_load(x_new), t_new);

@@ -13,7 +13,9 @@ from ._core import __version__
 from .compare import compare_forms
 from .forms import compound_mg, elemental_fraction, elemental_mg, form_ids, forms
 from .parameters import parameters
+from . import plot  # matplotlib is imported only when a plot function is called
 from .population import Population, populations, simulate_population
+from .reference import check_regimen, interactions, rda_ul
 from .regimen import Regimen
 from .simulate import Result, simulate
 from .subject import Subject
@@ -24,14 +26,18 @@ __all__ = [
     "Regimen",
     "Result",
     "Subject",
+    "check_regimen",
     "compare_forms",
     "compound_mg",
     "elemental_fraction",
     "elemental_mg",
     "form_ids",
     "forms",
+    "interactions",
     "parameters",
+    "plot",
     "populations",
+    "rda_ul",
     "simulate",
     "simulate_population",
 ]
