@@ -1,0 +1,647 @@
+"""Reference tables and a regimen safety check.
+
+- :func:`rda_ul`: Dietary Reference Intakes for magnesium (EAR, RDA, AI and the
+  Tolerable Upper Intake Level, UL) by life stage and sex (IOM 1997).
+- :func:`interactions`: drug interactions with oral magnesium and the dose
+  spacing they need.
+- :func:`check_regimen`: checks a :class:`magpk.Regimen` for a subject against
+  the UL, drug spacing rules, kidney function and drug notes.
+
+The data are copied into this module (with their sources) so the package needs
+no external files. Status codes in ``status``: ``V`` read on the cited page,
+``V2`` read on a secondary page quoting the primary source.
+
+This is a reference aid, not medical advice.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+import pandas as pd
+
+from . import _validation
+from .forms import MG_PER_MMOL, elemental_fraction
+from .regimen import Regimen
+from .subject import Subject
+
+# --------------------------------------------------------------------------- sources
+
+#: IOM Dietary Reference Intakes, the Essential Guide (2006), magnesium chapter:
+#: EAR/RDA for every life stage and the UL (values set by IOM 1997).
+DRI_URL = "https://nap.nationalacademies.org/skim.php?record_id=11537&chap=340-349"
+#: IOM 1997, Dietary Reference Intakes for Ca, P, Mg, vitamin D and fluoride:
+#: EAR and RDA for ages 14-18 (page 219).
+IOM_1997_ADOLESCENT_URL = "http://books.nap.edu/openbook.php?record_id=5776&page=219"
+#: IOM 1997: basis of the UL (diarrhoea; LOAEL 360 mg/day MgCl2, Bashir 1993).
+IOM_1997_UL_URL = "http://www.nap.edu/openbook.php?record_id=5776&page=244"
+#: NIH Office of Dietary Supplements consumer fact sheet (seed ref. 46, Table 2).
+ODS_URL = "https://ods.od.nih.gov/factsheets/Magnesium-Consumer/"
+#: GoodRx, "8 Magnesium Interactions You Should Know About" (seed ref. 47, Table 3).
+GOODRX_URL = "https://www.goodrx.com/well-being/supplements-herbs/magnesium-interactions"
+#: Health.com, "5 Medications To Not Mix With Magnesium" (seed ref. 8, Table 3 mechanisms).
+HEALTH_COM_URL = "https://www.health.com/medications-not-to-mix-with-magnesium-8687830"
+#: de Baaij 2015, Magnesium in man (Physiol Rev; seed ref. 1): PPIs and hypomagnesaemia.
+DE_BAAIJ_URL = "https://journals.physiology.org/doi/abs/10.1152/physrev.00012.2014"
+#: Drugs.com interaction monograph levothyroxine + magnesium (separate by >= 4 h).
+LEVOTHYROXINE_URL = ("https://www.drugs.com/drug-interactions/"
+                     "magnesium-citrate-with-synthroid-1511-0-1463-869.html")
+#: Davies & Fraser 1993, Br J Clin Pharmacol: potassium-sparing diuretics tend to
+#: raise serum and intracellular Mg.
+DAVIES_1993_URL = "https://pmc.ncbi.nlm.nih.gov/articles/PMC1364546"
+#: Kieboom 2015 (Rotterdam Study): PPI use and hypomagnesaemia, OR 2.00; 7.22 with a loop diuretic.
+KIEBOOM_2015_URL = "https://repub.eur.nl/pub/84507"
+#: Kieboom 2018 (Rotterdam Study): thiazide OR for hypoMg 3.14; loop diuretics.
+KIEBOOM_2018_URL = "http://120.26.44.124:3004/details/1/880480107"
+#: Mori 2019: CKD patients on MgO; hypermagnesaemia risk with CKD G4 and MgO > 1,000 mg/day.
+MORI_2019_URL = "https://colab.ws/articles/10.3164%2Fjcbn.18-117"
+#: Wakai 2019: inpatients on MgO, 23% with serum Mg >= 2.5 mg/dL.
+WAKAI_2019_URL = "https://pmc.ncbi.nlm.nih.gov/articles/PMC6373027"
+
+_SEED_REVIEW = "Magnesium Glycinate: A Comprehensive Clinical and Mechanistic Review (project seed)"
+
+# ------------------------------------------------------------------- RDA / EAR / UL
+
+_INF = math.inf
+_UL_APPLIES = "supplements and drugs only (not food and water)"
+
+# (life_stage, sex, age_min, age_max, EAR, RDA, AI, UL, source, status)
+_DRI_ROWS: Tuple[Tuple[Any, ...], ...] = (
+    ("infants", "both", 0.0, 0.5, None, None, 30, None, DRI_URL, "V2"),
+    ("infants", "both", 0.5, 1.0, None, None, 75, None, DRI_URL, "V2"),
+    ("children", "both", 1.0, 4.0, 65, 80, None, 65, DRI_URL, "V"),
+    ("children", "both", 4.0, 9.0, 110, 130, None, 110, DRI_URL, "V"),
+    ("children", "male", 9.0, 14.0, 200, 240, None, 350, DRI_URL, "V2"),
+    ("children", "female", 9.0, 14.0, 200, 240, None, 350, DRI_URL, "V2"),
+    ("adolescents", "male", 14.0, 19.0, 340, 410, None, 350, IOM_1997_ADOLESCENT_URL, "V"),
+    ("adolescents", "female", 14.0, 19.0, 300, 360, None, 350, IOM_1997_ADOLESCENT_URL, "V"),
+    ("adults", "male", 19.0, 31.0, 330, 400, None, 350, DRI_URL, "V"),
+    ("adults", "male", 31.0, 51.0, 350, 420, None, 350, DRI_URL, "V"),
+    ("adults", "male", 51.0, 71.0, 350, 420, None, 350, DRI_URL, "V"),
+    ("adults", "male", 71.0, _INF, 350, 420, None, 350, DRI_URL, "V"),
+    ("adults", "female", 19.0, 31.0, 255, 310, None, 350, DRI_URL, "V"),
+    ("adults", "female", 31.0, 51.0, 265, 320, None, 350, DRI_URL, "V"),
+    ("adults", "female", 51.0, 71.0, 265, 320, None, 350, DRI_URL, "V"),
+    ("adults", "female", 71.0, _INF, 265, 320, None, 350, DRI_URL, "V"),
+    ("pregnancy", "female", 14.0, 19.0, 335, 400, None, 350, DRI_URL, "V2"),
+    ("pregnancy", "female", 19.0, 31.0, 290, 350, None, 350, DRI_URL, "V"),
+    ("pregnancy", "female", 31.0, 51.0, 300, 360, None, 350, DRI_URL, "V"),
+    ("lactation", "female", 14.0, 19.0, 300, 360, None, 350, DRI_URL, "V2"),
+    ("lactation", "female", 19.0, 31.0, 255, 310, None, 350, DRI_URL, "V2"),
+    ("lactation", "female", 31.0, 51.0, 265, 320, None, 350, DRI_URL, "V2"),
+)
+
+
+def _age_label(low: float, high: float) -> str:
+    if high == _INF:
+        return f"{low:g}+ y"
+    if high <= 1.0:
+        return f"{12 * low:g}-{12 * high:g} mo"
+    return f"{low:g}-{high - 1:g} y"
+
+
+def rda_ul() -> pd.DataFrame:
+    """Magnesium Dietary Reference Intakes by life stage and sex (IOM 1997).
+
+    One row per life stage, sex and age band, with columns:
+
+    - ``life_stage``: infants, children, adolescents, adults, pregnancy, lactation;
+    - ``sex``: ``"male"``, ``"female"`` or ``"both"``;
+    - ``age``: label (e.g. ``"31-50 y"``); ``age_min_years`` (inclusive) and
+      ``age_max_years`` (exclusive; ``inf`` for open-ended);
+    - ``ear_mg_per_day``: Estimated Average Requirement (total intake);
+    - ``rda_mg_per_day``: Recommended Dietary Allowance (total intake);
+    - ``ai_mg_per_day``: Adequate Intake (infants only);
+    - ``ul_supplemental_mg_per_day``: Tolerable Upper Intake Level, which applies
+      to magnesium from **supplements and drugs only, not food and water**
+      (based on diarrhoea, the lowest-observed-adverse-effect level being
+      360 mg/day MgCl2); not determinable for infants (NaN);
+    - ``ul_applies_to``, ``ul_basis``;
+    - ``source`` (URL) and ``status`` (``V`` read on the cited page, ``V2`` on a
+      secondary page that quotes it).
+
+    The values match Table 2 of the project's seed review, which cites the NIH
+    Office of Dietary Supplements (https://ods.od.nih.gov/factsheets/Magnesium-Consumer/).
+    """
+    rows = []
+    for stage, sex, low, high, ear, rda, ai, ul, source, status in _DRI_ROWS:
+        rows.append({
+            "life_stage": stage, "sex": sex, "age": _age_label(low, high),
+            "age_min_years": low, "age_max_years": high,
+            "ear_mg_per_day": ear, "rda_mg_per_day": rda, "ai_mg_per_day": ai,
+            "ul_supplemental_mg_per_day": ul,
+            "ul_applies_to": _UL_APPLIES if ul is not None else "not determinable (infants)",
+            "ul_basis": f"osmotic diarrhoea; LOAEL 360 mg/day MgCl2 (Bashir 1993) {IOM_1997_UL_URL}"
+                        if ul is not None else "",
+            "source": source, "status": status,
+        })
+    frame = pd.DataFrame(rows)
+    for column in ("ear_mg_per_day", "rda_mg_per_day", "ai_mg_per_day",
+                   "ul_supplemental_mg_per_day"):
+        frame[column] = frame[column].astype(float)
+    return frame
+
+
+_LIFE_STAGES = (None, "pregnancy", "lactation")
+
+
+def _dri_row(sex: str, age_years: float, life_stage: Optional[str]) -> pd.Series:
+    """The rda_ul() row for a person (pregnancy/lactation rows clamp age to 14-50)."""
+    table = rda_ul()
+    if life_stage in ("pregnancy", "lactation"):
+        age = min(max(age_years, 14.0), 50.0)
+        rows = table[table["life_stage"] == life_stage]
+    else:
+        age = age_years
+        rows = table[~table["life_stage"].isin(["pregnancy", "lactation"])]
+        rows = rows[rows["sex"].isin([sex, "both"])]
+    rows = rows[(rows["age_min_years"] <= age) & (age < rows["age_max_years"])]
+    return rows.iloc[0]
+
+
+# ------------------------------------------------------------------- interactions
+
+@dataclass(frozen=True)
+class _Interaction:
+    drug_class: str
+    examples: Tuple[str, ...]  # generic names (first ones from the seed), lower case
+    brands: Tuple[str, ...]
+    aliases: Tuple[str, ...]  # class names a user may type
+    effect: str
+    drug_before_mg_h: float  # drug at least this long BEFORE an oral Mg dose
+    drug_after_mg_h: float  # drug at least this long AFTER an oral Mg dose
+    drug_after_mg_preferred_h: float  # preferred upper end of the "after" range
+    kind: str  # "chelation" (spacing) or "mg_status" (note only)
+    rule: str
+    source: str
+    in_seed: bool
+
+
+_INTERACTIONS: Tuple[_Interaction, ...] = (
+    _Interaction(
+        "tetracyclines", ("doxycycline", "minocycline", "tetracycline"), (),
+        ("tetracycline antibiotics", "tetracyclines"),
+        "Mg binds tetracyclines in the gut into poorly absorbed complexes: lower antibiotic "
+        "levels, possible treatment failure.",
+        2.0, 4.0, 6.0, "chelation",
+        "Take the antibiotic at least 2 h before or 4-6 h after the magnesium supplement.",
+        GOODRX_URL, True),
+    _Interaction(
+        "fluoroquinolones", ("ciprofloxacin", "levofloxacin"), ("cipro",),
+        ("fluoroquinolone antibiotics", "quinolones", "fluoroquinolones"),
+        "Mg chelates fluoroquinolones, impairing their absorption and effectiveness.",
+        2.0, 4.0, 6.0, "chelation",
+        "Take the antibiotic at least 2 h before or 4-6 h after the magnesium supplement.",
+        GOODRX_URL, True),
+    _Interaction(
+        "bisphosphonates", ("alendronate", "ibandronate"), ("fosamax", "boniva"),
+        ("bisphosphonates",),
+        "Mg forms insoluble chelates with bisphosphonates, reducing their absorption and "
+        "efficacy in osteoporosis.",
+        2.0, 2.0, 2.0, "chelation",
+        "Take the bisphosphonate at least 2 h before or after any magnesium-containing product.",
+        GOODRX_URL, True),
+    _Interaction(
+        "gabapentin", ("gabapentin",), ("neurontin",), (),
+        "Mg can lower gabapentin absorption by up to 20-40%.",
+        0.0, 2.0, 2.0, "chelation",
+        "Take gabapentin at least 2 h after a magnesium supplement.",
+        GOODRX_URL, True),
+    _Interaction(
+        "levothyroxine", ("levothyroxine",), ("synthroid",), ("thyroid hormone",),
+        "Polyvalent cations (Mg antacids/supplements) can bind levothyroxine and reduce its "
+        "absorption.",
+        4.0, 4.0, 4.0, "chelation",
+        "Separate levothyroxine and magnesium by at least 4 h; monitor TSH.",
+        LEVOTHYROXINE_URL, False),
+    _Interaction(
+        "loop diuretics", ("furosemide", "bumetanide", "torsemide"), ("lasix",),
+        ("loop diuretic", "loop diuretics"),
+        "Increase renal Mg excretion; long-term use can lead to Mg deficiency (population "
+        "studies show small or no serum changes with loop diuretics).",
+        0.0, 0.0, 0.0, "mg_status",
+        "No spacing needed. On long-term therapy, monitor serum Mg and supplement if needed.",
+        f"{GOODRX_URL} {KIEBOOM_2018_URL}", True),
+    _Interaction(
+        "thiazide diuretics", ("hydrochlorothiazide", "chlorthalidone", "indapamide"), ("hctz",),
+        ("thiazide", "thiazides", "thiazide diuretic", "thiazide diuretics"),
+        "Increase renal Mg excretion; thiazide users have ~3x the odds of hypomagnesaemia "
+        "(Rotterdam Study).",
+        0.0, 0.0, 0.0, "mg_status",
+        "No spacing needed. On long-term therapy, monitor serum Mg and supplement if needed.",
+        f"{GOODRX_URL} {KIEBOOM_2018_URL}", True),
+    _Interaction(
+        "potassium-sparing diuretics", ("spironolactone", "amiloride", "eplerenone",
+                                        "triamterene"), ("aldactone",),
+        ("potassium-sparing diuretic", "potassium-sparing diuretics"),
+        "Tend to increase serum and intracellular Mg (less renal Mg excretion): added risk of "
+        "hypermagnesaemia with supplements, especially with reduced kidney function.",
+        0.0, 0.0, 0.0, "mg_status",
+        "No spacing needed. Avoid high supplemental doses; monitor serum Mg if kidney function "
+        "is reduced.",
+        DAVIES_1993_URL, False),
+    _Interaction(
+        "proton pump inhibitors", ("omeprazole", "esomeprazole", "lansoprazole", "pantoprazole",
+                                   "rabeprazole"), ("prilosec", "nexium"),
+        ("ppi", "ppis", "proton pump inhibitor", "proton pump inhibitors"),
+        "Long-term use (typically > 1 year) impairs intestinal Mg absorption and can cause "
+        "hypomagnesaemia (odds ratio ~2; ~7 together with a loop diuretic).",
+        0.0, 0.0, 0.0, "mg_status",
+        "No spacing needed. Monitor serum Mg periodically on long-term PPI therapy; "
+        "supplementation may be required.",
+        f"{DE_BAAIJ_URL} {KIEBOOM_2015_URL}", True),
+)
+
+
+def interactions() -> pd.DataFrame:
+    """Drug interactions with oral magnesium (project seed Table 3, plus
+    levothyroxine and potassium-sparing diuretics).
+
+    Columns: ``drug_class``; ``examples`` (generic names; brand names in
+    ``brands``); ``kind`` (``"chelation"``: Mg lowers the drug's absorption,
+    doses must be spaced; ``"mg_status"``: the drug changes Mg balance, no
+    spacing); ``effect``; ``drug_before_mg_h`` (take the drug at least this
+    many hours **before** an oral Mg dose; 0 = no constraint);
+    ``drug_after_mg_h`` (at least this many hours **after** an oral Mg dose)
+    and ``drug_after_mg_preferred_h`` (the upper end of a range such as
+    "4-6 h"); ``rule`` (the recommendation as text); ``source`` (URL(s),
+    space-separated); ``in_seed`` (listed in the seed's Table 3).
+    """
+    rows = [{
+        "drug_class": i.drug_class, "examples": ", ".join(i.examples),
+        "brands": ", ".join(b.capitalize() if b != "hctz" else "HCTZ" for b in i.brands),
+        "kind": i.kind, "effect": i.effect, "drug_before_mg_h": i.drug_before_mg_h,
+        "drug_after_mg_h": i.drug_after_mg_h,
+        "drug_after_mg_preferred_h": i.drug_after_mg_preferred_h, "rule": i.rule,
+        "source": i.source, "in_seed": i.in_seed,
+    } for i in _INTERACTIONS]
+    return pd.DataFrame(rows)
+
+
+def _drug_index() -> Dict[str, _Interaction]:
+    index: Dict[str, _Interaction] = {}
+    for interaction in _INTERACTIONS:
+        for name in (interaction.drug_class,) + interaction.examples + interaction.brands \
+                + interaction.aliases:
+            index[name.lower()] = interaction
+    return index
+
+
+def known_drugs() -> List[str]:
+    """Every drug, brand and class name :func:`check_regimen` recognises."""
+    return sorted(_drug_index())
+
+
+def lookup_drug(name: Any) -> Dict[str, Any]:
+    """The :func:`interactions` row (as a dict) for a drug, brand or class name.
+
+    Raises ``ValueError`` naming the closest known names for an unknown drug.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"drug={name!r}: expected a drug name such as 'doxycycline'")
+    key = " ".join(name.strip().lower().replace("_", " ").split())
+    index = _drug_index()
+    if key not in index:
+        names = list(index)
+        close = [n for n in names if key and n.startswith(key)][:3]
+        close += [n for n in difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+                  if n not in close]
+        close = close[:3]
+        hint = (f"did you mean {', '.join(map(repr, close))}? " if close
+                else "no close match. ")
+        raise ValueError(f"drug={name!r}: unknown drug; {hint}Known classes: "
+                         f"{', '.join(i.drug_class for i in _INTERACTIONS)} "
+                         f"(see magpk.reference.known_drugs())")
+    row = interactions().set_index("drug_class").loc[index[key].drug_class].to_dict()
+    row["drug_class"] = index[key].drug_class
+    return row
+
+
+# ------------------------------------------------------------------- check_regimen
+
+#: Severity levels of findings, most serious first.
+SEVERITIES = ("high", "warning", "caution", "info")
+_COLUMNS = ["severity", "kind", "day", "time_h", "drug", "message", "rule", "source"]
+
+
+@dataclass(frozen=True)
+class RegimenCheck:
+    """The findings of :func:`check_regimen`.
+
+    ``findings``: DataFrame with columns ``severity`` (high, warning, caution,
+    info), ``kind`` (``ul``, ``spacing``, ``renal``, ``drug_note``, ``rda``,
+    ``parenteral``), ``day`` (1-based calendar day, or NaN), ``time_h``
+    (the Mg dose time, or NaN), ``drug``, ``message``, ``rule`` and ``source``.
+    ``daily_intake``: supplemental oral elemental Mg per day vs the UL.
+    """
+
+    findings: pd.DataFrame
+    daily_intake: pd.DataFrame
+    ul_mg_per_day: float
+    rda_mg_per_day: float
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding is ``high`` or ``warning``."""
+        return not self.findings["severity"].isin(["high", "warning"]).any()
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def count(self, severity: Optional[str] = None, kind: Optional[str] = None) -> int:
+        """Number of findings, optionally of one severity and/or kind."""
+        mask = pd.Series(True, index=self.findings.index)
+        if severity is not None:
+            mask &= self.findings["severity"] == _validation.choice("severity", severity,
+                                                                    SEVERITIES)
+        if kind is not None:
+            mask &= self.findings["kind"] == kind
+        return int(mask.sum())
+
+    def __str__(self) -> str:
+        if self.findings.empty:
+            return (f"magpk regimen check: no findings (UL {self.ul_mg_per_day:g} mg/day "
+                    f"supplemental).")
+        counts = ", ".join(f"{self.count(s)} {s}" for s in SEVERITIES if self.count(s))
+        lines = [f"magpk regimen check: {len(self)} finding(s) ({counts}); UL "
+                 f"{self.ul_mg_per_day:g} mg/day supplemental, RDA {self.rda_mg_per_day:g} "
+                 f"mg/day total"]
+        for row in self.findings.itertuples(index=False):
+            lines.append(f"  [{row.severity}] {row.kind}: {row.message}")
+            if row.rule:
+                lines.append(f"      rule: {row.rule}")
+            if row.source:
+                lines.append(f"      source: {row.source}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _finding(severity: str, kind: str, message: str, rule: str = "", source: str = "",
+             day: Optional[int] = None, time_h: Optional[float] = None,
+             drug: str = "") -> Dict[str, Any]:
+    return {"severity": severity, "kind": kind, "day": math.nan if day is None else day,
+            "time_h": math.nan if time_h is None else time_h, "drug": drug,
+            "message": message, "rule": rule, "source": source}
+
+
+def _drug_doses(drugs: Any, repeat_daily: bool, n_days: int
+                ) -> List[Tuple[str, Dict[str, Any], List[float]]]:
+    if drugs is None:
+        return []
+    if isinstance(drugs, Mapping):
+        items = list(drugs.items())
+    elif isinstance(drugs, (str, bytes)) or not hasattr(drugs, "__iter__"):
+        raise TypeError(f"drugs={drugs!r}: expected a list of (name, times_h) pairs, e.g. "
+                        f"[('doxycycline', [8, 20])]")
+    else:
+        items = []
+        for item in drugs:
+            if isinstance(item, (str, bytes)) or not hasattr(item, "__len__") or len(item) != 2:
+                raise TypeError(f"drugs entry {item!r}: expected a (name, times_h) pair, e.g. "
+                                f"('doxycycline', [8, 20])")
+            items.append((item[0], item[1]))
+    result = []
+    for name, times in items:
+        info = lookup_drug(name)
+        if isinstance(times, (int, float)) and not isinstance(times, bool):
+            times = [times]
+        if isinstance(times, (str, bytes)) or not hasattr(times, "__iter__"):
+            raise TypeError(f"drugs[{name!r}] times={times!r}: expected a list of hours")
+        maximum = 24.0 if repeat_daily else 24.0 * 365 * 20
+        hours = [_validation.real(f"drugs[{name!r}] time", t, minimum=0.0, maximum=maximum,
+                                  allowed=("allowed: hours of the day, 0 to < 24 "
+                                           "(repeat_daily=True)") if repeat_daily
+                                  else "allowed: >= 0 h") for t in times]
+        if repeat_daily:
+            if any(h >= 24.0 for h in hours):
+                raise ValueError(f"drugs[{name!r}] times={list(times)!r}: with repeat_daily=True "
+                                 f"times are hours of the day, allowed 0 to < 24")
+            hours = [d * 24.0 + h for d in range(n_days) for h in hours]
+        result.append((str(name), info, sorted(hours)))
+    return result
+
+
+def _spacing_findings(oral_times: Sequence[float], drug_name: str, info: Dict[str, Any],
+                      drug_times: Sequence[float]) -> List[Dict[str, Any]]:
+    before = info["drug_before_mg_h"]
+    after = info["drug_after_mg_h"]
+    preferred = info["drug_after_mg_preferred_h"]
+    findings = []
+    for tm in oral_times:
+        for td in drug_times:
+            gap = td - tm  # > 0: drug after Mg
+            day = int(tm // 24) + 1
+            where = f"oral Mg at {tm:g} h (day {day}) and {drug_name} at {td:g} h"
+            if gap >= 0 and (gap < after or (gap == 0 and before > 0)):
+                need = (f"at least {after:g} h after" if after > 0
+                        else f"at least {before:g} h before")
+                findings.append(_finding(
+                    "warning", "spacing",
+                    f"{where}: {drug_name} {gap:g} h after magnesium; {info['drug_class']}: take "
+                    f"{need} magnesium", info["rule"], info["source"], day, tm, drug_name))
+            elif gap < 0 and -gap < before:
+                findings.append(_finding(
+                    "warning", "spacing",
+                    f"{where}: {drug_name} only {-gap:g} h before magnesium; "
+                    f"{info['drug_class']}: take at least {before:g} h before magnesium",
+                    info["rule"], info["source"], day, tm, drug_name))
+            elif gap > 0 and after <= gap < preferred:
+                findings.append(_finding(
+                    "info", "spacing",
+                    f"{where}: {drug_name} {gap:g} h after magnesium, within the "
+                    f"{after:g}-{preferred:g} h range; {preferred:g} h is safer",
+                    info["rule"], info["source"], day, tm, drug_name))
+    return findings
+
+
+def check_regimen(regimen: Regimen, subject: Optional[Subject] = None,
+                  drugs: Optional[Union[Iterable[Tuple[str, Sequence[float]]],
+                                        Mapping[str, Sequence[float]]]] = None,
+                  life_stage: Optional[str] = None, *, repeat_daily: bool = True
+                  ) -> RegimenCheck:
+    """Check an oral regimen against the UL, drug spacing rules and kidney function.
+
+    Parameters
+    ----------
+    regimen : the :class:`magpk.Regimen`; its oral supplement doses
+        (``regimen.oral_events``) are checked.
+    subject : the :class:`magpk.Subject` (sex, age, eGFR, pregnancy, PPI,
+        diuretic); a default adult if omitted.
+    drugs : other medicines, as ``[(name, times_h), ...]`` or
+        ``{name: times_h}``. Names are generic, brand or class names (see
+        :func:`known_drugs`); unknown names raise ``ValueError`` with the
+        closest known names.
+    life_stage : ``None`` (from ``subject``: pregnancy if
+        ``subject.pregnant``), ``"pregnancy"`` or ``"lactation"``.
+    repeat_daily : if True (default) drug times are hours of the day (0 to
+        < 24) repeated on every day of the regimen (and the day after the last
+        Mg dose); if False they are absolute hours from t = 0, like the
+        regimen's times.
+
+    Findings (see :class:`RegimenCheck`):
+
+    - ``ul``: supplemental elemental Mg (oral supplement doses summed per
+      calendar day, day 1 = [0, 24) h) above the UL for the subject's life
+      stage (350 mg/day for ages >= 9, including pregnancy and lactation; food
+      does not count);
+    - ``spacing``: each oral Mg dose closer to a dose of an interacting drug
+      than its rule allows (``warning``), or within the lower part of a range
+      such as "4-6 h after" (``info``);
+    - ``renal``: eGFR < 30 mL/min (``high``: avoid supplements unless
+      prescribed and serum Mg monitored) or 30-59 (``caution``: monitor);
+    - ``drug_note``: diuretics, PPIs and potassium-sparing diuretics (from
+      ``drugs`` or the subject's ``ppi``/``diuretic``);
+    - ``rda``: diet plus mean supplemental intake vs the RDA (``info``);
+    - ``parenteral``: IV/IM doses are not counted against the UL (``info``).
+    """
+    if not isinstance(regimen, Regimen):
+        raise TypeError(f"regimen={regimen!r}: expected a magpk.Regimen")
+    if subject is None:
+        subject = Subject()
+    if not isinstance(subject, Subject):
+        raise TypeError(f"subject={subject!r}: expected a magpk.Subject")
+    _validation.choice("life_stage", life_stage, _LIFE_STAGES)
+    _validation.boolean("repeat_daily", repeat_daily)
+    if life_stage is None and subject.pregnant:
+        life_stage = "pregnancy"
+    if life_stage is not None and subject.sex != "female":
+        raise ValueError(f"life_stage={life_stage!r} with sex={subject.sex!r}: requires a "
+                         f"female subject")
+    dri = _dri_row(subject.sex, subject.age_years, life_stage)
+    ul = float(dri["ul_supplemental_mg_per_day"])
+    rda = float(dri["rda_mg_per_day"])
+    stage_text = f"{dri['life_stage']}, {dri['sex']}, {dri['age']}"
+
+    oral = sorted(regimen.oral_events, key=lambda e: e.time_h)
+    oral_times = [e.time_h for e in oral]
+    n_days = int(oral_times[-1] // 24) + 2 if oral else 1
+
+    findings: List[Dict[str, Any]] = []
+
+    # Supplemental intake per calendar day vs the UL.
+    per_day: Dict[int, float] = {}
+    for event in oral:
+        day = int(event.time_h // 24) + 1
+        per_day[day] = per_day.get(day, 0.0) + event.elemental_mmol * MG_PER_MMOL
+    daily = pd.DataFrame({"day": list(per_day), "supplemental_mg": list(per_day.values())})
+    daily["ul_mg"] = ul
+    daily["above_ul"] = daily["supplemental_mg"] > ul + 1e-9
+    ul_rule = (f"UL {ul:g} mg/day elemental Mg from supplements and drugs ({stage_text}); "
+               f"food does not count")
+    ul_source = f"{dri['source']} {IOM_1997_UL_URL}"
+    over = daily[daily["above_ul"]]
+    if not over.empty:
+        # one finding per run of consecutive days above the UL
+        runs: List[List[int]] = []
+        for day in over["day"]:
+            if runs and day == runs[-1][-1] + 1:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        for run in runs:
+            amounts = daily.set_index("day").loc[run, "supplemental_mg"]
+            days = f"day {run[0]}" if len(run) == 1 else f"days {run[0]}-{run[-1]}"
+            amount = (f"{amounts.max():.0f} mg" if amounts.min() == amounts.max()
+                      else f"{amounts.min():.0f}-{amounts.max():.0f} mg")
+            findings.append(_finding(
+                "warning", "ul",
+                f"{days}: {amount} supplemental elemental Mg per day exceeds the UL of {ul:g} "
+                f"mg/day (osmotic diarrhoea risk); doses above the UL only under medical "
+                f"supervision", ul_rule, ul_source, run[0], None))
+
+    # Drug spacing and drug notes.
+    noted = set()
+    for name, info, times in _drug_doses(drugs, repeat_daily, n_days):
+        if info["kind"] == "chelation":
+            findings.extend(_spacing_findings(oral_times, name, info, times))
+        elif info["drug_class"] not in noted:
+            noted.add(info["drug_class"])
+            findings.append(_finding("info", "drug_note", f"{name} ({info['drug_class']}): "
+                                     f"{info['effect']}", info["rule"], info["source"],
+                                     drug=name))
+    subject_notes = []
+    if subject.ppi:
+        subject_notes.append(("proton pump inhibitors", "subject.ppi=True"))
+    if subject.diuretic == "loop":
+        subject_notes.append(("loop diuretics", "subject.diuretic='loop'"))
+    if subject.diuretic == "thiazide":
+        subject_notes.append(("thiazide diuretics", "subject.diuretic='thiazide'"))
+    for drug_class, origin in subject_notes:
+        if drug_class not in noted:
+            noted.add(drug_class)
+            info = lookup_drug(drug_class)
+            findings.append(_finding("info", "drug_note", f"{origin} ({drug_class}): "
+                                     f"{info['effect']}", info["rule"], info["source"],
+                                     drug=drug_class))
+
+    # Kidney function.
+    egfr = subject.egfr_ml_min
+    renal_source = f"{MORI_2019_URL} {WAKAI_2019_URL}"
+    oxide_daily = {}
+    for event in oral:
+        if event.form == "oxide":
+            day = int(event.time_h // 24) + 1
+            oxide_daily[day] = oxide_daily.get(day, 0.0) + event.elemental_mmol * MG_PER_MMOL
+    if egfr < 60 and oral:
+        extra = ""
+        if oxide_daily:
+            mgo_mg = max(oxide_daily.values()) / elemental_fraction("oxide")  # as MgO compound
+            extra = (f"; up to {mgo_mg:.0f} mg/day MgO" +
+                     (" (> 1,000 mg/day: a risk factor in Mori 2019)" if mgo_mg > 1000 else ""))
+        if egfr < 30:
+            findings.append(_finding(
+                "high", "renal",
+                f"eGFR {egfr:g} mL/min (CKD G4-5): avoid magnesium supplements unless prescribed, "
+                f"with serum Mg monitoring; the kidneys cannot excrete the excess "
+                f"(hypermagnesaemia){extra}",
+                "eGFR < 30 mL/min: avoid or use only under medical supervision; 30-59: monitor "
+                "serum Mg. In CKD patients on MgO, 5-23% had serum Mg >= 2.5-3.0 mg/dL; risk "
+                "factors CKD G4 and MgO > 1,000 mg/day", renal_source))
+        else:
+            findings.append(_finding(
+                "caution", "renal",
+                f"eGFR {egfr:g} mL/min (CKD G3): monitor serum Mg during supplementation{extra}",
+                "eGFR 30-59 mL/min: monitor serum Mg; < 30: avoid unless prescribed",
+                renal_source))
+        if "potassium-sparing diuretics" in noted:
+            info = lookup_drug("potassium-sparing diuretics")
+            findings.append(_finding(
+                "caution", "renal", f"potassium-sparing diuretic with eGFR {egfr:g} mL/min: "
+                f"both reduce renal Mg excretion; monitor serum Mg", info["rule"],
+                f"{info['source']} {renal_source}"))
+
+    # Context: RDA and parenteral doses.
+    if oral:
+        days_span = max(per_day)
+        mean_supp = sum(per_day.values()) / days_span
+        findings.append(_finding(
+            "info", "rda",
+            f"diet {subject.diet_mg_per_day:g} mg/day + supplement {mean_supp:.0f} mg/day "
+            f"(mean over {days_span} day(s)) = {subject.diet_mg_per_day + mean_supp:.0f} mg/day "
+            f"total vs RDA {rda:g} mg/day ({stage_text})",
+            "RDA: total intake (food + supplements) meeting the needs of ~97% of healthy people",
+            str(dri["source"])))
+    if regimen.parenteral_events or regimen.infusion_events:
+        findings.append(_finding(
+            "info", "parenteral",
+            "IV/IM magnesium sulfate is not counted against the UL (clinical dosing); monitor "
+            "serum Mg, reflexes and respiration", "", ""))
+
+    frame = pd.DataFrame(findings, columns=_COLUMNS)
+    if not frame.empty:
+        frame["_rank"] = frame["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+        frame = (frame.sort_values(["_rank", "time_h", "kind"], na_position="first",
+                                   kind="stable")
+                 .drop(columns="_rank").reset_index(drop=True))
+    frame["day"] = frame["day"].astype(float)
+    frame["time_h"] = frame["time_h"].astype(float)
+    return RegimenCheck(frame, daily, ul, rda)
+
+
+__all__ = ["rda_ul", "interactions", "check_regimen", "RegimenCheck", "known_drugs",
+           "lookup_drug", "SEVERITIES"]
