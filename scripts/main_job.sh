@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up (virtualenv + pip install .) and run the main job: a comparison of
-# supplement forms for a default adult, printed as a table.
-# Extra arguments go to `python -m magpk` (see --help).
+# supplement forms for a default adult, printed as a table, with the `magpk`
+# command line. Extra arguments replace the defaults (see `magpk compare --help`).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -12,4 +12,8 @@ if [[ ! -x "$PY" ]]; then
 fi
 "$PY" -m pip install --quiet --upgrade pip
 "$PY" -m pip install --quiet .
-exec "$PY" -m magpk "$@"
+if [[ $# -eq 0 ]]; then
+    set -- --forms oxide,hydroxide,chloride,citrate,glycinate,buffered_glycinate,lactate,solution \
+           --dose 300mg --every 24h --count 1
+fi
+exec "$VENV/bin/magpk" compare "$@"
