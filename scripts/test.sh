@@ -44,6 +44,9 @@ cmake --build "$CPP_BUILD" -j"$JOBS"
 section "C++ tests (ctest)"
 ctest --test-dir "$CPP_BUILD" --output-on-failure
 
+section "C++ tests under ASan + UBSan (scripts/sanitizers.sh, build/cpp-asan)"
+MAGPK_PYTHON="$PY" MAGPK_JOBS="$JOBS" bash "$ROOT/scripts/sanitizers.sh"
+
 section "Python tests (pytest)"
 # Run from the repo root: the installed wheel (not python/) provides magpk.
 "$PY" -m pytest tests/python
