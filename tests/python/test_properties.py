@@ -1,0 +1,189 @@
+"""Property-based tests (hypothesis): random valid regimens and subjects.
+
+Properties:
+- physical invariants: mass balance (mass_balance_rel_error <= 1e-9), no amount
+  or concentration below -1e-12 in to_frame()/baseline_frame(), serum finite and > 0;
+- more oral supplement never gives less absorbed supplement (all oral doses x k > 1);
+- the output grid does not change the solution at shared times (<= 1e-7 relative);
+- identical results on repeat.
+
+Examples per property: see ``EXAMPLES`` (printed at the end of the module's tests).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Dict
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import magpk
+
+FORMS = magpk.form_ids()
+EXAMPLES: Dict[str, int] = {
+    "invariants": 800,
+    "dose_monotonicity": 300,
+    "grid_independence": 400,
+    "repeatability": 200,
+}
+RUN: Dict[str, int] = {k: 0 for k in EXAMPLES}
+
+
+def _settings(name: str):
+    return settings(max_examples=EXAMPLES[name], deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+# --------------------------------------------------------------------------
+# strategies
+# --------------------------------------------------------------------------
+@st.composite
+def subjects(draw) -> magpk.Subject:
+    sex = draw(st.sampled_from(["female", "male"]))
+    return magpk.Subject(
+        weight_kg=draw(st.floats(35, 200)), sex=sex, age_years=draw(st.floats(18, 100)),
+        egfr_ml_min=draw(st.floats(5, 200)), diet_mg_per_day=draw(st.floats(20, 1500)),
+        pregnant=draw(st.booleans()) if sex == "female" else False, ppi=draw(st.booleans()),
+        diuretic=draw(st.sampled_from([None, "loop", "thiazide"])),
+        height_cm=draw(st.one_of(st.none(), st.floats(140, 200))))
+
+
+@st.composite
+def schedules(draw, t_end: float, start_name: str = "start_h", oral: bool = False):
+    """Keyword arguments for one dose, a short repeat (count or, oral, days) or
+    (oral) a list of times; times up to 1.2 t_end."""
+    start = draw(st.floats(0, 1.2 * t_end))
+    kind = draw(st.sampled_from(["single", "repeat", "days", "list"] if oral else
+                                ["single", "repeat"]))
+    if kind == "single":
+        return {start_name: start}
+    if kind == "repeat":
+        return {start_name: start, "every_h": draw(st.floats(0.25, 48)),
+                "count": draw(st.integers(1, 12))}
+    if kind == "days":
+        return {start_name: start, "every_h": draw(st.floats(4, 48)),
+                "days": draw(st.floats(0.1, 3))}
+    return {"times_h": draw(st.lists(st.floats(0, 1.2 * t_end), min_size=1, max_size=8))}
+
+
+@st.composite
+def regimens(draw, t_end: float, need_oral: bool = False) -> magpk.Regimen:
+    r = magpk.Regimen()
+    n_ops = draw(st.integers(1 if need_oral else 0, 5))
+    kinds = ["oral", "iv_bolus", "iv_infusion", "im", "diet"]
+    ops = draw(st.lists(st.sampled_from(kinds), min_size=n_ops, max_size=n_ops))
+    if need_oral:
+        ops = ["oral"] + ops
+    for op in ops:
+        if op == "oral":
+            r = r.oral(draw(st.sampled_from(FORMS)), draw(st.floats(1, 2000)),
+                       basis=draw(st.sampled_from(["elemental", "compound"])),
+                       with_food=draw(st.booleans()), **draw(schedules(t_end, oral=True)))
+        elif op in ("iv_bolus", "im"):
+            r = getattr(r, op)(mgso4_g=draw(st.floats(0.1, 10)), **draw(schedules(t_end, "at_h")))
+        elif op == "iv_infusion":
+            r = r.iv_infusion(mgso4_g=draw(st.floats(0.1, 20)),
+                              duration_h=draw(st.floats(0.05, 30)), **draw(schedules(t_end)))
+        else:
+            r = r.diet(draw(st.floats(0, 3000)), start_h=draw(st.floats(0, 1.2 * t_end)))
+    return r
+
+
+@st.composite
+def cases(draw, need_oral: bool = False):
+    t_end = draw(st.floats(2, 24 * 10))
+    return draw(regimens(t_end, need_oral)), draw(subjects()), t_end
+
+
+# --------------------------------------------------------------------------
+# properties
+# --------------------------------------------------------------------------
+@_settings("invariants")
+@given(cases(), st.sampled_from([0.25, 1.0, 3.0]))
+def test_physical_invariants(case, every):
+    RUN["invariants"] += 1
+    regimen, subject, t_end = case
+    res = magpk.simulate(regimen, subject, t_end_h=t_end, output_every_h=every)
+    m = res.metrics()
+    assert m["mass_balance_rel_error"] <= 1e-9
+    for frame in (res.to_frame(), res.baseline_frame()):
+        values = frame.to_numpy()
+        assert np.all(np.isfinite(values))
+        # the IM depot undershoots zero by ~atol + rtol x dose (see the xfail test below)
+        assert frame.drop(columns=["time_h", "im_depot_mmol"]).to_numpy().min() >= -1e-12
+        im_total = sum(e.mmol for e in regimen.parenteral_events if e.route == "im")
+        assert frame["im_depot_mmol"].min() >= -(1e-8 + 1e-7 * im_total)
+        assert np.all(frame["serum_mmol_l"] > 0)
+    for key, value in m.items():
+        assert value is None or np.isfinite(value), key
+    assert 0.0 <= m["diarrhea_probability"] <= 1.0
+
+
+@_settings("dose_monotonicity")
+@given(cases(need_oral=True), st.floats(1.01, 10.0))
+def test_more_oral_dose_never_absorbs_less(case, k):
+    RUN["dose_monotonicity"] += 1
+    regimen, subject, t_end = case
+    scaled = dataclasses.replace(regimen, oral_events=tuple(
+        dataclasses.replace(e, elemental_mmol=e.elemental_mmol * k) for e in regimen.oral_events))
+    tight = dict(rtol=1e-10, atol=1e-12, atol_gut=1e-12)
+    a = magpk.simulate(regimen, subject, t_end_h=t_end, **tight).metrics()
+    b = magpk.simulate(scaled, subject, t_end_h=t_end, **tight).metrics()
+    assert b["oral_supplement_mmol"] == pytest.approx(k * a["oral_supplement_mmol"], rel=1e-12)
+    assert b["absorbed_supplement_mmol"] >= a["absorbed_supplement_mmol"] * (1 - 1e-9) - 1e-12
+
+
+@_settings("grid_independence")
+@given(cases(), st.floats(0.1, 5.0), st.lists(st.floats(0, 1), min_size=1, max_size=30))
+def test_output_grid_does_not_change_the_solution(case, every, fractions):
+    RUN["grid_independence"] += 1
+    regimen, subject, t_end = case
+    a = magpk.simulate(regimen, subject, t_end_h=t_end, output_every_h=every)
+    grid_a = a.to_frame()["time_h"].to_numpy()
+    # explicit times: some of grid a's times plus arbitrary other times
+    picked = grid_a[::3]
+    times = np.concatenate([picked, np.asarray(fractions) * t_end])
+    b = magpk.simulate(regimen, subject, t_end_h=t_end, output_times_h=times)
+    fa, fb = a.to_frame(), b.to_frame()
+    shared = np.intersect1d(fa["time_h"], fb["time_h"])
+    assert len(shared) >= 2
+    va = fa.set_index("time_h").loc[shared].to_numpy()
+    vb = fb.set_index("time_h").loc[shared].to_numpy()
+    rel = np.abs(va - vb) / np.maximum(np.abs(va), 1e-9)
+    assert rel.max() <= 1e-7, fa.columns[1:][np.argmax(rel.max(axis=0))]
+    ma, mb = a.metrics(), b.metrics()
+    for key in ("cmax_mmol_l", "absorbed_supplement_mmol", "mass_balance_rel_error"):
+        if ma[key] is not None and key != "mass_balance_rel_error":
+            assert mb[key] == pytest.approx(ma[key], rel=1e-7, abs=1e-12), key
+
+
+@_settings("repeatability")
+@given(cases())
+def test_identical_on_repeat(case):
+    RUN["repeatability"] += 1
+    regimen, subject, t_end = case
+    a = magpk.simulate(regimen, subject, t_end_h=t_end, output_every_h=0.5)
+    b = magpk.simulate(regimen, subject, t_end_h=t_end, output_every_h=0.5)
+    np.testing.assert_array_equal(a.to_frame().to_numpy(), b.to_frame().to_numpy())
+    np.testing.assert_array_equal(a.baseline_frame().to_numpy(), b.baseline_frame().to_numpy())
+    assert a.metrics() == b.metrics()
+
+
+BUG_NEGATIVE_DEPOT = (
+    "BUG cpp/src/model.cpp:84,121 (pos() clamp of every pool): at the default tolerances "
+    "(atol 1e-8) the IM depot undershoots zero by ~1e-9 mmol, and because the release is "
+    "k_a*max(D, 0) the negative amount is frozen for the rest of the run; to_frame() then shows "
+    "im_depot_mmol < -1e-12 (internal gut states such as si_sup reach ~-2.6e-6 mmol the same way)")
+
+
+@pytest.mark.xfail(strict=True, reason=BUG_NEGATIVE_DEPOT)
+def test_im_depot_never_negative_at_default_tolerances():
+    res = magpk.simulate(magpk.Regimen().im(mgso4_g=5), t_end_h=200, output_every_h=0.25)
+    assert res.to_frame()["im_depot_mmol"].min() >= -1e-12
+
+
+def test_report_example_counts(capsys):
+    with capsys.disabled():
+        print(f"\n[test_properties] examples run per property: {RUN} (max_examples {EXAMPLES})")
