@@ -81,11 +81,14 @@ double Model::colon_transit_per_h(const State& x) const {
 
 Fluxes Model::fluxes(const State& x) const {
   const SubjectParameters& s = subject_;
-  auto pos = [&x](int i) { return std::max(x[i], 0.0); };
+  // Outflows are proportional to the raw amounts (not clamped at zero): a tiny
+  // numerical undershoot below zero then decays back to zero instead of being
+  // frozen there. Every flux still leaves one state and enters another.
+  auto amount = [&x](int i) { return x[i]; };
   Fluxes f;
-  const double si_diet = pos(idx::kSiDiet), si_sup = pos(idx::kSiSup);
-  const double colon_diet = pos(idx::kColonDiet), colon_sup = pos(idx::kColonSup);
-  const double c = pos(idx::kPlasma) * inverse_volume_;
+  const double si_diet = amount(idx::kSiDiet), si_sup = amount(idx::kSiSup);
+  const double colon_diet = amount(idx::kColonDiet), colon_sup = amount(idx::kColonSup);
+  const double c = x[idx::kPlasma] * inverse_volume_;
   const double k_si = si_transit_per_h();
   const double k_colon = colon_transit_per_h(x);
 
@@ -96,29 +99,29 @@ Fluxes Model::fluxes(const State& x) const {
   f.si_transcellular_sup = si_saturation * si_sup;
   f.si_paracellular_diet = s.si_paracellular_per_h * si_diet;
   f.si_paracellular_sup = s.si_paracellular_per_h * si_sup;
-  f.chelate_absorbed = s.chelate_absorption_per_h * pos(idx::kSiChelate);
+  f.chelate_absorbed = s.chelate_absorption_per_h * amount(idx::kSiChelate);
   f.si_to_colon_diet = k_si * si_diet;
   f.si_to_colon_sup = k_si * si_sup;
-  f.si_chelate_to_colon = k_si * pos(idx::kSiChelate);
+  f.si_chelate_to_colon = k_si * amount(idx::kSiChelate);
   f.undissolved_to_colon = 0.0;
   for (std::size_t p = 0; p < pools_.size(); ++p) {
-    f.undissolved_to_colon += k_si * pos(idx::kFixedCount + static_cast<int>(p));
+    f.undissolved_to_colon += k_si * amount(idx::kFixedCount + static_cast<int>(p));
   }
   const double colon_saturation = s.colon_vmax_mmol_h / (s.km_mmol + colon_diet + colon_sup);
   f.colon_transcellular_diet = colon_saturation * colon_diet;
   f.colon_transcellular_sup = colon_saturation * colon_sup;
   f.feces_diet = k_colon * colon_diet;
   f.feces_sup = k_colon * colon_sup;
-  f.feces_solid = k_colon * pos(idx::kColonSolid);
+  f.feces_solid = k_colon * amount(idx::kColonSolid);
 
   f.filtered = filtration_l_h_ * c;
   f.urine = urine_rate(c);
   const double uptake = hill(c, s.store_uptake_half_serum_mmol_l, s.store_uptake_hill);
   f.tissue_uptake = tissue_uptake_max_ * uptake;
-  f.tissue_release = s.tissue_exchange_per_h * pos(idx::kTissue);
+  f.tissue_release = s.tissue_exchange_per_h * amount(idx::kTissue);
   f.bone_uptake = bone_uptake_max_ * uptake;
-  f.bone_release = s.bone_exchange_per_h * pos(idx::kBone);
-  f.im_release = s.im_absorption_per_h * pos(idx::kImDepot);
+  f.bone_release = s.bone_exchange_per_h * amount(idx::kBone);
+  f.im_release = s.im_absorption_per_h * amount(idx::kImDepot);
   f.infusion = inputs_.infusion_mmol_h;
   return f;
 }
@@ -130,7 +133,7 @@ void Model::operator()(const State& x, State& dxdt, double /*t*/) const {
   const double k_si = si_transit_per_h();
   for (std::size_t p = 0; p < pools_.size(); ++p) {
     const int i = idx::kFixedCount + static_cast<int>(p);
-    const double amount = std::max(x[i], 0.0);
+    const double amount = x[i];
     const double dissolving = pools_[p].dissolution_per_h * amount;
     dissolved_chelate += pools_[p].chelate_fraction * dissolving;
     dissolved_ionic += (1.0 - pools_[p].chelate_fraction) * dissolving;

@@ -44,8 +44,8 @@ SimulationResult simulate(const SimulationRequest& request) {
   auto run = [&](Model m, const Schedule& sch) {
     const SegmentInputs& inputs = sch.segments.front();
     const bool constant = sch.breakpoints.size() == 2 && sch.instants.front().total() == 0.0 &&
-                          inputs.infusion_mmol_h == 0.0 && !inputs.fed &&
-                          inputs.diet_mmol_h == s.diet_mmol_h;
+                          sch.instants.back().total() == 0.0 && inputs.infusion_mmol_h == 0.0 &&
+                          !inputs.fed && inputs.diet_mmol_h == s.diet_mmol_h;
     if (!constant) {
       return integrate(m, sch, steady.state, request.output_times_h, probes, request.solver);
     }

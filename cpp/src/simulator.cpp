@@ -5,6 +5,7 @@
 #include <boost/numeric/odeint/external/eigen/eigen_algebra.hpp>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <utility>
 #include <stdexcept>
 #include <string>
@@ -94,6 +95,16 @@ double golden_section_max(double lo, double hi, Function f) {
   return f1 > f2 ? x1 : x2;
 }
 
+// States that only decay between doses (checked in this order; pool slots last).
+constexpr int kDecayingStates[] = {idx::kImDepot,     idx::kSiSup,          idx::kSiChelate,
+                                   idx::kColonSup,    idx::kColonSolid,     idx::kFixedCount,
+                                   idx::kFixedCount + 1, idx::kFixedCount + 2, idx::kFixedCount + 3,
+                                   idx::kFixedCount + 4, idx::kFixedCount + 5, idx::kFixedCount + 6,
+                                   idx::kFixedCount + 7, idx::kFixedCount + 8, idx::kFixedCount + 9,
+                                   idx::kFixedCount + 10, idx::kFixedCount + 11,
+                                   idx::kFixedCount + 12, idx::kFixedCount + 13};
+static_assert(idx::kMaxPools == 14, "list every pool slot in kDecayingStates");
+
 // Initial step after a dose, h: a fraction of the fastest gut time constant
 // (dissolution of soluble salts, 1/2 h).
 constexpr double kFirstStepAfterDoseH = 0.05;
@@ -171,8 +182,9 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     if (load > tr.colon_load_max) { tr.colon_load_max = load; tr.colon_load_max_time_h = t; }
   };
 
+  const State atol = absolute_tolerances(options);
   Controlled stepper(PerStateErrorChecker(
-      absolute_tolerances(options), options.rtol,
+      atol, options.rtol,
       idx::kFixedCount + static_cast<int>(schedule.pools.size())));
   auto system = std::ref(model);
   double dt = 1e-3;
@@ -201,6 +213,16 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     double t = a;
     int failures = 0;
     while (t < b) {
+      // Decaying pools (IM depot, undissolved doses, supplement in the gut) must
+      // not be stepped over in one long step: the interpolant could dip below
+      // zero. While a pool holds more than its absolute tolerance, a step spans
+      // at most its current time constant x / (-dx/dt).
+      double time_constant_cap = std::numeric_limits<double>::infinity();
+      for (int i : kDecayingStates) {
+        if (i >= idx::kFixedCount + static_cast<int>(schedule.pools.size())) break;
+        if (x[i] > 1e-4 * atol[i] && dxdt[i] < 0.0) time_constant_cap = std::min(time_constant_cap, -x[i] / dxdt[i]);
+      }
+      dt = std::min(dt, time_constant_cap);
       // Steps end exactly at the segment end: the right-hand side changes there.
       const bool last = dt >= b - t;
       double step = last ? b - t : dt;

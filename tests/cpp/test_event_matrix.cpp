@@ -56,7 +56,7 @@ constexpr double kImMmol = 10.0;
 constexpr double kRouteInfusionMmol = 4.0;
 constexpr double kRouteInfusionH = 1.5;
 constexpr double kDietChangeTime = 4.0;  // inside the infusions starting at 3 h
-constexpr double kStateFloor = -1e-12;
+constexpr double kStateFloor = -1e-10;  // 1e-4 of the absolute tolerance (docs/model.md)
 constexpr double kBalanceRel = 1e-12;
 
 const char* name(Route r) {

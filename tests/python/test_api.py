@@ -53,7 +53,7 @@ def test_issue_example_runs_and_has_the_contract() -> None:
     assert 0.0 < m["fraction_absorbed"] < 1.0
     assert 0.0 <= m["diarrhea_probability"] <= 1.0
     assert m["mass_balance_rel_error"] < 1e-9
-    assert (df.drop(columns="time_h") >= -1e-12).all().all()
+    assert (df.drop(columns="time_h") >= -1e-10).all().all()  # numerical zero: 1e-4 x atol
     # Oral elemental dose: 60 x 200 mg + 500 mg compound glycinate (14.1% Mg).
     expected_mmol = (60 * 200 + 500 * magpk.elemental_fraction("glycinate")) / 24.305
     assert m["oral_supplement_mmol"] == pytest.approx(expected_mmol)

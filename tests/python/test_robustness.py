@@ -25,8 +25,8 @@ def _check(res: magpk.Result) -> dict:
         values = frame.to_numpy()
         assert np.all(np.isfinite(values))
         assert (frame["serum_mmol_l"] > 0).all()
-        amounts = frame.drop(columns=["time_h", "im_depot_mmol"])  # depot: see test_properties
-        assert amounts.to_numpy().min() >= -1e-12
+        amounts = frame.drop(columns="time_h")
+        assert amounts.to_numpy().min() >= -1e-10  # numerical zero: 1e-4 x atol
     for key, value in m.items():
         assert value is None or np.isfinite(value), key
     return m
