@@ -13,7 +13,8 @@ void register_parameters(py::module_& m) {
       })
       .def("set", [](magpk::Physiology& p, const std::string& name, double value) {
         magpk::set_parameter(p, name, value);
-      });
+      })
+      .def("validate", [](const magpk::Physiology& p) { magpk::validate(p); });
   m.def("parameter_table", [] {
     py::list rows;
     for (const auto& info : magpk::parameter_table()) {

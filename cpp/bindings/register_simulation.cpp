@@ -1,6 +1,8 @@
 #include <pybind11/eigen.h>
 #include <pybind11/stl.h>
 
+#include <chrono>
+
 #include "magpk/simulation.hpp"
 #include "register.hpp"
 
@@ -67,8 +69,13 @@ void register_simulation(py::module_& m) {
   m.def(
       "simulate",
       [](magpk::SimulationRequest request) {
-        // Long runs poll for Ctrl-C: the check takes the GIL briefly.
-        request.solver.should_stop = [] {
+        // Long runs poll for Ctrl-C. Taking the GIL can wait for another busy
+        // Python thread, so it is taken at most every 50 ms of wall time.
+        auto last_check = std::chrono::steady_clock::now();
+        request.solver.should_stop = [last_check]() mutable {
+          const auto now = std::chrono::steady_clock::now();
+          if (now - last_check < std::chrono::milliseconds(50)) return false;
+          last_check = now;
           py::gil_scoped_acquire gil;
           return PyErr_CheckSignals() != 0;
         };

@@ -195,6 +195,34 @@ Physiology default_physiology() {
   return physiology;
 }
 
+void validate(const Physiology& physiology) {
+  for (const auto& info : kTable) {
+    const std::string name = info.name;
+    const double value = physiology.*(info.member);
+    auto fail = [&](const char* allowed) {
+      throw std::invalid_argument("parameter '" + name + "'=" + std::to_string(value) +
+                                  ": allowed " + allowed);
+    };
+    if (!std::isfinite(value)) fail("finite values");
+    if (name.rfind("bodyfat_", 0) == 0) continue;  // regression coefficients
+    const bool share = name.find("fraction") != std::string::npos || name == "renal_splay" ||
+                       (name.find("_factor") != std::string::npos && name.find("fed_") != 0);
+    if (name == "chelate_intact_fraction") {
+      if (!(value >= 0.0 && value <= 1.0)) fail("0 to 1");
+    } else if (share) {
+      if (!(value > 0.0 && value <= 1.0)) fail("> 0 and <= 1");
+    } else if (!(value > 0.0)) {
+      fail("> 0");
+    }
+  }
+  if (physiology.tissue_fraction_of_body_mg + physiology.bone_exchangeable_fraction_of_body_mg >=
+      1.0) {
+    throw std::invalid_argument(
+        "parameters 'tissue_fraction_of_body_mg' + 'bone_exchangeable_fraction_of_body_mg' "
+        "must be < 1");
+  }
+}
+
 double get_parameter(const Physiology& physiology, std::string_view name) {
   return physiology.*(find_parameter(name).member);
 }

@@ -33,6 +33,7 @@ void validate(const Covariates& c) {
 
 SubjectParameters derive_subject_parameters(const Covariates& c, const Physiology& p) {
   validate(c);
+  validate(p);
   SubjectParameters s{};
   const bool male = c.sex == Sex::kMale;
 

@@ -47,7 +47,8 @@ def boolean(name: str, value: Any) -> bool:
 
 
 def choice(name: str, value: Any, allowed: Sequence[Any]) -> Any:
-    if value not in allowed:
+    """``value`` if it is one of ``allowed`` (strings or None), compared by type and value."""
+    if not any(value is a or (type(value) is type(a) and value == a) for a in allowed):
         shown = ", ".join(repr(a) for a in allowed)
         raise ValueError(f"{name}={value!r}: allowed values are {shown}")
     return value

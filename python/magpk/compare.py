@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
+import numpy as np
 import pandas as pd
 
+from .forms import MG_PER_MMOL
 from .regimen import Regimen
 from .simulate import simulate
 from .subject import Subject
@@ -22,7 +24,8 @@ def compare_forms(forms: Sequence[str], dose_mg: float, *, every_h: Optional[flo
     :meth:`Result.metrics` as columns (plus ``elemental_mg_per_dose``).
     ``dose_mg`` is elemental per dose unless ``basis="compound"``.
     """
-    if isinstance(forms, str) or not hasattr(forms, "__iter__"):
+    if (isinstance(forms, str) or not hasattr(forms, "__iter__")
+            or (isinstance(forms, np.ndarray) and forms.ndim != 1)):
         raise TypeError(f"forms={forms!r}: expected a list of form ids, e.g. ['oxide', 'citrate']")
     forms = list(forms)
     if not forms:
@@ -33,7 +36,7 @@ def compare_forms(forms: Sequence[str], dose_mg: float, *, every_h: Optional[flo
                                  start_h=start_h, basis=basis, with_food=with_food)
         result = simulate(regimen, subject, t_end_h=t_end_h, **simulate_options)
         metrics = result.metrics()
-        metrics["elemental_mg_per_dose"] = regimen.oral_events[0].elemental_mmol * 24.305
+        metrics["elemental_mg_per_dose"] = regimen.oral_events[0].elemental_mmol * MG_PER_MMOL
         rows[form] = metrics
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "form"

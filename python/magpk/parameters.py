@@ -30,4 +30,8 @@ def _physiology(overrides: Optional[Mapping[str, Any]]) -> "_core.Physiology":
             raise ValueError(f"parameters[{name!r}]: unknown parameter; did you mean "
                              f"{', '.join(map(repr, close))}? See magpk.parameters().")
         physiology.set(name, _validation.real(f"parameters[{name!r}]", value))
+    try:
+        physiology.validate()
+    except ValueError as error:
+        raise ValueError(f"parameters: {error}") from None
     return physiology

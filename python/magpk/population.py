@@ -28,6 +28,9 @@ from .simulate import DEFAULT_ATOL, DEFAULT_ATOL_GUT, DEFAULT_RTOL, _output_time
 
 #: Largest cohort accepted in one call.
 MAX_SUBJECTS = 10_000_000
+#: Limit on the memory of the summary histograms (bytes): variables x output
+#: times x 2,050 bins x 4 bytes, per thread plus the merged copies.
+MAX_HISTOGRAM_BYTES = 1_000_000_000
 #: Default limit on the memory for full trajectories (bytes).
 MAX_TRAJECTORY_BYTES = 2_000_000_000
 
@@ -307,16 +310,26 @@ def simulate_population(regimen: Regimen, n: Optional[int] = 10_000, seed: int =
         _validation.choice("population", label, _preset_names())
         n_subjects = _validation.count("n", n, maximum=MAX_SUBJECTS)
         source = label
-    n_threads = os.cpu_count() or 1 if threads is None else _validation.count(
-        "threads", threads, maximum=1024)
+    if threads is None:
+        n_threads = os.cpu_count() or 1
+    else:
+        n_threads = _validation.count("threads", threads, maximum=1024)
     keep = _validation.boolean("trajectories", trajectories)
+    byte_limit = _validation.count("max_trajectory_bytes", max_trajectory_bytes,
+                                   maximum=2**62)
     n_vars = len(_core.summary_variables())
+    histogram_bytes = n_vars * len(times) * (_core.SUMMARY_BINS + 2) * 4 * (n_threads + 2)
+    if histogram_bytes > MAX_HISTOGRAM_BYTES:
+        raise ValueError(f"t_end_h={t_end_h!r} with output_every_h={output_every_h!r} gives "
+                         f"{len(times):,} output times: the summary histograms would need "
+                         f"~{histogram_bytes / 1e9:.1f} GB (limit {MAX_HISTOGRAM_BYTES / 1e9:g} GB);"
+                         f" use a coarser output grid")
     if keep:
         needed = n_subjects * len(times) * n_vars * 8
-        if needed > max_trajectory_bytes:
+        if needed > byte_limit:
             raise ValueError(f"trajectories=True needs ~{needed / 1e9:.1f} GB for {n_subjects:,} "
                              f"subjects x {len(times):,} times; limit max_trajectory_bytes="
-                             f"{max_trajectory_bytes:,}: use fewer subjects or a coarser grid")
+                             f"{byte_limit:,}: use fewer subjects or a coarser grid")
     tolerances = (
         _validation.real("rtol", rtol, minimum=1e-14, maximum=1e-2),
         _validation.real("atol", atol, minimum=1e-16, maximum=1e-2),

@@ -10,11 +10,15 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any, List, Optional, Sequence, Tuple
 
+import numpy as np
+
 from . import _core, _validation
 from .forms import MG_PER_MMOL, check_form, elemental_fraction, mgso4_heptahydrate_mmol_per_g
 
 #: Largest number of dose events a regimen may hold.
 MAX_EVENTS = 1_000_000
+#: Shortest infusion accepted (h); a shorter one is an IV bolus.
+MIN_INFUSION_H = 1e-3
 _MAX_TIME_H = 24.0 * 365 * 20  # 20 years
 
 
@@ -57,13 +61,15 @@ def _schedule(start_h: Any, every_h: Any, count: Any, days: Any, times_h: Any,
     if times_h is not None:
         if every_h is not None or count is not None or days is not None:
             raise ValueError("times_h cannot be combined with every_h, count or days")
-        if isinstance(times_h, (str, bytes)) or not hasattr(times_h, "__iter__"):
+        if (isinstance(times_h, (str, bytes)) or not hasattr(times_h, "__iter__")
+                or (isinstance(times_h, np.ndarray) and times_h.ndim != 1)):
             raise TypeError(f"times_h={times_h!r}: expected a sequence of times in hours")
+        if len(times_h) > MAX_EVENTS:
+            raise ValueError(f"times_h has {len(times_h):,} entries: allowed at most "
+                             f"{MAX_EVENTS:,}")
         times = [_time("times_h[]", t) for t in times_h]
         if not times:
             raise ValueError("times_h=[]: give at least one time")
-        if len(times) > MAX_EVENTS:
-            raise ValueError(f"times_h has {len(times):,} entries: allowed at most {MAX_EVENTS:,}")
         return sorted(times)
     start = _time(start_name, start_h)
     if every_h is None:
@@ -79,7 +85,7 @@ def _schedule(start_h: Any, every_h: Any, count: Any, days: Any, times_h: Any,
     if days is not None:
         span_h = 24.0 * _validation.real("days", days, strictly_positive=True,
                                          maximum=_MAX_TIME_H / 24.0)
-        n = math.ceil(span_h / every - 1e-9)
+        n = max(1, math.ceil(span_h / every - 1e-9))  # days > 0 gives at least one dose
         if n > MAX_EVENTS:
             raise ValueError(f"days={days!r} with every_h={every_h!r} gives {n:,} doses: "
                              f"allowed at most {MAX_EVENTS:,}")
@@ -170,8 +176,10 @@ class Regimen:
         """Constant-rate IV infusion: ``mgso4_g`` (or ``dose_mg``) is the total
         given over ``duration_h``. Overlapping infusions add up."""
         mmol = _parenteral_mmol(mgso4_g, dose_mg)
-        duration = _validation.real("duration_h", duration_h, strictly_positive=True,
-                                    maximum=_MAX_TIME_H, allowed="allowed: > 0 h")
+        duration = _validation.real("duration_h", duration_h, minimum=MIN_INFUSION_H,
+                                    maximum=_MAX_TIME_H,
+                                    allowed=f"allowed: {MIN_INFUSION_H:g} h (3.6 s) to "
+                                            f"{_MAX_TIME_H:g} h; use iv_bolus for a push")
         times = _schedule(start_h, every_h, count, None, None, "start_h")
         return self._add("infusion_events", [InfusionEvent(t, duration, mmol) for t in times])
 

@@ -162,7 +162,11 @@ def _output_times(t_end_h: float, output_every_h: Optional[float],
     if output_times_h is not None:
         if output_every_h is not None:
             raise ValueError("give output_every_h or output_times_h, not both")
-        times = np.asarray(output_times_h, dtype=float)
+        try:
+            times = np.asarray(output_times_h, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"output_times_h={output_times_h!r}: expected a 1-D sequence of "
+                            f"times in hours") from None
         if times.ndim != 1 or not np.all(np.isfinite(times)):
             raise ValueError("output_times_h: expected a 1-D sequence of finite times in hours")
         if np.any(times < 0) or np.any(times > t_end_h):
@@ -174,7 +178,8 @@ def _output_times(t_end_h: float, output_every_h: Optional[float],
         return times.tolist()
     every = _validation.real("output_every_h", 1.0 if output_every_h is None else output_every_h,
                              strictly_positive=True, allowed="allowed: > 0 h")
-    n = math.floor(t_end_h / every + 1e-9) + 1
+    rows = t_end_h / every
+    n = math.floor(rows + 1e-9) + 1 if rows < MAX_OUTPUT_ROWS else MAX_OUTPUT_ROWS + 1
     if n + 1 > MAX_OUTPUT_ROWS:
         raise ValueError(f"output_every_h={output_every_h!r} with t_end_h={t_end_h:g} gives "
                          f"{n + 1:,} output rows: allowed at most {MAX_OUTPUT_ROWS:,} "

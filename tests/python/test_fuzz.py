@@ -174,82 +174,6 @@ def _real(value: Any) -> bool:
         value, (bool, np.bool_))
 
 
-def _not_float_array(value: Any) -> bool:
-    try:
-        np.asarray(value, dtype=float)
-    except (ValueError, TypeError):
-        return True
-    return False
-
-
-def _ambiguous_truth(value: Any) -> bool:
-    return (isinstance(value, np.ndarray) and value.size > 1) or value is pd.NA
-
-
-BUG_CHOICE = ("BUG python/magpk/_validation.py:50 choice(): `value not in allowed` evaluates "
-              "`value == option`; for a numpy array (or pd.NA) that raises ValueError 'The truth "
-              "value of an array ... is ambiguous' (TypeError 'boolean value of NA is ambiguous') "
-              "without naming the argument")
-#: (callable, argument) -> (reason, predicate of the values that expose the bug)
-EXPECTED_BUG: Dict[Tuple[str, str], Tuple[str, Callable[[Any], bool]]] = {
-    ("simulate", "output_every_h"): (
-        "BUG python/magpk/simulate.py:177 _output_times (math.floor(t_end_h / every)): a tiny "
-        "positive output_every_h (5e-324, 1e-300) gives OverflowError 'cannot convert float "
-        "infinity to integer' instead of the ValueError about the row limit",
-        lambda v: _real(v) and 0 < v < 1e-200),
-    ("simulate", "output_times_h"): (
-        "BUG python/magpk/simulate.py:165 _output_times (np.asarray(output_times_h, "
-        "dtype=float)): a "
-        "string, dict, object or list of strings gives ValueError 'could not convert string to "
-        "float' / TypeError 'float() argument must be ...' without naming output_times_h",
-        _not_float_array),
-    ("Regimen.iv_infusion", "duration_h"): (
-        "BUG python/magpk/regimen.py:173 iv_infusion accepts any duration_h > 0: a subnormal "
-        "duration (5e-324 h) gives an infinite rate and simulate() raises RuntimeError "
-        "'simulation failed: non-finite state at t=...'",
-        lambda v: _real(v) and 0 < v < 1e-250),
-    ("simulate_population", "max_trajectory_bytes"): (
-        "BUG python/magpk/population.py:316 simulate_population: max_trajectory_bytes is never "
-        "validated; with trajectories=True a non-number gives TypeError \"'>' not supported "
-        "between instances of 'int' and 'NoneType'\" without naming the argument",
-        lambda v: not _real(v)),
-}
-BUG_DAYS = ("BUG python/magpk/regimen.py:82 _schedule: n = ceil(24*days/every_h - 1e-9) is 0 for "
-            "0 < days < every_h*1e-9/24 (e.g. days=1e-12), so Regimen.oral(..., every_h=12, "
-            "days=1e-12) silently adds no dose, and compare_forms() then fails with IndexError "
-            "'tuple index out of range' at python/magpk/compare.py:36 (regimen.oral_events[0])")
-for _key in [("Regimen.oral", "days"), ("compare_forms", "days")]:
-    EXPECTED_BUG[_key] = (BUG_DAYS, lambda v: _real(v) and 0 < v < 1e-8)
-BUG_0D = ("BUG python/magpk/compare.py:25 and python/magpk/regimen.py:60: the sequence check "
-          "hasattr(x, '__iter__') passes a 0-d numpy array (np.array(5.0)), whose iteration "
-          "raises TypeError 'iteration over a 0-d array' without naming forms / times_h")
-_zero_d = lambda v: isinstance(v, np.ndarray) and v.ndim == 0  # noqa: E731
-for _key in [("compare_forms", "forms"), ("Regimen.oral", "times_h")]:
-    EXPECTED_BUG[_key] = (BUG_0D, _zero_d)
-BUG_PARAMETERS = (
-    "BUG python/magpk/parameters.py:32 _physiology() checks only that an override is a finite "
-    "real (no range, the core's Physiology::set neither): e.g. parameters={'im_absorption_per_h': "
-    "-1} runs and returns negative serum (-6e8 mmol/L at 24 h), {'si_transit_time_h': 0} or "
-    "{'renal_splay': 2} raise RuntimeError 'simulation failed: non-finite state' / 'steady state "
-    "did not converge' instead of a ValueError naming the parameter and its allowed range")
-
-
-def _implausible_override(value: Any) -> bool:
-    if not isinstance(value, dict):
-        return False
-    for name, v in value.items():
-        if name in DEFAULTS and _real(v) and math.isfinite(v):
-            low, high = _plausible_range(name)
-            if not low <= v <= high:
-                return True
-    return False
-
-
-for _key in [("simulate", "parameters"), ("simulate_population", "parameters")]:
-    EXPECTED_BUG[_key] = (BUG_PARAMETERS, _implausible_override)
-for _key in [("Subject", "sex"), ("Subject", "diuretic"), ("Regimen.oral", "basis"),
-             ("compare_forms", "basis")]:
-    EXPECTED_BUG[_key] = (BUG_CHOICE, _ambiguous_truth)
 
 
 def _affordable(label: str, kwargs: Dict[str, Any]) -> None:
@@ -268,14 +192,6 @@ def _affordable(label: str, kwargs: Dict[str, Any]) -> None:
             assume(value <= limit)
 
 
-def _skip_known_bug(label: str, arg: str, value: Any) -> None:
-    """Inputs that expose a known bug are exercised by the xfail tests below."""
-    from hypothesis import assume
-    bug = EXPECTED_BUG.get((label.rstrip("*"), arg))
-    if bug is not None:
-        assume(not bug[1](value))
-
-
 @pytest.mark.parametrize("target", TARGETS, ids=[f"{t[0]}-{t[3]}" for t in TARGETS])
 @settings(max_examples=100, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -284,7 +200,6 @@ def test_one_argument(target, data):
     label, fn, base, arg, extra = target
     strategy = PARAMETER_JUNK if arg == "parameters" else JUNK
     value = data.draw(strategy, label=arg)
-    _skip_known_bug(label, arg, value)
     kwargs = {**base, **extra, arg: value}
     _affordable(label, kwargs)
     check_call(label, fn, kwargs, ALIASES.get(arg, (arg,)))
@@ -303,7 +218,6 @@ def test_several_arguments_at_once(api, data):
         kwargs.update(args[arg])
     for arg in chosen:
         value = data.draw(PARAMETER_JUNK if arg == "parameters" else JUNK, label=arg)
-        _skip_known_bug(label, arg, value)
         kwargs[arg] = value
     _affordable(label, kwargs)
     names = [n for arg in set(kwargs) | set(args) for n in ALIASES.get(arg, (arg,))]
@@ -311,7 +225,7 @@ def test_several_arguments_at_once(api, data):
 
 
 # --------------------------------------------------------------------------
-# the bugs found by fuzzing, as minimal reproductions
+# bugs found by fuzzing (fixed), kept as minimal regression tests
 # --------------------------------------------------------------------------
 def _expect_named_error(fn: Callable[[], Any], name: str) -> None:
     with pytest.raises((ValueError, TypeError)) as info:
@@ -319,23 +233,18 @@ def _expect_named_error(fn: Callable[[], Any], name: str) -> None:
     assert name in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, raises=(OverflowError, AssertionError),
-                   reason=EXPECTED_BUG[("simulate", "output_every_h")][0])
-def test_bug_tiny_output_every_h():
+def test_regression_tiny_output_every_h():
     _expect_named_error(lambda: magpk.simulate(REG, t_end_h=72, output_every_h=5e-324),
                         "output_every_h")
 
 
-@pytest.mark.xfail(strict=True, reason=EXPECTED_BUG[("simulate", "output_times_h")][0])
 @pytest.mark.parametrize("value", ["abc", {"a": 1}, ["1", "x"], object()], ids=str)
-def test_bug_output_times_h_message(value):
+def test_regression_output_times_h_message(value):
     _expect_named_error(lambda: magpk.simulate(REG, t_end_h=72, output_times_h=value),
                         "output_times_h")
 
 
-@pytest.mark.xfail(strict=True, raises=(RuntimeError, AssertionError),
-                   reason=EXPECTED_BUG[("Regimen.iv_infusion", "duration_h")][0])
-def test_bug_subnormal_infusion_duration():
+def test_regression_subnormal_infusion_duration():
     def run():
         r = magpk.Regimen().iv_infusion(dose_mg=100, duration_h=5e-324)
         res = magpk.simulate(r, t_end_h=5)
@@ -346,33 +255,29 @@ def test_bug_subnormal_infusion_duration():
         assert "duration_h" in str(error)
 
 
-@pytest.mark.xfail(strict=True,
-                   reason=EXPECTED_BUG[("simulate_population", "max_trajectory_bytes")][0])
 @pytest.mark.parametrize("value", [None, "1e9"])
-def test_bug_max_trajectory_bytes_unvalidated(value):
+def test_regression_max_trajectory_bytes_unvalidated(value):
     _expect_named_error(lambda: magpk.simulate_population(
         REG, n=2, t_end_h=4, threads=1, progress=False, trajectories=True,
         max_trajectory_bytes=value), "max_trajectory_bytes")
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_CHOICE)
 @pytest.mark.parametrize("call", [
     lambda: magpk.Subject(sex=np.array(["female", "male"])),
     lambda: magpk.Subject(diuretic=pd.NA),
     lambda: magpk.Regimen().oral("citrate", 100, basis=np.array([1.0, 2.0]))],
     ids=["sex-array", "diuretic-NA", "basis-array"])
-def test_bug_choice_with_array_or_na(call):
+def test_regression_choice_with_array_or_na(call):
     with pytest.raises((ValueError, TypeError)) as info:
         call()
     assert any(name in str(info.value) for name in ("sex", "diuretic", "basis"))
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_DAYS)
 @pytest.mark.parametrize("call", [
     lambda: magpk.Regimen().oral("citrate", 100, every_h=12, days=1e-12),
     lambda: magpk.compare_forms(["citrate"], 100, every_h=12, days=1e-12, t_end_h=24)],
     ids=["Regimen.oral", "compare_forms"])
-def test_bug_tiny_days_gives_no_dose(call):
+def test_regression_tiny_days_gives_no_dose(call):
     try:
         value = call()
     except (ValueError, TypeError) as error:
@@ -384,22 +289,20 @@ def test_bug_tiny_days_gives_no_dose(call):
         assert len(value.oral_events) >= 1
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_0D)
 @pytest.mark.parametrize("call", [
     lambda: magpk.Regimen().oral("citrate", 100, times_h=np.array(5.0)),
     lambda: magpk.compare_forms(np.array(5.0), 100, t_end_h=24)],
     ids=["times_h", "forms"])
-def test_bug_zero_d_array_as_sequence(call):
+def test_regression_zero_d_array_as_sequence(call):
     with pytest.raises((ValueError, TypeError)) as info:
         call()
     assert "times_h" in str(info.value) or "forms" in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_PARAMETERS)
 @pytest.mark.parametrize("override", [{"im_absorption_per_h": -1.0}, {"si_transit_time_h": 0.0},
                                       {"renal_splay": 2.0}, {"ecf_volume_l_per_kg": -1.0}],
                          ids=lambda o: next(iter(o)))
-def test_bug_parameter_overrides_unchecked(override):
+def test_regression_parameter_overrides_unchecked(override):
     regimen = magpk.Regimen().oral("citrate", 300).im(mgso4_g=2, at_h=3)
     try:
         res = magpk.simulate(regimen, t_end_h=24, parameters=override)

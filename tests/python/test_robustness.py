@@ -159,22 +159,12 @@ class _CountingTimes:
             yield i * 1e-4
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG python/magpk/regimen.py:62-65 _schedule (times_h branch): every entry is validated before "
-    "the length is compared with MAX_EVENTS, so times_h=np.linspace(0, 1000, 10**7) takes ~6 s "
-    "before the ValueError; check len(times_h) first"))
 def test_ten_million_times_refused_before_reading_them():
     times = _CountingTimes(10**7)
     with pytest.raises(ValueError, match="1,000,000"):
         magpk.Regimen().oral("citrate", 100, times_h=times)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG python/magpk/population.py simulate_population (histogram, line ~342; the core's "
-    "simulate_batch): the per-time histograms (5 variables x 2,050 bins x 4 bytes = 41 kB per "
-    "output time, whatever n) are not bounded: n=1 over t_end_h=175,200 at output_every_h=1 "
-    "asks for ~7 GB and dies with "
-    "MemoryError std::bad_alloc (or the OOM killer) instead of a ValueError stating a limit"))
 def test_population_histogram_memory_is_bounded():
     # in a child process with a 3 GB address-space limit, so the suite itself is safe
     code = textwrap.dedent("""

@@ -76,6 +76,12 @@ const std::vector<ParameterInfo>& parameter_table();
 // A Physiology filled with the table's values.
 Physiology default_physiology();
 
+// Throws std::invalid_argument naming the first parameter outside its allowed
+// range: rates, times, amounts, volumes and concentrations > 0; fractions and
+// drug factors in (0, 1] (chelate_intact_fraction may be 0); renal_splay in
+// (0, 1]; the body-composition coefficients only finite.
+void validate(const Physiology& physiology);
+
 // Access by name. Unknown names throw std::invalid_argument naming the closest
 // known parameters.
 double get_parameter(const Physiology& physiology, std::string_view name);
