@@ -211,8 +211,12 @@ void validate(const Physiology& physiology) {
       if (!(value >= 0.0 && value <= 1.0)) fail("0 to 1");
     } else if (share) {
       if (!(value > 0.0 && value <= 1.0)) fail("> 0 and <= 1");
-    } else if (!(value > 0.0)) {
-      fail("> 0");
+    } else if (!(value >= 1e-3 * info.value && value <= 1e3 * info.value)) {
+      // Three orders of magnitude either side of the table value: wide enough
+      // for sensitivity analysis, narrow enough for a solvable model.
+      const std::string range = std::to_string(1e-3 * info.value) + " to " +
+                                std::to_string(1e3 * info.value) + " (1e-3 to 1e3 x the default)";
+      fail(range.c_str());
     }
   }
   if (physiology.tissue_fraction_of_body_mg + physiology.bone_exchangeable_fraction_of_body_mg >=

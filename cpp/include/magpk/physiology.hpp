@@ -77,7 +77,8 @@ const std::vector<ParameterInfo>& parameter_table();
 Physiology default_physiology();
 
 // Throws std::invalid_argument naming the first parameter outside its allowed
-// range: rates, times, amounts, volumes and concentrations > 0; fractions and
+// range: rates, times, amounts, volumes and concentrations within 1e-3 to 1e3
+// times their table value; fractions and
 // drug factors in (0, 1] (chelate_intact_fraction may be 0); renal_splay in
 // (0, 1]; the body-composition coefficients only finite.
 void validate(const Physiology& physiology);
