@@ -73,8 +73,8 @@ def core_request(regimen: "magpk.Regimen", t_end_h: float, subject=None,
     request.physiology = _parameters_module._physiology(None)
     request.regimen = regimen._to_core()
     request.t_end_h = float(t_end_h)
-    request.output_times_h = _simulate_module._output_times(
-        float(t_end_h), output_every_h, None).tolist()
+    request.output_times_h = list(_simulate_module._output_times(
+        float(t_end_h), output_every_h, None))
     request.solver.rtol = rtol
     request.solver.atol = atol
     request.solver.atol_gut = atol_gut

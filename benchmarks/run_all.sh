@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run all magpk benchmarks with their default sizes (several minutes; memory.py
-# with 100,000 subjects needs ~2 GB RAM). Not part of the test suite.
+# with 100,000 subjects peaks at a few hundred MB). Not part of the test suite.
 # Usage: benchmarks/run_all.sh            (uses $PYTHON, default: python)
 set -euo pipefail
 cd "$(dirname "$0")/.."

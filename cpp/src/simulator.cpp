@@ -215,12 +215,18 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     while (t < b) {
       // Decaying pools (IM depot, undissolved doses, supplement in the gut) must
       // not be stepped over in one long step: the interpolant could dip below
-      // zero. While a pool holds more than its absolute tolerance, a step spans
-      // at most its current time constant x / (-dx/dt).
+      // zero. While a pool holds more than 1e-4 of its absolute tolerance, a step
+      // spans at most one (IM depot) or two (gut pools) of its current time
+      // constants x / (-dx/dt).
       double time_constant_cap = std::numeric_limits<double>::infinity();
       for (int i : kDecayingStates) {
         if (i >= idx::kFixedCount + static_cast<int>(schedule.pools.size())) break;
-        if (x[i] > 1e-4 * atol[i] && dxdt[i] < 0.0) time_constant_cap = std::min(time_constant_cap, -x[i] / dxdt[i]);
+        if (x[i] > 1e-4 * atol[i] && dxdt[i] < 0.0) {
+          // One time constant for the IM depot (a pure exponential over days), two
+          // for the gut pools (their steps are short anyway while they matter).
+          const double factor = i == idx::kImDepot ? 1.0 : 2.0;
+          time_constant_cap = std::min(time_constant_cap, factor * -x[i] / dxdt[i]);
+        }
       }
       dt = std::min(dt, time_constant_cap);
       // Steps end exactly at the segment end: the right-hand side changes there.
