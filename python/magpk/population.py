@@ -24,7 +24,7 @@ from . import _core, _validation
 from .forms import MG_PER_MMOL
 from .parameters import _physiology
 from .regimen import Regimen
-from .simulate import DEFAULT_ATOL, DEFAULT_ATOL_GUT, DEFAULT_RTOL, _output_times
+from .simulate import DEFAULT_ATOL, DEFAULT_ATOL_GUT, DEFAULT_RTOL, _output_times, _tolerances
 
 #: Largest cohort accepted in one call.
 MAX_SUBJECTS = 10_000_000
@@ -330,10 +330,7 @@ def simulate_population(regimen: Regimen, n: Optional[int] = 10_000, seed: int =
             raise ValueError(f"trajectories=True needs ~{needed / 1e9:.1f} GB for {n_subjects:,} "
                              f"subjects x {len(times):,} times; limit max_trajectory_bytes="
                              f"{byte_limit:,}: use fewer subjects or a coarser grid")
-    tolerances = (
-        _validation.real("rtol", rtol, minimum=1e-14, maximum=1e-2),
-        _validation.real("atol", atol, minimum=1e-16, maximum=1e-2),
-        _validation.real("atol_gut", atol_gut, minimum=1e-16, maximum=1e-2))
+    tolerances = _tolerances(rtol, atol, atol_gut)
     _physiology(parameters)  # validate overrides before any work
     size = chunk_size if chunk_size is not None else max(2_000, 256 * n_threads)
     size = _validation.count("chunk_size", size, maximum=MAX_SUBJECTS)

@@ -26,6 +26,7 @@ import pandas as pd
 from . import _validation
 from .forms import MG_PER_MMOL, elemental_fraction
 from .regimen import Regimen
+from .simulate import _regimen_and_subject
 from .subject import Subject
 
 # --------------------------------------------------------------------------- sources
@@ -499,12 +500,7 @@ def check_regimen(regimen: Regimen, subject: Optional[Subject] = None,
     - ``rda``: diet plus mean supplemental intake vs the RDA (``info``);
     - ``parenteral``: IV/IM doses are not counted against the UL (``info``).
     """
-    if not isinstance(regimen, Regimen):
-        raise TypeError(f"regimen={regimen!r}: expected a magpk.Regimen")
-    if subject is None:
-        subject = Subject()
-    if not isinstance(subject, Subject):
-        raise TypeError(f"subject={subject!r}: expected a magpk.Subject")
+    subject = _regimen_and_subject(regimen, subject)
     _validation.choice("life_stage", life_stage, _LIFE_STAGES)
     _validation.boolean("repeat_daily", repeat_daily)
     if life_stage is None and subject.pregnant:

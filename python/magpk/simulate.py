@@ -187,6 +187,27 @@ def _output_times(t_end_h: float, output_every_h: Optional[float],
     return _regular_grid(t_end_h, every)
 
 
+def _regimen_and_subject(regimen: Any, subject: Any) -> Subject:
+    """Check the regimen and subject arguments; the default adult if subject is None."""
+    if not isinstance(regimen, Regimen):
+        raise TypeError(f"regimen={regimen!r}: expected a magpk.Regimen")
+    if subject is None:
+        return Subject()
+    if not isinstance(subject, Subject):
+        raise TypeError(f"subject={subject!r}: expected a magpk.Subject")
+    return subject
+
+
+def _tolerances(rtol: Any, atol: Any, atol_gut: Any) -> Tuple[float, float, float]:
+    """Validated solver tolerances (relative; absolute in mmol for body and gut states)."""
+    return (_validation.real("rtol", rtol, minimum=1e-14, maximum=1e-2,
+                             allowed="allowed: 1e-14 to 1e-2"),
+            _validation.real("atol", atol, minimum=1e-16, maximum=1e-2,
+                             allowed="allowed: 1e-16 to 1e-2"),
+            _validation.real("atol_gut", atol_gut, minimum=1e-16, maximum=1e-2,
+                             allowed="allowed: 1e-16 to 1e-2"))
+
+
 def simulate(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h: float,
              output_every_h: Optional[float] = None,
              output_times_h: Optional[Sequence[float]] = None,
@@ -209,12 +230,7 @@ def simulate(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h: fl
     The run and a no-dose baseline run of the same subject and diet are
     integrated in C++ (GIL released).
     """
-    if not isinstance(regimen, Regimen):
-        raise TypeError(f"regimen={regimen!r}: expected a magpk.Regimen")
-    if subject is None:
-        subject = Subject()
-    if not isinstance(subject, Subject):
-        raise TypeError(f"subject={subject!r}: expected a magpk.Subject")
+    subject = _regimen_and_subject(regimen, subject)
     t_end = _validation.real("t_end_h", t_end_h, strictly_positive=True, maximum=24.0 * 365 * 20,
                              allowed="allowed: > 0 and <= 20 years (175,200 h)")
     request = _core.SimulationRequest()
@@ -223,12 +239,8 @@ def simulate(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h: fl
     request.regimen = regimen._to_core()
     request.t_end_h = t_end
     request.output_times_h = _output_times(t_end, output_every_h, output_times_h)
-    request.solver.rtol = _validation.real("rtol", rtol, minimum=1e-14, maximum=1e-2,
-                                           allowed="allowed: 1e-14 to 1e-2")
-    request.solver.atol = _validation.real("atol", atol, minimum=1e-16, maximum=1e-2,
-                                           allowed="allowed: 1e-16 to 1e-2")
-    request.solver.atol_gut = _validation.real("atol_gut", atol_gut, minimum=1e-16, maximum=1e-2,
-                                               allowed="allowed: 1e-16 to 1e-2")
+    request.solver.rtol, request.solver.atol, request.solver.atol_gut = _tolerances(
+        rtol, atol, atol_gut)
     try:
         core_result = _core.simulate(request)
     except (ValueError, RuntimeError) as error:  # std::invalid_argument -> ValueError
