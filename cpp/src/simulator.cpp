@@ -337,7 +337,9 @@ Trajectory steady_trajectory(const Model& model, const State& x0,
   check_times(probe_times_h, t_end_h, "probe times");
   State rate;
   model(x0, rate, 0.0);
-  // Only the ledger states move; the pools' residual rates are round-off.
+  // Only the ledger states move. The pools' residual rates are the steady
+  // state's round-off; they are booked to faeces so that mass is conserved exactly.
+  rate[idx::kFecesCum] += rate.head(idx::kImDepot + 1).sum();
   rate.head(idx::kAbsorbedCum).setZero();
   rate.tail(idx::kMaxPools).setZero();
   auto at = [&](double t) -> State { return x0 + t * rate; };

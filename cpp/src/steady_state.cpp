@@ -75,8 +75,11 @@ SteadyState solve_steady_state(const Model& model_in, double diet_mmol_h) {
   for (int i = 0; i <= idx::kImDepot; ++i) {
     result.max_rate_residual = std::max(result.max_rate_residual, std::abs(rate[i]));
   }
-  const double scale = diet_mmol_h + model.fluxes(result.state).tissue_release;
-  if (!(result.max_rate_residual <= 1e-9 * scale)) {
+  // Relative to the largest fluxes through the pools (plus an absolute floor of
+  // round-off for near-zero intakes).
+  const Fluxes f = model.fluxes(result.state);
+  const double scale = diet_mmol_h + f.secretion + f.urine + f.tissue_release + f.bone_release;
+  if (!(result.max_rate_residual <= 1e-9 * scale + 1e-14)) {
     throw std::runtime_error("steady state did not converge: residual " +
                              std::to_string(result.max_rate_residual) + " mmol/h");
   }
