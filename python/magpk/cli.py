@@ -13,6 +13,8 @@ import re
 import sys
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
+from .forms import MG_PER_MMOL
+
 _EPILOG = """\
 examples:
   magpk compare --forms oxide,citrate,glycinate --dose 300mg --every 12h --days 14
@@ -26,7 +28,7 @@ units: doses "300mg", "300" (mg), "0.3g", "12mmol"; durations "12h", "12" (h), "
 Not medical advice.
 """
 
-_DOSE_UNITS = {"": 1.0, "mg": 1.0, "g": 1000.0, "mmol": 24.305}
+_DOSE_UNITS = {"": 1.0, "mg": 1.0, "g": 1000.0, "mmol": MG_PER_MMOL}
 _TIME_UNITS = {"": 1.0, "h": 1.0, "hr": 1.0, "hrs": 1.0, "hour": 1.0, "hours": 1.0,
                "d": 24.0, "day": 24.0, "days": 24.0, "min": 1.0 / 60, "mins": 1.0 / 60,
                "minute": 1.0 / 60, "minutes": 1.0 / 60, "w": 168.0, "week": 168.0,
@@ -333,7 +335,6 @@ def _cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     import pandas as pd
 
     from .compare import compare_forms
-    from .forms import MG_PER_MMOL
     subject = _subject(args, parser)
     schedule = _schedule(args)
     try:
@@ -368,14 +369,14 @@ _KEY_METRICS = (
     ("fraction_absorbed", "fraction absorbed (tracer)", "%", 100.0),
     ("absorbed_supplement_mg", "absorbed from supplement", "mg", 1.0),
     ("absorbed_increment_mg", "net extra absorbed vs baseline", "mg", 1.0),
-    ("urine_increment_24h_mmol", "extra urine, first 24 h", "mg", 24.305),
-    ("urine_increment_mmol", "extra urine, whole run", "mg", 24.305),
+    ("urine_increment_24h_mmol", "extra urine, first 24 h", "mg", MG_PER_MMOL),
+    ("urine_increment_mmol", "extra urine, whole run", "mg", MG_PER_MMOL),
     ("baseline_serum_mmol_l", "baseline serum", "mmol/L", 1.0),
     ("cmax_mmol_l", "serum max", "mmol/L", 1.0),
     ("tmax_h", "time of serum max", "h", 1.0),
     ("auc_above_baseline_mmol_h_l", "serum AUC above baseline", "mmol*h/L", 1.0),
     ("time_hyper_h", "time > 1.05 mmol/L", "h", 1.0),
-    ("body_store_change_vs_baseline_mmol", "body store change vs baseline", "mg", 24.305),
+    ("body_store_change_vs_baseline_mmol", "body store change vs baseline", "mg", MG_PER_MMOL),
     ("diarrhea_probability", "P(diarrhoea)", "%", 100.0),
 )
 
