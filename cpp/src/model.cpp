@@ -51,9 +51,12 @@ Model::Model(const SubjectParameters& subject, std::vector<UndissolvedPool> pool
       bone_uptake_max_(subject.bone_exchange_per_h * subject.bone_reference_mmol / hill_reference_) {}
 
 double Model::urine_rate(double c) const {
+  return excretion_of_filtered(filtration_l_h_ * std::max(c, 0.0));
+}
+
+double Model::excretion_of_filtered(double filtered) const {
   // Filtered load minus reabsorption along a titration curve with splay:
   // R = [F + Tm - sqrt((F - Tm)^2 + 4 (1 - theta) F Tm)] / (2 theta).
-  const double filtered = filtration_l_h_ * std::max(c, 0.0);
   const double tm = subject_.tm_mmol_h;
   const double theta = subject_.renal_splay;
   const double d = filtered - tm;
@@ -114,8 +117,8 @@ Fluxes Model::fluxes(const State& x) const {
   f.feces_sup = k_colon * colon_sup;
   f.feces_solid = k_colon * amount(idx::kColonSolid);
 
-  f.filtered = filtration_l_h_ * c;
-  f.urine = urine_rate(c);
+  f.filtered = filtration_l_h_ * std::max(c, 0.0);
+  f.urine = excretion_of_filtered(f.filtered);
   const double uptake = hill(c, s.store_uptake_half_serum_mmol_l, s.store_uptake_hill);
   f.tissue_uptake = tissue_uptake_max_ * uptake;
   f.tissue_release = s.tissue_exchange_per_h * amount(idx::kTissue);

@@ -110,6 +110,9 @@ const PopulationSpec& find_population(const std::string& name) {
   throw std::invalid_argument(message);
 }
 
+// Truncation bounds of the sampled covariates (weight 35-200 kg, height
+// 135-215 cm, intake 30-2,000 mg/day) keep draws inside the model's covariate
+// range; they are assumptions, not sourced, and cut only far tails.
 VirtualSubject sample_subject(const PopulationSpec& p, std::uint64_t seed, std::uint64_t index) {
   VirtualSubject v;
   Covariates& c = v.covariates;

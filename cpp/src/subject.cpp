@@ -44,7 +44,10 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
   const double bmi = c.weight_kg / (height_m * height_m);
   const double fat_percent = p.bodyfat_bmi_coef * bmi + p.bodyfat_age_coef * c.age_years -
                              p.bodyfat_male_coef * (male ? 1.0 : 0.0) - p.bodyfat_intercept;
-  // Keep the equation inside the physiological range it was fitted on.
+  // Deurenberg's equation is a regression: at the edges of the allowed covariates
+  // (e.g. 30 kg at 230 cm) it can give negative or implausible fat. The bounds
+  // only keep fat-free mass physical there; they are not from a source and do
+  // not act on typical adults (docs/model.md, section 4).
   s.body_fat_fraction = std::min(std::max(fat_percent, 5.0), 60.0) / 100.0;
   s.fat_free_mass_kg = c.weight_kg * (1.0 - s.body_fat_fraction);
   s.body_mg_mmol = p.body_mg_mmol_per_kg_ffm * s.fat_free_mass_kg;

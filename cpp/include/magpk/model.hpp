@@ -99,6 +99,8 @@ class Model {
   }
   // Renal excretion (mmol/h) at serum concentration c.
   double urine_rate(double serum_mmol_l) const;
+  // Renal excretion (mmol/h) of a filtered load (mmol/h).
+  double excretion_of_filtered(double filtered_mmol_h) const;
   // Store uptake relative to its value at the reference serum.
   double store_uptake_ratio(double serum_mmol_l) const;
   double colon_transit_per_h(const State& x) const;

@@ -1,7 +1,7 @@
-// Integration of the model through an event schedule with an adaptive
-// Dormand-Prince 5(4) stepper (Boost.Odeint dense output). Every segment
-// between events is integrated on its own; outputs come from the dense
-// output; serum extrema and threshold crossings are located on the solution.
+// Integration of the model through an event schedule with Boost.Odeint's
+// controlled Dormand-Prince 5(4) stepper. Steps end exactly at events; outputs
+// come from the continuous extension of the accepted step; serum extrema and
+// threshold crossings are located on the solution.
 #pragma once
 
 #include <Eigen/Core>
