@@ -33,8 +33,10 @@ STAGES: List[Tuple[Sequence[str], Sequence[float], Sequence[float], Sequence[str
     (["si_vmax_mmol_h", "si_km_mmol", "si_paracellular_per_h", "colon_vmax_mmol_h"],
      [0.01, 0.05, 1e-3, 1e-3], [20.0, 50.0, 0.1, 5.0],
      ["fine_low", "fine_high", "fine_linear_slope", "sabatier_2003", "absorption_timing"]),
-    (["fed_transit_time_factor"], [1.0], [5.0], ["sabatier_2002_meal_ratio"]),
+    (["gastric_half_emptying_fed_h"], [0.2, ], [6.0], ["sabatier_2002_meal_ratio"]),
     (["renal_splay"], [0.05], [0.99999], ["baseline_serum"]),
+    (["peripheral_volume_l_per_kg", "intercompartmental_clearance_l_h"], [0.05, 1.0],
+     [2.0, 100.0], ["iv_half_life", "lu_2002"]),
     (["store_uptake_half_serum_mmol_l"], [0.05], [2.0],
      ["depletion_serum_day21"]),
     (["dissolution_oxide_per_h"], [1e-4], [5.0], ["firoz_oxide"]),
@@ -43,7 +45,7 @@ STAGES: List[Tuple[Sequence[str], Sequence[float], Sequence[float], Sequence[str
     (["ppi_transcellular_factor"], [0.05], [1.0], ["ppi_serum_shift"]),
     (["thiazide_tm_factor"], [0.5], [1.0], ["thiazide_serum_shift"]),
     (["loop_diuretic_tm_factor"], [0.5], [1.0], ["loop_serum_shift"]),
-    (["laxation_load50_mmol", "laxation_log_sd"], [0.5, 0.05], [500.0, 5.0],
+    (["diarrhea_soluble_feces50_mmol_day", "diarrhea_log_sd"], [5.0, 0.05], [200.0, 5.0],
      ["laxation_bashir", "laxation_mgso4"]),
 ]
 

@@ -34,6 +34,7 @@ void register_simulation(py::module_& m) {
       .def_readonly("body_store_change_vs_baseline_mmol",
                     &magpk::Metrics::body_store_change_vs_baseline_mmol)
       .def_readonly("peak_colon_load_mmol", &magpk::Metrics::peak_colon_load_mmol)
+      .def_readonly("max_daily_soluble_feces_mmol", &magpk::Metrics::max_daily_soluble_feces_mmol)
       .def_readonly("diarrhea_probability", &magpk::Metrics::diarrhea_probability)
       .def_readonly("mass_balance_rel_error", &magpk::Metrics::mass_balance_rel_error);
   py::class_<magpk::SimulationRequest>(m, "SimulationRequest")

@@ -1,3 +1,5 @@
+#include <pybind11/stl.h>
+
 #include "magpk/subject.hpp"
 #include "register.hpp"
 
@@ -9,6 +11,12 @@ void register_subject(py::module_& m) {
       .value("none", magpk::Diuretic::kNone)
       .value("loop", magpk::Diuretic::kLoop)
       .value("thiazide", magpk::Diuretic::kThiazide);
+  py::class_<magpk::Meal>(m, "Meal")
+      .def(py::init<double, double>(), py::arg("clock_h"), py::arg("share"))
+      .def_readonly("clock_h", &magpk::Meal::clock_h)
+      .def_readonly("share", &magpk::Meal::share);
+  m.def("default_meals", &magpk::default_meals);
+  m.attr("DEFAULT_START_CLOCK_H") = magpk::kDefaultStartClockH;
   py::class_<magpk::Covariates>(m, "Covariates")
       .def(py::init<>())
       .def_readwrite("weight_kg", &magpk::Covariates::weight_kg)
@@ -19,9 +27,13 @@ void register_subject(py::module_& m) {
       .def_readwrite("sex", &magpk::Covariates::sex)
       .def_readwrite("pregnant", &magpk::Covariates::pregnant)
       .def_readwrite("ppi", &magpk::Covariates::ppi)
-      .def_readwrite("diuretic", &magpk::Covariates::diuretic);
+      .def_readwrite("diuretic", &magpk::Covariates::diuretic)
+      .def_readwrite("meals", &magpk::Covariates::meals)
+      .def_readwrite("start_clock_h", &magpk::Covariates::start_clock_h);
   py::class_<magpk::SubjectParameters>(m, "SubjectParameters")
       .def_readonly("ecf_volume_l", &magpk::SubjectParameters::ecf_volume_l)
+      .def_readonly("peripheral_volume_l", &magpk::SubjectParameters::peripheral_volume_l)
+      .def_readonly("fed_state_duration_h", &magpk::SubjectParameters::fed_state_duration_h)
       .def_readonly("height_cm", &magpk::SubjectParameters::height_cm)
       .def_readonly("body_fat_fraction", &magpk::SubjectParameters::body_fat_fraction)
       .def_readonly("fat_free_mass_kg", &magpk::SubjectParameters::fat_free_mass_kg)

@@ -45,10 +45,25 @@ Model::Model(const SubjectParameters& subject, std::vector<UndissolvedPool> pool
       hill_reference_(hill(subject.reference_serum_mmol_l, subject.store_uptake_half_serum_mmol_l,
                            subject.store_uptake_hill)),
       inverse_volume_(1.0 / subject.ecf_volume_l),
+      inverse_peripheral_volume_(1.0 / subject.peripheral_volume_l),
       filtration_l_h_(subject.gfr_l_h * subject.ultrafilterable_fraction),
       tissue_uptake_max_(subject.tissue_exchange_per_h * subject.tissue_reference_mmol /
                          hill_reference_),
-      bone_uptake_max_(subject.bone_exchange_per_h * subject.bone_reference_mmol / hill_reference_) {}
+      bone_uptake_max_(subject.bone_exchange_per_h * subject.bone_reference_mmol / hill_reference_) {
+  set_inputs(SegmentInputs{});
+}
+
+void Model::set_inputs(const SegmentInputs& inputs) {
+  inputs_ = inputs;
+  const SubjectParameters& s = subject_;
+  const double transcellular = inputs.ppi ? s.ppi_transcellular_factor : 1.0;
+  si_vmax_ = s.si_vmax_mmol_h * transcellular;
+  colon_vmax_ = s.colon_vmax_mmol_h * transcellular;
+  double tm_factor = 1.0;
+  if (inputs.loop) tm_factor *= s.loop_tm_factor;
+  if (inputs.thiazide) tm_factor *= s.thiazide_tm_factor;
+  tm_ = s.tm_mmol_h * tm_factor;
+}
 
 double Model::urine_rate(double c) const {
   return excretion_of_filtered(filtration_l_h_ * std::max(c, 0.0));
@@ -57,7 +72,7 @@ double Model::urine_rate(double c) const {
 double Model::excretion_of_filtered(double filtered) const {
   // Filtered load minus reabsorption along a titration curve with splay:
   // R = [F + Tm - sqrt((F - Tm)^2 + 4 (1 - theta) F Tm)] / (2 theta).
-  const double tm = subject_.tm_mmol_h;
+  const double tm = tm_;
   const double theta = subject_.renal_splay;
   const double d = filtered - tm;
   const double root = std::sqrt(d * d + 4.0 * (1.0 - theta) * filtered * tm);
@@ -76,10 +91,42 @@ double Model::si_transit_per_h() const {
   return inputs_.fed ? subject_.si_transit_fed_per_h : subject_.si_transit_per_h;
 }
 
+double Model::gastric_emptying_per_h() const {
+  return inputs_.fed ? subject_.gastric_emptying_fed_per_h : subject_.gastric_emptying_fasting_per_h;
+}
+
 double Model::colon_transit_per_h(const State& x) const {
-  // Osmotic laxation: unabsorbed supplement Mg speeds colonic transit.
-  const double load = std::max(colon_supplement_load(x), 0.0);
+  // Osmotic laxation: dissolved unabsorbed supplement Mg speeds colonic transit
+  // (undissolved solid draws no water).
+  const double load = std::max(x[idx::kColonSup], 0.0);
   return subject_.colon_transit_per_h * (1.0 + load / subject_.laxation_load50_mmol);
+}
+
+double Model::acid_capacity_mmol_mg_h() const {
+  const SubjectParameters& s = subject_;
+  const double acid = (inputs_.fed ? s.fed_acid_output_mmol_h : s.basal_acid_output_mmol_h) *
+                      (inputs_.ppi ? s.ppi_acid_output_factor : 1.0);
+  return 0.5 * acid;  // MgO + 2 H+ -> Mg2+ + H2O (likewise Mg(OH)2, MgCO3)
+}
+
+void Model::dissolution(const State& x, double* out) const {
+  // Soluble salts dissolve first order. Basic salts react with gastric acid:
+  // each pool's intrinsic rate k S is limited by the acid capacity a shared by
+  // all basic pools, J_i = k_i S_i a / (a + sum_j k_j S_j): first order when acid
+  // is in excess, acid-limited (sum J = a) for large doses.
+  double demand = 0.0;
+  for (std::size_t p = 0; p < pools_.size(); ++p) {
+    const double rate = pools_[p].dissolution_per_h * x[idx::kFixedCount + static_cast<int>(p)];
+    out[p] = rate;
+    if (pools_[p].acid_limited) demand += std::max(rate, 0.0);
+  }
+  if (demand > 0.0) {
+    const double a = acid_capacity_mmol_mg_h();
+    const double limit = a / (a + demand);
+    for (std::size_t p = 0; p < pools_.size(); ++p) {
+      if (pools_[p].acid_limited) out[p] *= limit;
+    }
+  }
 }
 
 Fluxes Model::fluxes(const State& x) const {
@@ -97,12 +144,13 @@ Fluxes Model::fluxes(const State& x) const {
 
   f.diet_in = inputs_.diet_mmol_h;  // food Mg is as available as Mg acetate (Fine 1991)
   f.secretion = s.secretion_clearance_l_h * c;
-  const double si_saturation = s.si_vmax_mmol_h / (s.km_mmol + si_diet + si_sup);
+  const double si_saturation = si_vmax_ / (s.km_mmol + si_diet + si_sup);
   f.si_transcellular_diet = si_saturation * si_diet;
   f.si_transcellular_sup = si_saturation * si_sup;
   f.si_paracellular_diet = s.si_paracellular_per_h * si_diet;
   f.si_paracellular_sup = s.si_paracellular_per_h * si_sup;
   f.chelate_absorbed = s.chelate_absorption_per_h * amount(idx::kSiChelate);
+  f.gastric_emptying = gastric_emptying_per_h() * amount(idx::kStomachSup);
   f.si_to_colon_diet = k_si * si_diet;
   f.si_to_colon_sup = k_si * si_sup;
   f.si_chelate_to_colon = k_si * amount(idx::kSiChelate);
@@ -110,7 +158,7 @@ Fluxes Model::fluxes(const State& x) const {
   for (std::size_t p = 0; p < pools_.size(); ++p) {
     f.undissolved_to_colon += k_si * amount(idx::kFixedCount + static_cast<int>(p));
   }
-  const double colon_saturation = s.colon_vmax_mmol_h / (s.km_mmol + colon_diet + colon_sup);
+  const double colon_saturation = colon_vmax_ / (s.km_mmol + colon_diet + colon_sup);
   f.colon_transcellular_diet = colon_saturation * colon_diet;
   f.colon_transcellular_sup = colon_saturation * colon_sup;
   f.feces_diet = k_colon * colon_diet;
@@ -119,6 +167,8 @@ Fluxes Model::fluxes(const State& x) const {
 
   f.filtered = filtration_l_h_ * std::max(c, 0.0);
   f.urine = excretion_of_filtered(f.filtered);
+  f.to_peripheral = s.intercompartmental_clearance_l_h *
+                    (c - amount(idx::kPeripheral) * inverse_peripheral_volume_);
   const double uptake = hill(c, s.store_uptake_half_serum_mmol_l, s.store_uptake_hill);
   f.tissue_uptake = tissue_uptake_max_ * uptake;
   f.tissue_release = s.tissue_exchange_per_h * amount(idx::kTissue);
@@ -132,15 +182,15 @@ Fluxes Model::fluxes(const State& x) const {
 void Model::operator()(const State& x, State& dxdt, double /*t*/) const {
   const Fluxes f = fluxes(x);
 
+  double dissolving[idx::kMaxPools];
+  dissolution(x, dissolving);
   double dissolved_ionic = 0.0, dissolved_chelate = 0.0;
   const double k_si = si_transit_per_h();
   for (std::size_t p = 0; p < pools_.size(); ++p) {
     const int i = idx::kFixedCount + static_cast<int>(p);
-    const double amount = x[i];
-    const double dissolving = pools_[p].dissolution_per_h * amount;
-    dissolved_chelate += pools_[p].chelate_fraction * dissolving;
-    dissolved_ionic += (1.0 - pools_[p].chelate_fraction) * dissolving;
-    dxdt[i] = -dissolving - k_si * amount;
+    dissolved_chelate += pools_[p].chelate_fraction * dissolving[p];
+    dissolved_ionic += (1.0 - pools_[p].chelate_fraction) * dissolving[p];
+    dxdt[i] = -dissolving[p] - k_si * x[i];
   }
   for (int i = idx::kFixedCount + static_cast<int>(pools_.size()); i < idx::kStateSize; ++i) {
     dxdt[i] = 0.0;
@@ -148,8 +198,9 @@ void Model::operator()(const State& x, State& dxdt, double /*t*/) const {
 
   dxdt[idx::kSiDiet] = f.diet_in + f.secretion - f.si_transcellular_diet -
                        f.si_paracellular_diet - f.si_to_colon_diet;
+  dxdt[idx::kStomachSup] = dissolved_ionic - f.gastric_emptying;
   dxdt[idx::kSiSup] =
-      dissolved_ionic - f.si_transcellular_sup - f.si_paracellular_sup - f.si_to_colon_sup;
+      f.gastric_emptying - f.si_transcellular_sup - f.si_paracellular_sup - f.si_to_colon_sup;
   dxdt[idx::kSiChelate] = dissolved_chelate - f.chelate_absorbed - f.si_chelate_to_colon;
   dxdt[idx::kColonDiet] = f.si_to_colon_diet - f.colon_transcellular_diet - f.feces_diet;
   dxdt[idx::kColonSup] =
@@ -157,7 +208,8 @@ void Model::operator()(const State& x, State& dxdt, double /*t*/) const {
   dxdt[idx::kColonSolid] = f.undissolved_to_colon - f.feces_solid;
   const double absorbed = f.absorbed();
   dxdt[idx::kPlasma] = absorbed + f.infusion + f.im_release + f.tissue_release + f.bone_release -
-                       f.tissue_uptake - f.bone_uptake - f.urine - f.secretion;
+                       f.to_peripheral - f.tissue_uptake - f.bone_uptake - f.urine - f.secretion;
+  dxdt[idx::kPeripheral] = f.to_peripheral;
   dxdt[idx::kTissue] = f.tissue_uptake - f.tissue_release;
   dxdt[idx::kBone] = f.bone_uptake - f.bone_release;
   dxdt[idx::kImDepot] = -f.im_release;
@@ -169,17 +221,20 @@ void Model::operator()(const State& x, State& dxdt, double /*t*/) const {
   dxdt[idx::kDietInCum] = f.diet_in;
   dxdt[idx::kInfusedCum] = f.infusion;
   dxdt[idx::kSerumAuc] = serum_mmol_l(x);
+  dxdt[idx::kFecesSolubleCum] = f.feces_diet + f.feces_sup;
+  dxdt[idx::kFilteredCum] = f.filtered;
 }
 
 double gut_amount(const State& x) {
   double total = x[idx::kSiDiet] + x[idx::kSiSup] + x[idx::kSiChelate] + x[idx::kColonDiet] +
-                 x[idx::kColonSup] + x[idx::kColonSolid];
+                 x[idx::kColonSup] + x[idx::kColonSolid] + x[idx::kStomachSup];
   for (int i = idx::kFixedCount; i < x.size(); ++i) total += x[i];
   return total;
 }
 
 double body_amount(const State& x) {
-  return x[idx::kPlasma] + x[idx::kTissue] + x[idx::kBone] + x[idx::kImDepot];
+  return x[idx::kPlasma] + x[idx::kPeripheral] + x[idx::kTissue] + x[idx::kBone] +
+         x[idx::kImDepot];
 }
 
 }  // namespace magpk

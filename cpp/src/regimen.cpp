@@ -44,6 +44,15 @@ void validate(const Regimen& regimen) {
     require_non_negative(change.time_h, "diet change time_h");
     require_non_negative(change.mg_per_day, "diet mg_per_day");
   }
+  auto require_period = [](double start, double stop, const std::string& what) {
+    require_non_negative(start, what + " start_h");
+    if (std::isnan(stop) || !(stop > start)) {
+      throw std::invalid_argument(what + " stop_h=" + std::to_string(stop) +
+                                  " must be after start_h=" + std::to_string(start));
+    }
+  };
+  for (const auto& fast : regimen.fasts) require_period(fast.start_h, fast.stop_h, "fast");
+  for (const auto& period : regimen.drugs) require_period(period.start_h, period.stop_h, "drug");
 }
 
 }  // namespace magpk

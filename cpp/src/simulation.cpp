@@ -1,5 +1,6 @@
 #include "magpk/simulation.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -14,7 +15,30 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double standard_normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 
-double body_stores(const State& x) { return x[idx::kPlasma] + x[idx::kTissue] + x[idx::kBone]; }
+double body_stores(const State& x) {
+  return x[idx::kPlasma] + x[idx::kPeripheral] + x[idx::kTissue] + x[idx::kBone];
+}
+
+// Hourly sample times 0, 1, 2, ... and t_end for the daily tolerance windows.
+std::vector<double> hourly_samples(double t_end_h) {
+  std::vector<double> times;
+  for (double t = 0.0; t < t_end_h; t += 1.0) times.push_back(t);
+  times.push_back(t_end_h);
+  return times;
+}
+
+// Largest soluble faecal Mg over any 24-h window starting on the hourly grid
+// (the whole run if it is shorter than a day).
+double max_daily_amount(const std::vector<double>& times, const std::vector<double>& cumulative) {
+  double largest = 0.0;
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    while (j + 1 < times.size() && times[j] < times[i] + 24.0) ++j;
+    largest = std::max(largest, cumulative[j] - cumulative[i]);
+    if (times[j] < times[i] + 24.0) break;  // windows reach the end from here on
+  }
+  return largest;
+}
 
 
 }  // namespace
@@ -31,7 +55,11 @@ SimulationResult simulate(const SimulationRequest& request) {
 
   const Model model(s, schedule.pools);
   const Model baseline_model(s, baseline_schedule.pools);
-  const SteadyState steady = solve_steady_state(baseline_model, s.diet_mmol_h);
+  // The habitual day before t = 0: meals, the subject's drugs, no doses.
+  const Schedule day = build_schedule(Regimen{}, s, request.physiology, 24.0);
+  const SteadyState steady = s.meals.empty()
+                                 ? solve_steady_state(baseline_model, day.segments.front())
+                                 : solve_periodic_steady_state(baseline_model, day);
   result.steady_state_serum_mmol_l = steady.serum_mmol_l;
 
   std::vector<double> probes;
@@ -41,16 +69,23 @@ SimulationResult simulate(const SimulationRequest& request) {
 
   // With a constant diet, no dose and no fed period a run rests at its steady
   // state: no integration needed (this is the usual no-supplement baseline).
+  const std::vector<double> samples = hourly_samples(request.t_end_h);
   auto run = [&](Model m, const Schedule& sch) {
     const SegmentInputs& inputs = sch.segments.front();
-    const bool constant = sch.breakpoints.size() == 2 && sch.instants.front().total() == 0.0 &&
+    const SegmentInputs& habitual = day.segments.front();
+    const bool constant = s.meals.empty() && sch.breakpoints.size() == 2 &&
+                          sch.instants.front().total() == 0.0 &&
                           sch.instants.back().total() == 0.0 && inputs.infusion_mmol_h == 0.0 &&
-                          !inputs.fed && inputs.diet_mmol_h == s.diet_mmol_h;
+                          !inputs.fed && inputs.diet_mmol_h == s.diet_mmol_h &&
+                          inputs.ppi == habitual.ppi && inputs.loop == habitual.loop &&
+                          inputs.thiazide == habitual.thiazide;
     if (!constant) {
-      return integrate(m, sch, steady.state, request.output_times_h, probes, request.solver);
+      return integrate(m, sch, steady.state, request.output_times_h, probes, samples,
+                       request.solver);
     }
     m.set_inputs(inputs);
-    return steady_trajectory(m, steady.state, request.output_times_h, probes, request.t_end_h);
+    return steady_trajectory(m, steady.state, request.output_times_h, probes, samples,
+                             request.t_end_h);
   };
   result.supplemented = run(model, schedule);
   result.baseline = run(baseline_model, baseline_schedule);
@@ -75,7 +110,7 @@ SimulationResult simulate(const SimulationRequest& request) {
   } else {
     m.urine_increment_24h_mmol = kNaN;
   }
-  m.baseline_serum_mmol_l = steady.serum_mmol_l;
+  m.baseline_serum_mmol_l = steady.mean_serum_mmol_l;
   m.cmax_mmol_l = sup.serum_max;
   m.tmax_h = sup.serum_max_time_h;
   m.cmin_mmol_l = sup.serum_min;
@@ -85,10 +120,12 @@ SimulationResult simulate(const SimulationRequest& request) {
   m.body_store_change_mmol = body_stores(end) - body_stores(steady.state);
   m.body_store_change_vs_baseline_mmol = body_stores(end) - body_stores(base_end);
   m.peak_colon_load_mmol = sup.colon_load_max;
+  m.max_daily_soluble_feces_mmol = max_daily_amount(sup.sample_times_h, sup.feces_soluble_samples);
   m.diarrhea_probability =
-      sup.colon_load_max > 0.0
-          ? standard_normal_cdf(std::log(sup.colon_load_max / s.laxation_load50_mmol) /
-                                s.laxation_log_sd)
+      m.max_daily_soluble_feces_mmol > 0.0
+          ? standard_normal_cdf(std::log(m.max_daily_soluble_feces_mmol /
+                                         s.diarrhea_soluble_feces50_mmol_day) /
+                                s.diarrhea_log_sd)
           : 0.0;
   m.mass_balance_rel_error = std::max(sup.mass_balance_rel_error, base.mass_balance_rel_error);
   return result;
@@ -101,8 +138,8 @@ const std::vector<std::string>& metric_names() {
       "baseline_serum_mmol_l", "cmax_mmol_l", "tmax_h", "cmin_mmol_l",
       "auc_above_baseline_mmol_h_l", "time_hypo_h", "time_hyper_h", "time_above_2_h",
       "time_above_3_5_h", "time_above_5_h", "body_store_change_mmol",
-      "body_store_change_vs_baseline_mmol", "peak_colon_load_mmol", "diarrhea_probability",
-      "mass_balance_rel_error"};
+      "body_store_change_vs_baseline_mmol", "peak_colon_load_mmol",
+      "max_daily_soluble_feces_mmol", "diarrhea_probability", "mass_balance_rel_error"};
   return names;
 }
 
@@ -114,8 +151,8 @@ std::vector<double> metric_values(const Metrics& m) {
                              m.auc_above_baseline_mmol_h_l, m.time_below_hypo_h};
   values.insert(values.end(), m.time_above_h.begin(), m.time_above_h.end());
   values.insert(values.end(), {m.body_store_change_mmol, m.body_store_change_vs_baseline_mmol,
-                               m.peak_colon_load_mmol, m.diarrhea_probability,
-                               m.mass_balance_rel_error});
+                               m.peak_colon_load_mmol, m.max_daily_soluble_feces_mmol,
+                               m.diarrhea_probability, m.mass_balance_rel_error});
   return values;
 }
 
@@ -125,7 +162,7 @@ const std::vector<std::string>& output_columns() {
       "bone_mmol",       "gut_mmol",          "absorbed_cum_mmol",     "urine_cum_mmol",
       "feces_cum_mmol",  "absorbed_supplement_cum_mmol", "secreted_cum_mmol",
       "im_depot_mmol",   "colon_supplement_mmol", "diet_in_cum_mmol", "infused_cum_mmol",
-      "serum_auc_mmol_h_l"};
+      "serum_auc_mmol_h_l", "peripheral_mmol", "feces_soluble_cum_mmol", "filtered_cum_mmol"};
   return columns;
 }
 
@@ -138,7 +175,8 @@ Eigen::MatrixXd output_table(const Trajectory& t, const SubjectParameters& s) {
         x[idx::kPlasma], x[idx::kTissue], x[idx::kBone], gut_amount(x), x[idx::kAbsorbedCum],
         x[idx::kUrineCum], x[idx::kFecesCum], x[idx::kAbsorbedSupCum], x[idx::kSecretedCum],
         x[idx::kImDepot], Model::colon_supplement_load(x), x[idx::kDietInCum],
-        x[idx::kInfusedCum], x[idx::kSerumAuc];
+        x[idx::kInfusedCum], x[idx::kSerumAuc], x[idx::kPeripheral], x[idx::kFecesSolubleCum],
+        x[idx::kFilteredCum];
   }
   return table;
 }

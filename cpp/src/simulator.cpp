@@ -61,7 +61,7 @@ using Controlled = odeint::controlled_runge_kutta<Dopri5, PerStateErrorChecker>;
 State absolute_tolerances(const SolverOptions& options) {
   State atol = State::Constant(options.atol);
   for (int i : {idx::kSiDiet, idx::kSiSup, idx::kSiChelate, idx::kColonDiet, idx::kColonSup,
-                idx::kColonSolid}) {
+                idx::kColonSolid, idx::kStomachSup}) {
     atol[i] = options.atol_gut;
   }
   atol.tail(idx::kMaxPools).setConstant(options.atol_gut);
@@ -96,8 +96,11 @@ double golden_section_max(double lo, double hi, Function f) {
 }
 
 // States that only decay between doses (checked in this order; pool slots last).
+// The diet pools decay between meals (towards the small level secretions keep).
 constexpr int kDecayingStates[] = {idx::kImDepot,     idx::kSiSup,          idx::kSiChelate,
-                                   idx::kColonSup,    idx::kColonSolid,     idx::kFixedCount,
+                                   idx::kColonSup,    idx::kColonSolid,     idx::kStomachSup,
+                                   idx::kSiDiet,
+                                   idx::kColonDiet,   idx::kFixedCount,
                                    idx::kFixedCount + 1, idx::kFixedCount + 2, idx::kFixedCount + 3,
                                    idx::kFixedCount + 4, idx::kFixedCount + 5, idx::kFixedCount + 6,
                                    idx::kFixedCount + 7, idx::kFixedCount + 8, idx::kFixedCount + 9,
@@ -126,11 +129,19 @@ void check_times(const std::vector<double>& times, double t_end, const char* wha
 Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
                      const std::vector<double>& output_times_h,
                      const std::vector<double>& probe_times_h, const SolverOptions& options) {
+  return integrate(std::move(model), schedule, x0, output_times_h, probe_times_h, {}, options);
+}
+
+Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
+                     const std::vector<double>& output_times_h,
+                     const std::vector<double>& probe_times_h,
+                     const std::vector<double>& sample_times_h, const SolverOptions& options) {
   const auto& breakpoints = schedule.breakpoints;
   const std::size_t n_breakpoints = breakpoints.size();
   const double t_end = breakpoints.back();
   check_times(output_times_h, t_end, "output times");
   check_times(probe_times_h, t_end, "probe times");
+  check_times(sample_times_h, t_end, "sample times");
   if (!(options.rtol > 0.0 && options.atol > 0.0 && options.atol_gut > 0.0)) {
     throw std::invalid_argument("solver tolerances must be > 0");
   }
@@ -140,8 +151,10 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
   Trajectory tr;
   tr.output_times_h = output_times_h;
   tr.probe_times_h = probe_times_h;
+  tr.sample_times_h = sample_times_h;
   tr.states.resize(static_cast<Eigen::Index>(output_times_h.size()), idx::kStateSize);
   tr.probe_states.resize(static_cast<Eigen::Index>(probe_times_h.size()), idx::kStateSize);
+  tr.feces_soluble_samples.resize(sample_times_h.size());
   tr.time_above_h.assign(thresholds.size(), 0.0);
 
   // x/dxdt: state and derivative at the start of the current step (FSAL: the
@@ -154,7 +167,7 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     tr.mass_balance_rel_error =
         std::max(tr.mass_balance_rel_error, std::abs(total_amount(s) - inputs) / inputs);
   };
-  std::size_t next_output = 0, next_probe = 0;
+  std::size_t next_output = 0, next_probe = 0, next_sample = 0;
   // Emits outputs and probes due before t_limit (or at it, if inclusive).
   auto emit = [&](double t_limit, bool inclusive, auto&& state_at) {
     auto due = [&](double t) { return t < t_limit || (inclusive && t <= t_limit); };
@@ -170,6 +183,11 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     for (; next_probe < probe_times_h.size() && due(probe_times_h[next_probe]); ++next_probe) {
       state_at(probe_times_h[next_probe], xt);
       tr.probe_states.row(static_cast<Eigen::Index>(next_probe)) = xt.transpose();
+    }
+    for (; next_sample < sample_times_h.size() && due(sample_times_h[next_sample]);
+         ++next_sample) {
+      state_at(sample_times_h[next_sample], xt);
+      tr.feces_soluble_samples[next_sample] = xt[idx::kFecesSolubleCum];
     }
   };
   bool first_serum = true;  // extrema start from the state after the events at t = 0
@@ -194,7 +212,7 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     for (std::size_t p = 0; p < doses.undissolved_mmol.size(); ++p) {
       x[idx::kFixedCount + static_cast<int>(p)] += doses.undissolved_mmol[p];
     }
-    x[idx::kSiSup] += doses.dissolved_mmol;
+    x[idx::kStomachSup] += doses.dissolved_mmol;
     x[idx::kPlasma] += doses.iv_bolus_mmol;
     x[idx::kImDepot] += doses.im_mmol;
     dosed += doses.total();
@@ -208,7 +226,10 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     const double b = breakpoints[k + 1];
     // After a dose the fast gut modes restart: begin with a short step rather
     // than the last (possibly long) one, which would be rejected repeatedly.
-    if (doses.total() > 0.0) dt = std::min(dt, kFirstStepAfterDoseH);
+    // Likewise when a meal starts emptying into the small intestine.
+    const bool meal_starts = k > 0 && schedule.segments[k].diet_mmol_h >
+                                          schedule.segments[k - 1].diet_mmol_h;
+    if (doses.total() > 0.0 || meal_starts) dt = std::min(dt, kFirstStepAfterDoseH);
     model(x, dxdt, a);
     double t = a;
     int failures = 0;
@@ -221,6 +242,7 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
       double time_constant_cap = std::numeric_limits<double>::infinity();
       for (int i : kDecayingStates) {
         if (i >= idx::kFixedCount + static_cast<int>(schedule.pools.size())) break;
+        if ((i == idx::kSiDiet || i == idx::kColonDiet) && x[i] <= atol[i]) continue;
         if (x[i] > 1e-4 * atol[i] && dxdt[i] < 0.0) {
           // One time constant for the IM depot (a pure exponential over days), two
           // for the gut pools (their steps are short anyway while they matter).
@@ -332,9 +354,11 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
 
 Trajectory steady_trajectory(const Model& model, const State& x0,
                              const std::vector<double>& output_times_h,
-                             const std::vector<double>& probe_times_h, double t_end_h) {
+                             const std::vector<double>& probe_times_h,
+                             const std::vector<double>& sample_times_h, double t_end_h) {
   check_times(output_times_h, t_end_h, "output times");
   check_times(probe_times_h, t_end_h, "probe times");
+  check_times(sample_times_h, t_end_h, "sample times");
   State rate;
   model(x0, rate, 0.0);
   // Only the ledger states move. The pools' residual rates are the steady
@@ -354,6 +378,8 @@ Trajectory steady_trajectory(const Model& model, const State& x0,
   for (std::size_t i = 0; i < probe_times_h.size(); ++i) {
     tr.probe_states.row(static_cast<Eigen::Index>(i)) = at(probe_times_h[i]).transpose();
   }
+  tr.sample_times_h = sample_times_h;
+  for (double t : sample_times_h) tr.feces_soluble_samples.push_back(at(t)[idx::kFecesSolubleCum]);
   tr.final_state = at(t_end_h);
   const double serum = model.serum_mmol_l(x0);
   tr.serum_max = tr.serum_min = serum;

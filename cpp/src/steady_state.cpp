@@ -1,9 +1,14 @@
 #include "magpk/steady_state.hpp"
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <limits>
 #include <stdexcept>
 #include <string>
+
+#include "magpk/simulator.hpp"
 
 namespace magpk {
 namespace {
@@ -21,29 +26,35 @@ struct GutBalance {
   double si, colon, absorbed;
 };
 
-GutBalance gut_balance(const SubjectParameters& s, double diet_mmol_h, double serum) {
+GutBalance gut_balance(const Model& model, double diet_mmol_h, double serum) {
+  const SubjectParameters& s = model.subject();
   const double inflow = diet_mmol_h + s.secretion_clearance_l_h * serum;
+  const double si_vmax = model.si_vmax_mmol_h(), colon_vmax = model.colon_vmax_mmol_h();
   const double si =
-      saturable_pool(inflow, s.si_vmax_mmol_h, s.km_mmol, s.si_paracellular_per_h + s.si_transit_per_h);
+      saturable_pool(inflow, si_vmax, s.km_mmol, s.si_paracellular_per_h + s.si_transit_per_h);
   const double colon =
-      saturable_pool(s.si_transit_per_h * si, s.colon_vmax_mmol_h, s.km_mmol, s.colon_transit_per_h);
-  const double absorbed = s.si_vmax_mmol_h * si / (s.km_mmol + si) + s.si_paracellular_per_h * si +
-                          s.colon_vmax_mmol_h * colon / (s.km_mmol + colon);
+      saturable_pool(s.si_transit_per_h * si, colon_vmax, s.km_mmol, s.colon_transit_per_h);
+  const double absorbed = si_vmax * si / (s.km_mmol + si) + s.si_paracellular_per_h * si +
+                          colon_vmax * colon / (s.km_mmol + colon);
   return {si, colon, absorbed};
 }
 
 }  // namespace
 
-SteadyState solve_steady_state(const Model& model_in, double diet_mmol_h) {
+SteadyState solve_steady_state(const Model& model_in, const SegmentInputs& inputs) {
   Model model = model_in;
-  model.set_inputs({diet_mmol_h, 0.0, false});
+  SegmentInputs constant = inputs;
+  constant.fed = false;
+  constant.infusion_mmol_h = 0.0;
+  model.set_inputs(constant);
+  const double diet_mmol_h = constant.diet_mmol_h;
   const SubjectParameters& s = model.subject();
   if (!(diet_mmol_h > 0.0)) {
     throw std::runtime_error("no homeostatic steady state without dietary intake (diet must be > 0)");
   }
   // Net plasma balance: absorption - urine - secretion, decreasing in serum.
   auto balance = [&](double serum) {
-    return gut_balance(s, diet_mmol_h, serum).absorbed - model.urine_rate(serum) -
+    return gut_balance(model, diet_mmol_h, serum).absorbed - model.urine_rate(serum) -
            s.secretion_clearance_l_h * serum;
   };
   double low = 0.0, high = 1.0;
@@ -56,14 +67,16 @@ SteadyState solve_steady_state(const Model& model_in, double diet_mmol_h) {
     (balance(mid) > 0.0 ? low : high) = mid;
   }
   const double serum = 0.5 * (low + high);
-  const GutBalance gut = gut_balance(s, diet_mmol_h, serum);
+  const GutBalance gut = gut_balance(model, diet_mmol_h, serum);
 
   SteadyState result;
   result.serum_mmol_l = serum;
+  result.mean_serum_mmol_l = serum;
   result.state = State::Zero();
   result.state[idx::kSiDiet] = gut.si;
   result.state[idx::kColonDiet] = gut.colon;
   result.state[idx::kPlasma] = serum * s.ecf_volume_l;
+  result.state[idx::kPeripheral] = serum * s.peripheral_volume_l;
   const double ratio = model.store_uptake_ratio(serum);
   result.state[idx::kTissue] = s.tissue_reference_mmol * ratio;
   result.state[idx::kBone] = s.bone_reference_mmol * ratio;
@@ -78,11 +91,85 @@ SteadyState solve_steady_state(const Model& model_in, double diet_mmol_h) {
   // Relative to the largest fluxes through the pools (plus an absolute floor of
   // round-off for near-zero intakes).
   const Fluxes f = model.fluxes(result.state);
-  const double scale = diet_mmol_h + f.secretion + f.urine + f.tissue_release + f.bone_release;
+  const double scale = diet_mmol_h + f.secretion + f.urine + f.tissue_release + f.bone_release +
+                       s.intercompartmental_clearance_l_h * serum;
   if (!(result.max_rate_residual <= 1e-9 * scale + 1e-14)) {
     throw std::runtime_error("steady state did not converge: residual " +
                              std::to_string(result.max_rate_residual) + " mmol/h");
   }
+  return result;
+}
+
+SteadyState solve_periodic_steady_state(const Model& model, const Schedule& day) {
+  if (day.breakpoints.front() != 0.0 || day.breakpoints.back() != 24.0) {
+    throw std::invalid_argument("periodic steady state needs a 0-24 h day schedule");
+  }
+  // Initial guess: the continuous steady state at the same daily intake.
+  const SubjectParameters& s = model.subject();
+  SegmentInputs mean_inputs = day.segments.front();
+  mean_inputs.diet_mmol_h = s.diet_mmol_h;
+  SteadyState result = solve_steady_state(model, mean_inputs);
+
+  // The pools that are not zero without doses.
+  constexpr int kUnknowns[] = {idx::kSiDiet, idx::kColonDiet, idx::kPlasma,
+                               idx::kPeripheral, idx::kTissue, idx::kBone};
+  constexpr int n = 6;
+  SolverOptions tight;
+  tight.rtol = 1e-11;
+  tight.atol = 1e-13;
+  tight.atol_gut = 1e-13;
+  const std::vector<double> none;
+  auto one_day = [&](const State& x0) {
+    State end = integrate(model, day, x0, none, none, tight).final_state;
+    return end;
+  };
+  auto residual = [&](const State& x0, const State& end) {
+    Eigen::Matrix<double, n, 1> r;
+    for (int i = 0; i < n; ++i) r[i] = end[kUnknowns[i]] - x0[kUnknowns[i]];
+    return r;
+  };
+  // Converged when no pool drifts by more than 1e-10 of the body's Mg per day
+  // (with a floor of round-off for a body emptied by a near-zero diet).
+  const double tolerance = 1e-10 * body_amount(result.state) + 1e-12;
+
+  State x = result.state;
+  State end = one_day(x);
+  Eigen::Matrix<double, n, 1> r = residual(x, end);
+  Eigen::PartialPivLU<Eigen::Matrix<double, n, n>> lu;
+  bool have_jacobian = false;
+  double previous = std::numeric_limits<double>::infinity();
+  for (int iteration = 0; iteration < 30 && r.cwiseAbs().maxCoeff() > tolerance; ++iteration) {
+    const double size = r.cwiseAbs().maxCoeff();
+    if (!have_jacobian || size > 0.25 * previous) {
+      // Jacobian of x -> x(24 h) - x by forward differences (chord iterations reuse it).
+      Eigen::Matrix<double, n, n> jacobian;
+      for (int j = 0; j < n; ++j) {
+        State xp = x;
+        const double h = 1e-6 * std::max(std::abs(x[kUnknowns[j]]), 1e-3);
+        xp[kUnknowns[j]] += h;
+        const Eigen::Matrix<double, n, 1> rp = residual(xp, one_day(xp));
+        jacobian.col(j) = (rp - r) / h;
+      }
+      lu.compute(jacobian);
+      have_jacobian = true;
+    }
+    previous = size;
+    const Eigen::Matrix<double, n, 1> step = lu.solve(-r);
+    for (int i = 0; i < n; ++i) x[kUnknowns[i]] += step[i];
+    end = one_day(x);
+    r = residual(x, end);
+  }
+  result.max_rate_residual = r.cwiseAbs().maxCoeff();
+  if (!(result.max_rate_residual <= tolerance)) {
+    char drift[32];
+    std::snprintf(drift, sizeof drift, "%.3g", result.max_rate_residual);
+    throw std::runtime_error(std::string("periodic steady state did not converge: drift ") + drift +
+                             " mmol/day");
+  }
+  x.tail(idx::kStateSize - idx::kAbsorbedCum).setZero();  // ledgers start at zero
+  result.state = x;
+  result.serum_mmol_l = model.serum_mmol_l(x);
+  result.mean_serum_mmol_l = end[idx::kSerumAuc] / 24.0;
   return result;
 }
 

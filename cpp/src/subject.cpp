@@ -1,5 +1,6 @@
 #include "magpk/subject.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -15,6 +16,11 @@ void require(bool condition, const std::string& message) {
 
 }  // namespace
 
+const std::vector<Meal>& default_meals() {
+  static const std::vector<Meal> meals{{8.0, 0.20}, {12.5, 0.35}, {19.5, 0.45}};
+  return meals;
+}
+
 void validate(const Covariates& c) {
   require(std::isfinite(c.weight_kg) && c.weight_kg >= 30.0 && c.weight_kg <= 250.0,
           "weight_kg=" + std::to_string(c.weight_kg) + " outside the adult range 30-250 kg");
@@ -29,11 +35,39 @@ void validate(const Covariates& c) {
               c.diet_mg_per_day <= 5000.0,
           "diet_mg_per_day=" + std::to_string(c.diet_mg_per_day) + " must be in (0, 5000]");
   require(!(c.pregnant && c.sex == Sex::kMale), "pregnant=True requires sex='female'");
+  require(std::isfinite(c.start_clock_h) && c.start_clock_h >= 0.0 && c.start_clock_h < 24.0,
+          "start_clock_h=" + std::to_string(c.start_clock_h) + " must be in [0, 24)");
+  double share_sum = 0.0;
+  for (std::size_t i = 0; i < c.meals.size(); ++i) {
+    const Meal& meal = c.meals[i];
+    require(std::isfinite(meal.clock_h) && meal.clock_h >= 0.0 && meal.clock_h < 24.0,
+            "meals: clock time " + std::to_string(meal.clock_h) + " must be in [0, 24)");
+    require(std::isfinite(meal.share) && meal.share > 0.0 && meal.share <= 1.0,
+            "meals: share " + std::to_string(meal.share) + " must be in (0, 1]");
+    share_sum += meal.share;
+  }
+  require(c.meals.empty() || std::abs(share_sum - 1.0) < 1e-9,
+          "meals: shares sum to " + std::to_string(share_sum) + "; they must sum to 1");
+}
+
+void validate_meal_spacing(const std::vector<Meal>& meals, double fed_state_duration_h) {
+  // Meals may not overlap: each one's fed period must end before the next starts.
+  std::vector<double> clocks;
+  for (const Meal& meal : meals) clocks.push_back(meal.clock_h);
+  std::sort(clocks.begin(), clocks.end());
+  for (std::size_t i = 0; i < clocks.size(); ++i) {
+    const double next = i + 1 < clocks.size() ? clocks[i + 1] : clocks.front() + 24.0;
+    require(next - clocks[i] >= fed_state_duration_h,
+            "meals at " + std::to_string(clocks[i]) + " h and " +
+                std::to_string(std::fmod(next, 24.0)) + " h overlap: meals must be at least " +
+                std::to_string(fed_state_duration_h) + " h apart (the fed period of a meal)");
+  }
 }
 
 SubjectParameters derive_subject_parameters(const Covariates& c, const Physiology& p) {
   validate(c);
   validate(p);
+  validate_meal_spacing(c.meals, p.fed_state_duration_h);
   SubjectParameters s{};
   const bool male = c.sex == Sex::kMale;
 
@@ -54,14 +88,28 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
 
   s.ecf_volume_l =
       c.weight_kg * (c.pregnant ? p.ecf_volume_pregnant_l_per_kg : p.ecf_volume_l_per_kg);
+  s.peripheral_volume_l = c.weight_kg * p.peripheral_volume_l_per_kg;
+  // Allometric scaling of a clearance on weight (exponent 0.75), reference 70 kg.
+  s.intercompartmental_clearance_l_h =
+      p.intercompartmental_clearance_l_h * std::pow(c.weight_kg / 70.0, 0.75);
 
   // Gut.
   s.si_transit_per_h = 1.0 / p.si_transit_time_h;
   s.si_transit_fed_per_h = 1.0 / (p.si_transit_time_h * p.fed_transit_time_factor);
   s.fed_state_duration_h = p.fed_state_duration_h;
-  const double transcellular = c.ppi ? p.ppi_transcellular_factor : 1.0;
-  s.si_vmax_mmol_h = p.si_vmax_mmol_h * transcellular;
-  s.colon_vmax_mmol_h = p.colon_vmax_mmol_h * transcellular;
+  s.gastric_emptying_fasting_per_h = std::log(2.0) / p.gastric_half_emptying_fasting_h;
+  s.gastric_emptying_fed_per_h = std::log(2.0) / p.gastric_half_emptying_fed_h;
+  s.si_vmax_mmol_h = p.si_vmax_mmol_h;
+  s.colon_vmax_mmol_h = p.colon_vmax_mmol_h;
+  s.basal_acid_output_mmol_h = p.basal_acid_output_mmol_h;
+  s.fed_acid_output_mmol_h = p.fed_acid_output_mmol_h;
+  s.ppi_transcellular_factor = p.ppi_transcellular_factor;
+  s.ppi_acid_output_factor = p.ppi_acid_output_factor;
+  s.loop_tm_factor = p.loop_diuretic_tm_factor;
+  s.thiazide_tm_factor = p.thiazide_tm_factor;
+  s.ppi_throughout = c.ppi;
+  s.loop_throughout = c.diuretic == Diuretic::kLoop;
+  s.thiazide_throughout = c.diuretic == Diuretic::kThiazide;
   s.km_mmol = p.si_km_mmol;
   s.si_paracellular_per_h = p.si_paracellular_per_h;
   // The intact chelate crosses at the unsaturated first-order rate of the
@@ -76,10 +124,7 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
   // Kidney.
   s.gfr_l_h = c.egfr_ml_min * units::kLitrePerHourPerMlPerMin;
   s.ultrafilterable_fraction = p.ultrafilterable_fraction;
-  double tm_factor = 1.0;
-  if (c.diuretic == Diuretic::kLoop) tm_factor = p.loop_diuretic_tm_factor;
-  if (c.diuretic == Diuretic::kThiazide) tm_factor = p.thiazide_tm_factor;
-  s.tm_mmol_h = p.renal_tm_mmol_per_l_filtrate * tm_factor * s.gfr_l_h;
+  s.tm_mmol_h = p.renal_tm_mmol_per_l_filtrate * s.gfr_l_h;
   s.renal_splay = p.renal_splay;
 
   // Stores.
@@ -93,8 +138,11 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
 
   s.im_absorption_per_h = p.im_absorption_per_h;
   s.laxation_load50_mmol = p.laxation_load50_mmol;
-  s.laxation_log_sd = p.laxation_log_sd;
+  s.diarrhea_soluble_feces50_mmol_day = p.diarrhea_soluble_feces50_mmol_day;
+  s.diarrhea_log_sd = p.diarrhea_log_sd;
   s.diet_mmol_h = units::mg_per_day_to_mmol_per_h(c.diet_mg_per_day);
+  s.meals = c.meals;
+  s.start_clock_h = c.start_clock_h;
   return s;
 }
 

@@ -52,4 +52,9 @@ def regimen_lines(regimen: Any) -> List[str]:
         lines.append(f"IV infusion {count}{mmol:.4g} mmol over {duration:g} h {_times(times)}")
     for event in sorted(regimen.diet_events, key=lambda e: e.time_h):
         lines.append(f"diet {event.mg_per_day:g} mg/day from {event.time_h:g} h")
+    for event in sorted(regimen.fast_events, key=lambda e: e.start_h):
+        lines.append(f"fast (no meals) from {event.start_h:g} h to {event.stop_h:g} h")
+    for event in sorted(regimen.drug_events, key=lambda e: e.start_h):
+        until = "" if event.stop_h == float("inf") else f" to {event.stop_h:g} h"
+        lines.append(f"drug {event.name} from {event.start_h:g} h{until}")
     return lines or ["(no doses)"]

@@ -50,6 +50,23 @@ class DietEvent:
     mg_per_day: float
 
 
+@dataclass(frozen=True)
+class FastEvent:
+    start_h: float
+    stop_h: float
+
+
+@dataclass(frozen=True)
+class DrugEvent:
+    name: str
+    start_h: float
+    stop_h: float  # math.inf: to the end of the run
+
+
+#: Drugs that change Mg handling, accepted by :meth:`Regimen.drug`.
+DRUGS = ("ppi", "loop", "thiazide")
+
+
 def _time(name: str, value: Any) -> float:
     return _validation.real(name, value, minimum=0.0, maximum=_MAX_TIME_H,
                             allowed=f"allowed: 0 to {_MAX_TIME_H:g} h")
@@ -121,10 +138,12 @@ class Regimen:
     parenteral_events: Tuple[ParenteralEvent, ...] = ()
     infusion_events: Tuple[InfusionEvent, ...] = ()
     diet_events: Tuple[DietEvent, ...] = ()
+    fast_events: Tuple[FastEvent, ...] = ()
+    drug_events: Tuple[DrugEvent, ...] = ()
 
     def _n_events(self) -> int:
         return (len(self.oral_events) + len(self.parenteral_events) + len(self.infusion_events)
-                + len(self.diet_events))
+                + len(self.diet_events) + len(self.fast_events) + len(self.drug_events))
 
     def _add(self, field: str, events: Sequence[Any]) -> "Regimen":
         if self._n_events() + len(events) > MAX_EVENTS:
@@ -142,7 +161,11 @@ class Regimen:
         the compound mass as on a label (``basis="compound"``: "500 mg magnesium
         glycinate" is ~70 mg Mg). Give one dose at ``start_h``, a repeat
         (``every_h`` with ``count`` doses or ``days``), or a list ``times_h``.
-        ``with_food`` slows small-intestinal transit for the fed period.
+        ``with_food=True``: taken with a meal; the stomach is fed for the fed
+        period from the dose (a dose away from the subject's scheduled meals
+        comes with a Mg-free snack). ``with_food=False``: the dose adds no food;
+        whether the gut is fed then follows the subject's meal schedule (t = 0
+        is 07:00 by default, an hour before breakfast).
         """
         check_form(form)
         mg = _validation.real("dose_mg", dose_mg, strictly_positive=True, maximum=1e6,
@@ -189,6 +212,32 @@ class Regimen:
                                   allowed="allowed: 0-5000 mg/day")
         return self._add("diet_events", [DietEvent(_time("start_h", start_h), intake)])
 
+    def fast(self, start_h: float, stop_h: float) -> "Regimen":
+        """No meals from ``start_h`` to ``stop_h`` (a fasted study protocol):
+        scheduled meals that would start in ``[start_h, stop_h)`` are skipped,
+        with their Mg; a meal already being digested at ``start_h`` continues."""
+        start = _time("start_h", start_h)
+        stop = _time("stop_h", stop_h)
+        if stop <= start:
+            raise ValueError(f"stop_h={stop_h!r}: must be after start_h={start_h!r}")
+        return self._add("fast_events", [FastEvent(start, stop)])
+
+    def drug(self, name: str, start_h: float = 0.0, stop_h: Optional[float] = None) -> "Regimen":
+        """A drug that changes Mg handling, taken from ``start_h`` until ``stop_h``
+        (``None``: to the end of the run). ``name``: ``"ppi"`` (proton-pump
+        inhibitor: lower transcellular absorption and gastric acid), ``"loop"``
+        (loop diuretic: lower renal reabsorption in the thick ascending limb),
+        ``"thiazide"`` (distal convoluted tubule). For a drug taken throughout,
+        the ``Subject`` flags ``ppi=`` and ``diuretic=`` are equivalent."""
+        if not isinstance(name, str):
+            raise TypeError(f"name={name!r}: expected one of {', '.join(map(repr, DRUGS))}")
+        _validation.choice("name", name, DRUGS)
+        start = _time("start_h", start_h)
+        stop = math.inf if stop_h is None else _time("stop_h", stop_h)
+        if stop <= start:
+            raise ValueError(f"stop_h={stop_h!r}: must be after start_h={start_h!r}")
+        return self._add("drug_events", [DrugEvent(name, start, stop)])
+
     def __repr__(self) -> str:
         from ._display import regimen_lines
         return "Regimen(\n" + "".join(f"  {line}\n" for line in regimen_lines(self)) + ")"
@@ -202,7 +251,8 @@ class Regimen:
         if not isinstance(other, Regimen):
             return NotImplemented
         result = self
-        for field in ("oral_events", "parenteral_events", "infusion_events", "diet_events"):
+        for field in ("oral_events", "parenteral_events", "infusion_events", "diet_events",
+                      "fast_events", "drug_events"):
             result = result._add(field, getattr(other, field))
         return result
 
@@ -221,5 +271,8 @@ class Regimen:
         regimen.infusions = [_core.Infusion(e.start_h, e.duration_h, e.mmol)
                              for e in self.infusion_events]
         regimen.diet_changes = [_core.DietChange(e.time_h, e.mg_per_day) for e in self.diet_events]
+        regimen.fasts = [_core.Fast(e.start_h, e.stop_h) for e in self.fast_events]
+        regimen.drugs = [_core.DrugPeriod(getattr(_core.Drug, e.name), e.start_h, e.stop_h)
+                         for e in self.drug_events]
         object.__setattr__(self, "_core_regimen", regimen)
         return regimen

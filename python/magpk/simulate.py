@@ -56,12 +56,17 @@ class Result:
         """Time series, one row per output time.
 
         Columns: ``time_h``, ``serum_mmol_l``, ``serum_mg_dl``, ``serum_meq_l``,
-        ``plasma_mmol``, ``tissue_mmol``, ``bone_mmol``, ``gut_mmol`` (all gut
-        contents), cumulative ``absorbed_cum_mmol`` (gross, all sources),
+        ``plasma_mmol`` (the extracellular fluid, whose concentration is serum),
+        ``tissue_mmol``, ``bone_mmol``, ``gut_mmol`` (all gut contents, stomach to
+        colon), cumulative ``absorbed_cum_mmol`` (gross, all sources),
         ``urine_cum_mmol``, ``feces_cum_mmol``, and diagnostics
         (``absorbed_supplement_cum_mmol``, ``secreted_cum_mmol``, ``im_depot_mmol``,
-        ``colon_supplement_mmol``, ``diet_in_cum_mmol``, ``infused_cum_mmol``,
-        ``serum_auc_mmol_h_l``). Cumulative columns start at 0 at t = 0.
+        ``colon_supplement_mmol``, ``diet_in_cum_mmol`` (meal Mg that has left the
+        stomach), ``infused_cum_mmol``, ``serum_auc_mmol_h_l``), ``peripheral_mmol``
+        (fast exchangeable cell Mg), ``feces_soluble_cum_mmol`` (dissolved faecal
+        Mg) and ``filtered_cum_mmol`` (ultrafiltered load: fractional excretion is
+        the urine increment over the filtered increment). Cumulative columns
+        start at 0 at t = 0.
         """
         if self._table is None:
             self._table = self._core.table
@@ -93,10 +98,17 @@ class Result:
         - ``time_hypo_h`` (< 0.75 mmol/L), ``time_hyper_h`` (> 1.05),
           ``time_above_2_h``, ``time_above_3_5_h``, ``time_above_5_h`` and
           ``time_in_2_to_3_5_h`` (the eclampsia target band).
-        - ``body_store_change_mmol`` (plasma + tissue + bone, end vs start) and
-          ``body_store_change_vs_baseline_mmol``.
-        - ``diarrhea_probability`` (0-1) from the peak unabsorbed supplement load
-          in the colon (``peak_colon_load_mmol``).
+        - ``body_store_change_mmol`` (plasma + peripheral + tissue + bone, end
+          vs start) and ``body_store_change_vs_baseline_mmol``.
+        - ``max_daily_soluble_feces_mmol``: the largest dissolved faecal Mg in any
+          24 h of the run (diet and supplement; undissolved solid is not
+          osmotic); ``diarrhea_probability`` (0-1): the share of people whose
+          threshold lies below it (Fine 1991), i.e. the risk on the worst day,
+          independent of run length. Run a day or two past the last dose so
+          that its faecal Mg is counted. ``peak_colon_load_mmol``: largest
+          unabsorbed supplement Mg in the colon (dissolved + solid).
+        - ``baseline_serum_mmol_l``: the daily mean serum of the homeostatic
+          (periodic, with meals) steady state.
         - ``mass_balance_rel_error``: max |intake - (gut + body + urine + faeces)|
           / intake over all outputs.
         """
@@ -116,7 +128,7 @@ class Result:
                     ("cmax_mmol_l", "serum Cmax", "{:.3f} mmol/L"),
                     ("tmax_h", "Tmax", "{:.2f} h"),
                     ("time_hyper_h", "time > 1.05 mmol/L", "{:.1f} h"),
-                    ("diarrhea_probability", "P(diarrhoea)", "{:.2f}"),
+                    ("diarrhea_probability", "P(diarrhoea), worst day", "{:.2f}"),
                     ("body_store_change_mmol", "body store change", "{:+.2f} mmol"))
 
     def _summary_rows(self) -> list:
@@ -213,7 +225,8 @@ def simulate(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h: fl
              output_times_h: Optional[Sequence[float]] = None,
              parameters: Optional[Mapping[str, Any]] = None, rtol: float = DEFAULT_RTOL,
              atol: float = DEFAULT_ATOL, atol_gut: float = DEFAULT_ATOL_GUT) -> Result:
-    """Simulate ``regimen`` for ``subject`` from its homeostatic steady state.
+    """Simulate ``regimen`` for ``subject`` from its homeostatic steady state
+    (with meals: the 24-h periodic steady state at t = 0).
 
     Parameters
     ----------

@@ -3,11 +3,54 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional, Tuple, Union
 
 from . import _core, _validation
 
 _DIURETICS = (None, "loop", "thiazide")
+
+#: The default meal schedule: (clock hour, share of the day's dietary Mg) for
+#: breakfast 08:00, lunch 12:30 and dinner 19:30 (shares from US energy intake
+#: by meal; docs/model.md). Read from the core, which owns the numbers.
+DEFAULT_MEALS: Tuple[Tuple[float, float], ...] = tuple(
+    (meal.clock_h, meal.share) for meal in _core.default_meals())
+#: Clock time of t = 0 by default (07:00): an hour before breakfast.
+DEFAULT_START_CLOCK_H: float = float(_core.DEFAULT_START_CLOCK_H)
+
+
+def _meals(value: Any) -> Tuple[Tuple[float, float], ...]:
+    """Validated meal schedule: "default", "continuous" or (clock_h, share) pairs."""
+    if isinstance(value, str):
+        choice = _validation.choice("meals", value, ("default", "continuous"))
+        return DEFAULT_MEALS if choice == "default" else ()
+    try:
+        pairs = tuple(tuple(pair) for pair in value)
+    except TypeError:
+        raise TypeError(f"meals={value!r}: expected 'default', 'continuous' or a sequence of "
+                        f"(clock_h, share) pairs") from None
+    if not pairs:
+        raise ValueError("meals=(): give at least one meal, or meals='continuous' for a "
+                         "continuous intake")
+    meals = []
+    for pair in pairs:
+        if len(pair) != 2:
+            raise ValueError(f"meals: {pair!r} is not a (clock_h, share) pair")
+        clock = _validation.real("meals clock_h", pair[0], minimum=0.0, maximum=23.999999,
+                                 allowed="allowed: 0 <= clock_h < 24")
+        share = _validation.real("meals share", pair[1], strictly_positive=True, maximum=1.0,
+                                 allowed="allowed: > 0 and <= 1")
+        meals.append((clock, share))
+    total = sum(share for _, share in meals)
+    if abs(total - 1.0) > 1e-9:
+        raise ValueError(f"meals={value!r}: shares sum to {total:g}; they must sum to 1")
+    clocks = sorted(clock for clock, _ in meals)
+    fed_h = next(float(row["value"]) for row in _core.parameter_table()
+                 if row["name"] == "fed_state_duration_h")
+    for a, b in zip(clocks, clocks[1:] + [clocks[0] + 24.0]):
+        if b - a < fed_h:
+            raise ValueError(f"meals={value!r}: meals at {a:g} h and {b % 24:g} h overlap; "
+                             f"meals must be at least {fed_h:g} h apart (a meal's fed period)")
+    return tuple(meals)
 
 
 @dataclass(frozen=True)
@@ -26,7 +69,15 @@ class Subject:
     pregnant : larger extracellular volume (requires ``sex="female"``).
     ppi : proton-pump inhibitor use (lower transcellular absorption).
     diuretic : ``None``, ``"loop"`` or ``"thiazide"`` (lower renal tubular maximum).
+        These flags mean "throughout the run"; for drugs that start or stop
+        during a run use :meth:`Regimen.drug`.
     height_cm : optional; defaults to the adult mean height for the sex.
+    meals : how the day's dietary Mg is eaten: ``"default"`` (breakfast 08:00
+        20%, lunch 12:30 35%, dinner 19:30 45%), ``"continuous"`` (a constant
+        intake, no fed periods), or a sequence of ``(clock_h, share)`` pairs
+        whose shares sum to 1 and which are at least one fed period (3.5 h) apart.
+    start_clock_h : clock time of t = 0, hours in [0, 24) (default 7.0, an hour
+        before breakfast: a dose at t = 0 is taken fasting).
     """
 
     weight_kg: float = 70.0
@@ -38,6 +89,8 @@ class Subject:
     ppi: bool = False
     diuretic: Optional[str] = None
     height_cm: Optional[float] = None
+    meals: Union[str, Tuple[Tuple[float, float], ...]] = "default"
+    start_clock_h: float = DEFAULT_START_CLOCK_H
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -58,6 +111,10 @@ class Subject:
         if self.height_cm is not None:
             set_(self, "height_cm", _validation.real("height_cm", self.height_cm, minimum=120.0,
                                                      maximum=230.0, allowed="allowed: 120-230 cm"))
+        set_(self, "meals", _meals(self.meals))
+        set_(self, "start_clock_h", _validation.real(
+            "start_clock_h", self.start_clock_h, minimum=0.0, maximum=23.999999,
+            allowed="allowed: 0 <= start_clock_h < 24"))
         if self.pregnant and self.sex != "female":
             raise ValueError(f"pregnant=True with sex={self.sex!r}: pregnancy requires sex='female'")
 
@@ -67,8 +124,14 @@ class Subject:
                 ("age", f"{self.age_years:g} years"), ("eGFR", f"{self.egfr_ml_min:g} mL/min"),
                 ("diet", f"{self.diet_mg_per_day:g} mg/day"), ("pregnant", self.pregnant),
                 ("PPI", self.ppi), ("diuretic", self.diuretic or "none"),
-                ("height", "default for sex" if self.height_cm is None else f"{self.height_cm:g} cm")]
+                ("height", "default for sex" if self.height_cm is None else f"{self.height_cm:g} cm"),
+                ("meals", self._meals_text()), ("t = 0 at", _clock(self.start_clock_h))]
         return html_table(rows, "magpk.Subject")
+
+    def _meals_text(self) -> str:
+        if not self.meals:
+            return "continuous intake"
+        return ", ".join(f"{_clock(clock)} ({share:.0%})" for clock, share in self.meals)
 
     def _to_core(self) -> "_core.Covariates":
         covariates = _core.Covariates()
@@ -81,4 +144,11 @@ class Subject:
         covariates.ppi = self.ppi
         covariates.diuretic = getattr(_core.Diuretic, self.diuretic or "none")
         covariates.height_cm = self.height_cm or 0.0
+        covariates.meals = [_core.Meal(clock, share) for clock, share in self.meals]
+        covariates.start_clock_h = self.start_clock_h
         return covariates
+
+
+def _clock(hours: float) -> str:
+    minutes = int(round(hours * 60)) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

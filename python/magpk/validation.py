@@ -58,11 +58,10 @@ def _tracer_fraction(regimen: Regimen, subject: Subject, t_end_h: float, p: Over
 
 
 def _fine_meal(added_mmol: float, p: Overrides) -> float:
-    # Lavaged, fasting gut: no other food Mg during the test (diet 0 from t=0);
-    # the meal and the acetate are eaten at t = 0.5 h.
+    # Lavaged, fasting gut: no other meal during the test (a fast over the run);
+    # the test meal and the acetate are eaten together at t = 0.5 h.
     dose_mg = (FINE_MEAL_MMOL + added_mmol) * MG_PER_MMOL
-    regimen = Regimen().diet(0.0, start_h=0.0).oral("solution", dose_mg, start_h=0.5,
-                                                     with_food=True)
+    regimen = Regimen().fast(0.0, 72.0).oral("solution", dose_mg, start_h=0.5, with_food=True)
     return _tracer_fraction(regimen, REFERENCE_ADULT, 72.0, p)
 
 
@@ -71,8 +70,13 @@ def _fine_slope(p: Overrides) -> float:
     return (absorbed[1] - absorbed[0]) / 20.0
 
 
+# Isotope studies: the label is drunk after an overnight fast; "fasted" protocols
+# keep the subject fasting for 4 h from t = 0 (07:00), so breakfast is skipped.
+_FASTED_H = 4.0
+
+
 def _sabatier_2003(p: Overrides) -> float:
-    regimen = Regimen().oral("solution", 70.0, start_h=1.0)
+    regimen = Regimen().fast(0.0, _FASTED_H).oral("solution", 70.0, start_h=1.0)
     return _tracer_fraction(regimen, _REFERENCE_MAN, 24.0 * 12, p)
 
 
@@ -85,7 +89,10 @@ def _absorption_timing(p: Overrides) -> float:
 
 # Assumption (dose not read): Sabatier 2002 gave ~70 mg Mg as mineral water, as in Sabatier 2003.
 def _sabatier_2002(with_meal: bool, p: Overrides) -> float:
+    # With the meal: taken with breakfast (08:00, t = 1 h); alone: fasting until 11:00.
     regimen = Regimen().oral("solution", 70.0, start_h=1.0, with_food=with_meal)
+    if not with_meal:
+        regimen = regimen.fast(0.0, _FASTED_H)
     return _tracer_fraction(regimen, REFERENCE_ADULT, 24.0 * 12, p)
 
 
@@ -144,8 +151,10 @@ _DOLBERG_MAN = Subject(weight_kg=80.0, sex="male", age_years=30.0, egfr_ml_min=1
 
 
 def _dolberg_f(p: Overrides) -> float:
-    oral = Regimen().oral("hydroxide", 3 * 360.0, basis="compound", start_h=0.0)
-    iv = Regimen().iv_infusion(mgso4_g=2.0, start_h=0.0, duration_h=1.0 / 6.0)
+    # Fasted protocol (overnight fast, no breakfast) for both arms.
+    oral = Regimen().fast(0.0, _FASTED_H).oral("hydroxide", 3 * 360.0, basis="compound",
+                                                start_h=0.0)
+    iv = Regimen().fast(0.0, _FASTED_H).iv_infusion(mgso4_g=2.0, start_h=0.0, duration_h=1.0 / 6.0)
     oral_mmol = 3 * 360.0 * elemental_fraction("hydroxide") / MG_PER_MMOL
     iv_mmol = 2.0 * mgso4_heptahydrate_mmol_per_g()
     return ((_auc_above(oral, _DOLBERG_MAN, 24.0, p) / oral_mmol)
@@ -167,10 +176,11 @@ def _iv_half_life(p: Overrides) -> float:
 def _wilimzig(route: str, mmol: float, p: Overrides) -> float:
     """Rise of plasma Mg AUC 0-12 h in % of baseline (IV: 30-min infusion assumed)."""
     subject = _REFERENCE_MAN
+    fasted = Regimen().fast(0.0, _FASTED_H)
     if route == "oral":
-        regimen = Regimen().oral("citrate", mmol * MG_PER_MMOL, start_h=0.0)
+        regimen = fasted.oral("citrate", mmol * MG_PER_MMOL, start_h=0.0)
     else:
-        regimen = Regimen().iv_infusion(dose_mg=mmol * MG_PER_MMOL, start_h=0.0, duration_h=0.5)
+        regimen = fasted.iv_infusion(dose_mg=mmol * MG_PER_MMOL, start_h=0.0, duration_h=0.5)
     res = simulate(regimen, subject, t_end_h=12.0, output_every_h=12.0, parameters=p)
     m = res.metrics()
     return 100.0 * m["auc_above_baseline_mmol_h_l"] / (m["baseline_serum_mmol_l"] * 12.0)
@@ -180,7 +190,7 @@ def _baseline(quantity: str, p: Overrides) -> float:
     res = simulate(Regimen(), REFERENCE_ADULT, t_end_h=24.0, output_every_h=24.0, parameters=p)
     frame = res.to_frame()
     if quantity == "serum":
-        return res.steady_state_serum_mmol_l
+        return res.metrics()["baseline_serum_mmol_l"]  # daily mean
     if quantity == "urine":
         return float(frame["urine_cum_mmol"].iloc[-1])
     # Net absorption (balance method): gross absorption minus endogenous secretion.
@@ -194,7 +204,7 @@ def _drug_shift(kind: str, p: Overrides) -> float:
         other = Subject(**{**base.__dict__, "ppi": True})
     else:
         other = Subject(**{**base.__dict__, "diuretic": kind})
-    serum = [simulate(Regimen(), s, t_end_h=1.0, parameters=p).steady_state_serum_mmol_l
+    serum = [simulate(Regimen(), s, t_end_h=1.0, parameters=p).metrics()["baseline_serum_mmol_l"]
              for s in (base, other)]
     return serum[1] - serum[0] if kind != "loop" else serum[1] / serum[0] - 1.0
 
@@ -228,14 +238,48 @@ def _moderate_depletion(quantity: str, p: Overrides) -> float:
 
 
 def _diarrhea(kind: str, p: Overrides) -> float:
+    """P(diarrhoea): the highest daily risk of a regimen (daily soluble faecal Mg)."""
     if kind == "bashir":  # 15.8 mmol/day enteric-coated MgCl2 in 3 doses (split assumed)
-        regimen = Regimen().oral("chloride", 15.8 / 3 * MG_PER_MMOL, every_h=8.0, count=9)
-        t_end = 72.0
+        regimen = Regimen().oral("chloride", 15.8 / 3 * MG_PER_MMOL, every_h=8.0, days=7)
+        t_end = 24.0 * 7
+    elif kind == "iom_oxide_576":  # MgO 576 mg/day Mg for 28 days, 2 doses away from meals assumed
+        regimen = Regimen().oral("oxide", 288.0, every_h=12.0, days=7)
+        t_end = 24.0 * 7
+    elif kind == "iom_oxide_400":  # MgO 400 mg/day Mg for 8 weeks, once daily fasting assumed
+        regimen = Regimen().oral("oxide", 400.0, every_h=24.0, days=7)
+        t_end = 24.0 * 7
     else:  # 56.5 mmol MgSO4 in 4 hourly doses
         regimen = Regimen().oral("sulfate", 56.5 / 4 * MG_PER_MMOL, every_h=1.0, count=4)
         t_end = 48.0
     return simulate(regimen, REFERENCE_ADULT, t_end_h=t_end, output_every_h=t_end,
                     parameters=p).metrics()["diarrhea_probability"]
+
+
+def _fractional_excretion(p: Overrides) -> float:
+    """Urinary Mg / ultrafiltered Mg over a day at steady state (reference adult)."""
+    res = simulate(Regimen(), REFERENCE_ADULT, t_end_h=24.0, output_every_h=24.0, parameters=p)
+    frame = res.to_frame()
+    return float(frame["urine_cum_mmol"].iloc[-1] / frame["filtered_cum_mmol"].iloc[-1])
+
+
+def _fasted_fraction(form: str, mg: float, p: Overrides, ppi: bool = False) -> float:
+    """Tracer fraction absorbed of one fasted dose (reference man, 72 h)."""
+    subject = Subject(**{**_REFERENCE_MAN.__dict__, "ppi": ppi})
+    regimen = Regimen().fast(0.0, _FASTED_H).oral(form, mg, start_h=0.0)
+    return _tracer_fraction(regimen, subject, 72.0, p)
+
+
+def _hydroxide_vs_chloride(p: Overrides) -> float:
+    dose = 3 * 360.0 * elemental_fraction("hydroxide")  # Dolberg's dose, elemental mg
+    return _fasted_fraction("hydroxide", dose, p) / _fasted_fraction("chloride", dose, p)
+
+
+def _ppi_oxide_vs_citrate(p: Overrides) -> float:
+    """Relative loss of absorption with a PPI, oxide vs citrate (ratio of ratios)."""
+    oxide = _fasted_fraction("oxide", 300.0, p, ppi=True) / _fasted_fraction("oxide", 300.0, p)
+    citrate = (_fasted_fraction("citrate", 300.0, p, ppi=True)
+               / _fasted_fraction("citrate", 300.0, p))
+    return oxide / citrate
 
 
 def _iv_urinary_recovery(p: Overrides) -> float:
@@ -362,6 +406,10 @@ def targets() -> List[Target]:
           "normal >= ~3 mmol/day; ~5% of a ~100 mmol/day filtered load",
           3.0, 6.5, "medicalalgorithms.com 24-h urine; Schuchardt & Hahn 2017 (physiology.md s4)",
           lambda p: _baseline("urine", p)),
+        t("baseline_fractional_excretion", "urinary / ultrafiltered Mg, reference adult",
+          "~5% of the filtered load; <= 5% normally", 0.02, 0.06,
+          "Schuchardt & Hahn 2017 (porcupineinhibitor.com mirror); Tucker 2020 via clinlabnavigator",
+          _fractional_excretion),
         t("baseline_dietary_absorption", "net fractional absorption of dietary Mg at 300 mg/day",
           "30-50% at 370 mg/day (Schuchardt & Hahn); ~50% (IOM)", 0.30, 0.55,
           "Schuchardt & Hahn 2017 (PMC5652077); IOM 1997", lambda p: _baseline("absorption", p)),
@@ -406,7 +454,16 @@ def targets() -> List[Target]:
           "F 14.9% (8.3-26.8)", 0.083, 0.268, _DOLBERG, _dolberg_f, calibration=True, goal=0.149,
           note="3 x 360 mg read as Mg(OH)2 salt; IV given over 10 min"),
         t("iv_half_life", "half-life of serum excess after 2 g MgSO4 IV (2-12 h)",
-          "8.3 h (Dolberg); terminal ~8 h (Wilimzig)", 4.8, 14.1, _DOLBERG, _iv_half_life),
+          "8.3 h (Dolberg); terminal ~8 h (Wilimzig)", 4.8, 14.1, _DOLBERG, _iv_half_life,
+          calibration=True, goal=8.3),
+        t("hydroxide_below_soluble", "Mg(OH)2 / MgCl2 fraction absorbed, 18.5 mmol fasted",
+          "Mg(OH)2 F 14.9% (Dolberg) below soluble salts", 0.0, 0.9, _DOLBERG,
+          _hydroxide_vs_chloride, note="acid-limited dissolution of a basic salt"),
+        t("ppi_oxide_vs_citrate", "absorption with / without a PPI, oxide relative to citrate",
+          "acid suppression impairs MgO dissolution (Lindberg 1990; Yamasaki 2014)", 0.0, 0.95,
+          "Lindberg 1990 (MgO soluble only with acid); Yamasaki 2014 (acid suppressants blunt "
+          "the effect of MgO), https://pubmed.ncbi.nlm.nih.gov/24931536/",
+          _ppi_oxide_vs_citrate),
         t("wilimzig_oral_12", "AUC0-12 rise, 12 mmol trimagnesium dicitrate", "+3.1%", 1.55, 4.65,
           _WILIMZIG, lambda p: _wilimzig("oral", 12.0, p)),
         t("wilimzig_oral_24", "AUC0-12 rise, 24 mmol trimagnesium dicitrate", "+4.6%", 2.3, 6.9,
@@ -428,7 +485,8 @@ def targets() -> List[Target]:
           "ka 0.317/h, F_IM 0.862", 0.0, 0.25, _SALINGER, lambda p: _salinger("pritchard", p)),
         t("lu_2002", "Zuspan: median deviation from Lu 2002 2-cpt model (PE)",
           "CL 5.0, Vc 24, Vp 25 L, Q 5.6 L/h", 0.0, 0.20,
-          "Lu 2002 Clin Pharmacokinet, https://www.ncbi.nlm.nih.gov/pubmed/12403646", _lu_2002),
+          "Lu 2002 Clin Pharmacokinet, https://www.ncbi.nlm.nih.gov/pubmed/12403646", _lu_2002,
+          calibration=True, goal=0.0),
         t("brookfield_pe", "Css on 4 g + 2 g/h, pre-eclampsia (GFR ~90 mL/min assumed)",
           "2.96 mmol/L (7.2 mg/dL)", 2.37, 3.55,
           "Brookfield 2016, https://suppr.wilddata.cn/browses/detail/pubmed/26767791",
@@ -466,6 +524,14 @@ def targets() -> List[Target]:
         t("laxation_bashir", "P(GI symptoms), 15.8 mmol/day MgCl2", "6 of 21 (29%)", 0.1, 0.5,
           "Bashir 1993 via IOM 1997 p. 244", lambda p: _diarrhea("bashir", p), calibration=True,
           goal=6 / 21, note="3 doses a day assumed"),
+        t("iom_no_diarrhea_oxide_576", "P(diarrhoea), MgO 576 mg/day Mg (2 doses, fasting)",
+          "no diarrhoea (IOM 1997 p. 245)", 0.0, 0.10,
+          "IOM 1997, http://books.nap.edu/openbook.php?record_id=5776&page=245",
+          lambda p: _diarrhea("iom_oxide_576", p), note="dose split and timing assumed"),
+        t("iom_no_diarrhea_oxide_400", "P(diarrhoea), MgO 400 mg/day Mg (once daily, fasting)",
+          "no diarrhoea over 8 weeks (IOM 1997 p. 245)", 0.0, 0.10,
+          "IOM 1997, http://books.nap.edu/openbook.php?record_id=5776&page=245",
+          lambda p: _diarrhea("iom_oxide_400", p), note="timing assumed"),
         t("laxation_mgso4", "P(diarrhoea), 56.5 mmol MgSO4 in 4 hourly doses", "6 of 6",
           0.7, 1.0, "oral MgSO4 1987, https://scilit.com/publications/ae70b4eea6dd0f06d200478236138da3",
           lambda p: _diarrhea("mgso4", p), calibration=True, goal=7 / 8),

@@ -28,6 +28,7 @@
 #include <tuple>
 #include <vector>
 
+#include "test_support.hpp"
 #include "magpk/model.hpp"
 #include "magpk/regimen.hpp"
 #include "magpk/simulation.hpp"
@@ -237,6 +238,7 @@ TEST_P(EventMatrix, MatchesAnalyticSolutionsAndInvariants) {
   const Regimen regimen = make_regimen(c);
 
   magpk::SimulationRequest request;
+  request.covariates = test_support::continuous_diet();
   request.regimen = regimen;
   request.t_end_h = kTEnd;
   request.output_times_h = output_times(regimen);

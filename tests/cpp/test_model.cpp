@@ -7,7 +7,8 @@
 #include <random>
 #include <vector>
 
-#include "magpk/model.hpp"
+#include "test_support.hpp"
+#include "magpk//model.hpp"
 #include "magpk/physiology.hpp"
 #include "magpk/subject.hpp"
 
@@ -18,7 +19,7 @@ using magpk::State;
 namespace idx = magpk::idx;
 
 magpk::SubjectParameters default_subject() {
-  return magpk::derive_subject_parameters(magpk::Covariates{}, magpk::default_physiology());
+  return magpk::derive_subject_parameters(test_support::continuous_diet(), magpk::default_physiology());
 }
 
 // A soluble chelate-carrying pool, an oxide pool and a hydroxide pool.
@@ -29,8 +30,10 @@ std::vector<magpk::UndissolvedPool> some_pools() {
 // Amount states: everything that holds Mg (ledgers of flows excluded).
 std::vector<int> amount_states() {
   std::vector<int> states = {idx::kSiDiet,   idx::kSiSup,   idx::kSiChelate, idx::kColonDiet,
-                             idx::kColonSup, idx::kColonSolid, idx::kPlasma, idx::kTissue,
-                             idx::kBone,     idx::kImDepot, idx::kUrineCum, idx::kFecesCum};
+                             idx::kColonSup, idx::kColonSolid, idx::kStomachSup,
+                             idx::kPlasma,   idx::kPeripheral,
+                             idx::kTissue,   idx::kBone,    idx::kImDepot,  idx::kUrineCum,
+                             idx::kFecesCum};
   for (int i = idx::kFixedCount; i < idx::kStateSize; ++i) states.push_back(i);
   return states;
 }
@@ -41,14 +44,15 @@ State random_state(std::mt19937& rng, const magpk::SubjectParameters& s, int n_p
   std::uniform_real_distribution<double> u(0.0, 1.0);
   State x = State::Zero();
   for (int i : {idx::kSiDiet, idx::kSiSup, idx::kSiChelate, idx::kColonDiet, idx::kColonSup,
-                idx::kColonSolid}) {
+                idx::kColonSolid, idx::kStomachSup}) {
     x[i] = 40.0 * u(rng) * u(rng);
   }
   x[idx::kPlasma] = s.ecf_volume_l * 3.0 * u(rng);
+  x[idx::kPeripheral] = s.peripheral_volume_l * 3.0 * u(rng);
   x[idx::kTissue] = s.tissue_reference_mmol * 2.0 * u(rng);
   x[idx::kBone] = s.bone_reference_mmol * 2.0 * u(rng);
   x[idx::kImDepot] = 20.0 * u(rng);
-  for (int i = idx::kAbsorbedCum; i <= idx::kSerumAuc; ++i) x[i] = 100.0 * u(rng);
+  for (int i = idx::kAbsorbedCum; i < idx::kFixedCount; ++i) x[i] = 100.0 * u(rng);
   for (int p = 0; p < n_pools; ++p) x[idx::kFixedCount + p] = 30.0 * u(rng);
   return x;
 }
@@ -64,6 +68,9 @@ TEST(Model, FluxesConserveMassAtRandomStates) {
     inputs.diet_mmol_h = trial % 5 == 0 ? 0.0 : 2.0 * u(rng);
     inputs.infusion_mmol_h = trial % 3 == 0 ? 0.0 : 10.0 * u(rng);
     inputs.fed = trial % 2 == 0;
+    inputs.ppi = trial % 7 == 0;
+    inputs.loop = trial % 11 == 0;
+    inputs.thiazide = trial % 13 == 0;
     model.set_inputs(inputs);
     const State x = random_state(rng, s, static_cast<int>(pools.size()));
     State dxdt;
@@ -217,16 +224,20 @@ TEST(Model, StoreUptakeRatio) {
   EXPECT_GT(model.store_uptake_ratio(1.2 * s.reference_serum_mmol_l), 1.0);
 }
 
-TEST(Model, FedStateSlowsSmallIntestinalTransit) {
+TEST(Model, FedStomachEmptiesDissolvedSupplementSlowly) {
   const auto s = default_subject();
   Model model(s, {});
+  State x = State::Zero();
+  x[idx::kStomachSup] = 4.0;
   model.set_inputs({0.0, 0.0, false});
-  const double fasting = model.si_transit_per_h();
+  const double fasting = model.fluxes(x).gastric_emptying;
+  EXPECT_NEAR(fasting, 4.0 * std::log(2.0) / 0.25, 1e-12);  // half-emptying 15 min
   model.set_inputs({0.0, 0.0, true});
-  EXPECT_LT(model.si_transit_per_h(), fasting);
+  EXPECT_LT(model.fluxes(x).gastric_emptying, 0.5 * fasting);
+  EXPECT_EQ(model.si_transit_per_h(), s.si_transit_per_h);  // fed factor 1: no SI change
 }
 
-TEST(Model, ColonicSupplementLoadSpeedsTransit) {
+TEST(Model, DissolvedColonicSupplementSpeedsTransitSolidDoesNot) {
   const auto s = default_subject();
   const Model model(s, {});
   State x = State::Zero();
@@ -234,8 +245,70 @@ TEST(Model, ColonicSupplementLoadSpeedsTransit) {
   x[idx::kColonSup] = s.laxation_load50_mmol;
   EXPECT_NEAR(model.colon_transit_per_h(x), 2.0 * base, 1e-15);
   x[idx::kColonSup] = 0.0;
-  x[idx::kColonSolid] = s.laxation_load50_mmol;
-  EXPECT_NEAR(model.colon_transit_per_h(x), 2.0 * base, 1e-15);
+  x[idx::kColonSolid] = s.laxation_load50_mmol;  // undissolved: not osmotic
+  EXPECT_EQ(model.colon_transit_per_h(x), base);
+}
+
+TEST(Model, AcidLimitsDissolutionOfBasicSalts) {
+  const auto s = default_subject();
+  // One soluble and one acid-limited pool with the same intrinsic rate.
+  Model model(s, {{1.0, 0.0, false}, {1.0, 0.0, true}});
+  State x = State::Zero();
+  double rates[2];
+  // Small amounts: first order for both (acid in excess) within ~1%.
+  x[idx::kFixedCount] = x[idx::kFixedCount + 1] = 0.01;
+  model.dissolution(x, rates);
+  EXPECT_EQ(rates[0], 0.01);
+  EXPECT_NEAR(rates[1], 0.01, 0.01 * 0.01 / model.acid_capacity_mmol_mg_h());
+  // A large basic dose dissolves at no more than the acid capacity (2 H+ per Mg).
+  x[idx::kFixedCount + 1] = 1000.0;
+  model.dissolution(x, rates);
+  EXPECT_LT(rates[1], model.acid_capacity_mmol_mg_h());
+  EXPECT_GT(rates[1], 0.99 * model.acid_capacity_mmol_mg_h());
+  EXPECT_NEAR(model.acid_capacity_mmol_mg_h(), 0.5 * s.basal_acid_output_mmol_h, 1e-15);
+  // Food raises acid output; a proton-pump inhibitor lowers it.
+  magpk::SegmentInputs fed;
+  fed.fed = true;
+  model.set_inputs(fed);
+  EXPECT_NEAR(model.acid_capacity_mmol_mg_h(), 0.5 * s.fed_acid_output_mmol_h, 1e-15);
+  fed.ppi = true;
+  model.set_inputs(fed);
+  EXPECT_NEAR(model.acid_capacity_mmol_mg_h(),
+              0.5 * s.fed_acid_output_mmol_h * s.ppi_acid_output_factor, 1e-15);
+}
+
+TEST(Model, DrugsActWhileTaken) {
+  const auto s = default_subject();
+  Model model(s, {});
+  const double c = 1.2;  // above the renal threshold
+  const double urine = model.urine_rate(c);
+  const double vmax = model.si_vmax_mmol_h();
+  magpk::SegmentInputs drugs;
+  drugs.loop = true;
+  model.set_inputs(drugs);
+  EXPECT_GT(model.urine_rate(c), urine);
+  drugs.loop = false;
+  drugs.thiazide = true;
+  model.set_inputs(drugs);
+  EXPECT_GT(model.urine_rate(c), urine);
+  drugs.thiazide = false;
+  drugs.ppi = true;
+  model.set_inputs(drugs);
+  EXPECT_NEAR(model.si_vmax_mmol_h(), vmax * s.ppi_transcellular_factor, 1e-15);
+  model.set_inputs({});
+  EXPECT_EQ(model.urine_rate(c), urine);
+  EXPECT_EQ(model.si_vmax_mmol_h(), vmax);
+}
+
+TEST(Model, PeripheralPoolEquilibratesWithSerum) {
+  const auto s = default_subject();
+  const Model model(s, {});
+  State x = State::Zero();
+  x[idx::kPlasma] = 0.85 * s.ecf_volume_l;
+  x[idx::kPeripheral] = 0.85 * s.peripheral_volume_l;
+  EXPECT_NEAR(model.fluxes(x).to_peripheral, 0.0, 1e-12);
+  x[idx::kPeripheral] = 0.0;
+  EXPECT_NEAR(model.fluxes(x).to_peripheral, s.intercompartmental_clearance_l_h * 0.85, 1e-12);
 }
 
 TEST(Model, NoNegativeDerivativeForAnEmptyState) {
@@ -268,13 +341,14 @@ TEST(Model, AmountHelpers) {
   for (int i = 0; i < idx::kStateSize; ++i) x[i] = i + 1.0;
   double gut = 0.0;
   for (int i : {idx::kSiDiet, idx::kSiSup, idx::kSiChelate, idx::kColonDiet, idx::kColonSup,
-                idx::kColonSolid}) {
+                idx::kColonSolid, idx::kStomachSup}) {
     gut += x[i];
   }
   for (int i = idx::kFixedCount; i < idx::kStateSize; ++i) gut += x[i];
   EXPECT_DOUBLE_EQ(magpk::gut_amount(x), gut);
   EXPECT_DOUBLE_EQ(magpk::body_amount(x),
-                   x[idx::kPlasma] + x[idx::kTissue] + x[idx::kBone] + x[idx::kImDepot]);
+                   x[idx::kPlasma] + x[idx::kPeripheral] + x[idx::kTissue] + x[idx::kBone] +
+                       x[idx::kImDepot]);
 }
 
 }  // namespace

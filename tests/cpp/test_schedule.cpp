@@ -6,7 +6,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "magpk/physiology.hpp"
+#include "test_support.hpp"
+#include "magpk//physiology.hpp"
 #include "magpk/regimen.hpp"
 #include "magpk/schedule.hpp"
 #include "magpk/subject.hpp"
@@ -18,7 +19,7 @@ using magpk::Regimen;
 struct Fixture {
   magpk::Physiology physiology = magpk::default_physiology();
   magpk::SubjectParameters subject =
-      magpk::derive_subject_parameters(magpk::Covariates{}, physiology);
+      magpk::derive_subject_parameters(test_support::continuous_diet(), physiology);
   magpk::Schedule build(const Regimen& regimen, double t_end) const {
     return magpk::build_schedule(regimen, subject, physiology, t_end);
   }

@@ -6,7 +6,8 @@
 #include <cmath>
 #include <vector>
 
-#include "magpk/model.hpp"
+#include "test_support.hpp"
+#include "magpk//model.hpp"
 #include "magpk/physiology.hpp"
 #include "magpk/regimen.hpp"
 #include "magpk/schedule.hpp"
@@ -39,10 +40,10 @@ Outcome run(const Regimen& regimen, double t_end, const std::vector<double>& out
         const std::vector<double>& probes = {}) {
   const auto physiology = magpk::default_physiology();
   Outcome r;
-  r.subject = magpk::derive_subject_parameters(magpk::Covariates{}, physiology);
+  r.subject = magpk::derive_subject_parameters(test_support::continuous_diet(), physiology);
   r.schedule = magpk::build_schedule(regimen, r.subject, physiology, t_end);
   const magpk::Model model(r.subject, r.schedule.pools);
-  r.steady = magpk::solve_steady_state(model, r.subject.diet_mmol_h);
+  r.steady = magpk::solve_steady_state(model, test_support::constant_diet(r.subject.diet_mmol_h));
   r.trajectory =
       magpk::integrate(model, r.schedule, r.steady.state, outputs, probes, magpk::SolverOptions{});
   return r;
@@ -238,7 +239,7 @@ TEST(Simulator, FedStateIncreasesAbsorption) {
 
 TEST(Simulator, CmaxIsLocatedBetweenOutputPoints) {
   Regimen regimen;
-  regimen.oral = {{0.3, "solution", 10.0, false}};
+  regimen.oral = {{0.55, "solution", 10.0, false}};  // peak away from whole hours
   const double t_end = 24.0;
   const Outcome coarse = run(regimen, t_end, grid(0.0, t_end, 1.0));
   const auto fine_times = grid(0.0, t_end, 0.001);

@@ -4,7 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "magpk/model.hpp"
+#include "test_support.hpp"
+#include "magpk//model.hpp"
 #include "magpk/physiology.hpp"
 #include "magpk/steady_state.hpp"
 #include "magpk/subject.hpp"
@@ -22,7 +23,7 @@ struct Solved {
 Solved solve(const Covariates& covariates) {
   const auto s = magpk::derive_subject_parameters(covariates, magpk::default_physiology());
   const magpk::Model model(s, {});
-  return {s, magpk::solve_steady_state(model, s.diet_mmol_h)};
+  return {s, magpk::solve_steady_state(model, test_support::constant_diet(s.diet_mmol_h))};
 }
 
 double stores(const magpk::State& x) { return x[idx::kTissue] + x[idx::kBone]; }
@@ -84,9 +85,9 @@ TEST(SteadyState, LowerDietGivesLowerSerumAndStores) {
 TEST(SteadyState, ZeroOrNegativeDietThrows) {
   const auto s = magpk::derive_subject_parameters(Covariates{}, magpk::default_physiology());
   const magpk::Model model(s, {});
-  EXPECT_THROW(magpk::solve_steady_state(model, 0.0), std::runtime_error);
-  EXPECT_THROW(magpk::solve_steady_state(model, -1.0), std::runtime_error);
-  EXPECT_THROW(magpk::solve_steady_state(model, std::nan("")), std::runtime_error);
+  EXPECT_THROW(magpk::solve_steady_state(model, test_support::constant_diet(0.0)), std::runtime_error);
+  EXPECT_THROW(magpk::solve_steady_state(model, test_support::constant_diet(-1.0)), std::runtime_error);
+  EXPECT_THROW(magpk::solve_steady_state(model, test_support::constant_diet(std::nan(""))), std::runtime_error);
 }
 
 TEST(SteadyState, ZeroDietCovariateIsRejected) {

@@ -1,38 +1,74 @@
 """Independent numpy/scipy reference implementation of the magpk model.
 
-This module re-implements the model equations (gut, plasma, kidney, stores,
-parenteral depots, bookkeeping ledgers) directly from the mathematics, so
-that the C++ core can be checked against it.  It shares no code with the core:
-only the parameter *values* and the form catalogue are read from
-``magpk._core`` at run time (``parameter_table()``, ``form_catalogue()``).
+This module re-implements the model equations (gut, plasma, fast peripheral
+pool, kidney, stores, parenteral depots, meals, drugs, bookkeeping ledgers)
+directly from the mathematics, so that the C++ core can be checked against it.
+It shares no code with the core: only the parameter *values* and the form
+catalogue are read from ``magpk._core`` at run time (``parameter_table()``,
+``form_catalogue()``).  The default meal schedule is written down here from the
+specification (``DEFAULT_MEALS``); the tests check that the core's default
+agrees and pass explicit schedules to both implementations.
 
 Model (amounts in mmol, time in h, volumes in L; c = plasma / V_ecf)::
 
+  volumes    V_ecf = weight * ecf_volume_l_per_kg (pregnant: the pregnant value),
+             V_p = weight * peripheral_volume_l_per_kg,
+             Q = intercompartmental_clearance_l_h * (weight / 70)^0.75
   gut, per absorbing segment (small intestine "si", colon):
     transcellular  J = Vmax * L_i / (Km + sum_j L_j)   (diet and supplement
-                   Mg compete for the same carrier)
+                   Mg compete for the same carrier; Vmax x ppi factor on PPI)
     paracellular   k_para * L_i                         (small intestine only)
-    transit        k_si * L (si -> colon),  k_colon * (1 + S/S50) * L (colon -> faeces)
-                   S = colon supplement load (dissolved + undissolved solid)
+    transit        k_si * L (si -> colon),  k_colon * (1 + max(S, 0)/S50) * L
+                   (colon -> faeces), S = DISSOLVED colon supplement (colon_sup)
     small intestine transit k_si = 1/T_si fasting, 1/(T_si * fed_factor) fed
-  undissolved pool U of a pure form: dissolves at k_d (a share phi of it as
-    intact chelate into si_chelate, absorbed at Vmax/Km without saturation or
-    PPI effect), transits unchanged to colon_solid at k_si
+  stomach: dissolved supplement Mg (stomach_sup, St) empties first order into
+    si_sup at k_ge * St, k_ge = ln 2 / gastric_half_emptying_fasting_h fasting,
+    ln 2 / gastric_half_emptying_fed_h fed; oral doses of dissolved forms
+    (solution) enter stomach_sup
+  undissolved pool U_i of a pure form: transits unchanged to colon_solid at k_si
+    and dissolves (a share phi of it as intact chelate straight into si_chelate,
+    absorbed at Vmax/Km without saturation or PPI effect; the ionic rest into
+    stomach_sup):
+      soluble salts     J_i = k_i U_i
+      basic salts (dissolution class oxide / hydroxide: MgO, Mg(OH)2, MgCO3)
+                        J_i = k_i U_i * a / (a + sum_j max(k_j U_j, 0)),
+                        the sum over the basic pools, a = acid / 2 (2 H+ per Mg),
+                        acid = fed / basal acid output, x ppi_acid factor on PPI
   secretion into si_diet at Q_sec * c
-  urine  E = F - R,   F = GFR * f_uf * c,  R the smaller root of
-         theta R^2 - (F + Tm) R + F Tm = 0   (titration curve with splay)
+  plasma <-> peripheral  Q * (c - P / V_p)
+  urine  E = F - R,   F = GFR * f_uf * max(c, 0),  R the smaller root of
+         theta R^2 - (F + Tm) R + F Tm = 0   (titration curve with splay;
+         Tm x loop / thiazide factor while the diuretic is taken)
   stores uptake k * X_ref * h(c)/h(c_ref),  h(c) = c^n / (c^n + K^n),
          release k * X
   IM depot released first order into plasma.
+  gut total: si_*, colon_*, stomach_sup and the undissolved pools.
+  ledgers: absorbed (all, supplement), urine, faeces (all), faeces_soluble
+         (from colon_diet + colon_sup, not colon_solid), secreted, diet_in,
+         infused, serum AUC, filtered (F).
 
-The steady state (fasting, habitual diet, no supplement) is found with
-``scipy.optimize.brentq`` on the serum concentration, with closed-form
-quadratic solutions for the two saturable gut pools.
+Meals: meal m (clock time h_m, share s_m) starts at t = h_m - start_clock + 24 k
+for every k with t + T_fed > 0 (meals still emptying at t = 0 count) and
+t < t_end, unless a fast [a, b) of the regimen contains its start.  While it
+empties, [t, t + T_fed), it delivers s_m * D(t) * 24 / T_fed into si_diet
+(D the daily diet rate in mmol/h in force, after diet changes) and the gut is
+fed.  The gut is also fed for T_fed after a dose taken with food.  No meals
+(continuous diet): si_diet receives D(t) and the gut is fed only after doses
+with food.  Fed selects the fed gastric emptying k_ge, the fed small-intestinal
+transit k_si and the fed acid output.  Drugs: Subject flags act throughout;
+regimen drug periods act on [start, stop).
+
+Steady state: continuous diet - the closed form (``scipy.optimize.brentq`` on
+the serum concentration, closed-form quadratic solutions for the two saturable
+gut pools, stores at their Hill equilibrium, P = c V_p).  Meals - the periodic
+steady state x(24 h) = x(0) of the no-dose day (the subject's meals and drugs),
+found with ``scipy.optimize.root`` (MINPACK's hybrid Powell method) on the
+one-day map, each day integrated with DOP853 at the simulation tolerances.
 
 Regimens are integrated piecewise between events with
 ``scipy.integrate.solve_ivp(method="DOP853")`` (rtol 1e-13, atol 1e-18 by
-default); doses are instantaneous and a
-row at an event time shows the state after the events at that time.
+default); doses are instantaneous and a row at an event time shows the state
+after the events at that time.
 """
 
 from __future__ import annotations
@@ -43,24 +79,36 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 from scipy.integrate import solve_ivp
-from scipy.optimize import brentq
+from scipy.optimize import brentq, root
 
 # Standard atomic weight of Mg (g/mol): a physical constant, not a model parameter.
 MG_G_PER_MOL = 24.305
+
+#: The specified default meals: (clock hour, share of the day's dietary Mg).
+DEFAULT_MEALS: Tuple[Tuple[float, float], ...] = ((8.0, 0.20), (12.5, 0.35), (19.5, 0.45))
+#: The specified clock time of t = 0.
+DEFAULT_START_CLOCK_H = 7.0
+CONTINUOUS: Tuple[Tuple[float, float], ...] = ()
 
 # ---------------------------------------------------------------------------
 # State layout (the reference's own, by name)
 # ---------------------------------------------------------------------------
 FIXED_STATES: Tuple[str, ...] = (
-    "plasma", "tissue", "bone", "im_depot",
-    "si_diet", "si_sup", "si_chelate", "colon_diet", "colon_sup", "colon_solid",
-    "absorbed_cum", "absorbed_sup_cum", "urine_cum", "feces_cum", "secreted_cum",
-    "diet_in_cum", "infused_cum", "serum_auc",
+    "plasma", "peripheral", "tissue", "bone", "im_depot",
+    "si_diet", "si_sup", "si_chelate", "colon_diet", "colon_sup", "colon_solid", "stomach_sup",
+    "absorbed_cum", "absorbed_sup_cum", "urine_cum", "feces_cum", "feces_soluble_cum",
+    "secreted_cum", "diet_in_cum", "infused_cum", "serum_auc", "filtered_cum",
 )
-GUT_LUMEN = ("si_diet", "si_sup", "si_chelate", "colon_diet", "colon_sup", "colon_solid")
-BODY = ("plasma", "tissue", "bone", "im_depot")
+GUT_LUMEN = ("si_diet", "si_sup", "si_chelate", "colon_diet", "colon_sup", "colon_solid",
+             "stomach_sup")
+BODY = ("plasma", "peripheral", "tissue", "bone", "im_depot")
+#: Amounts (mmol) that are not ledgers; the undissolved pools are amounts too.
+AMOUNTS = BODY + GUT_LUMEN
 I = {name: k for k, name in enumerate(FIXED_STATES)}
 N_FIXED = len(FIXED_STATES)
+
+(_PL, _PE, _TI, _BO, _IM, _SD, _SS, _SC, _CD, _CS, _CSOL, _ST, _ABS, _ABSS, _UR, _FE, _FES,
+ _SEC, _DIET, _INF, _AUC, _FILT) = range(N_FIXED)
 
 
 def pool_state_name(form_id: str) -> str:
@@ -78,7 +126,7 @@ def load_forms(core) -> Dict[str, dict]:
     return {row["id"]: dict(row) for row in core.form_catalogue()}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Covariates:
     weight_kg: float = 70.0
     age_years: float = 40.0
@@ -87,39 +135,53 @@ class Covariates:
     diet_mg_per_day: float = 300.0
     sex: str = "female"
     pregnant: bool = False
-    ppi: bool = False
-    diuretic: str = "none"  # none / loop / thiazide
+    ppi: bool = False       # throughout
+    diuretic: str = "none"  # none / loop / thiazide, throughout
+    meals: Tuple[Tuple[float, float], ...] = DEFAULT_MEALS  # () = continuous diet
+    start_clock_h: float = DEFAULT_START_CLOCK_H
 
 
 def mg_day_to_mmol_h(mg_per_day: float) -> float:
     return mg_per_day / MG_G_PER_MOL / 24.0
 
 
-@dataclass
+@dataclass(frozen=True)
 class Subject:
-    """Per-subject parameters in model units."""
+    """Per-subject parameters in model units (drug effects kept apart)."""
 
     v_ecf: float
+    v_peripheral: float
+    q_exchange: float
     height_cm: float
     fat_fraction: float
     ffm_kg: float
     body_mg: float
     k_si_fast: float
     k_si_fed: float
+    k_ge_fast: float    # gastric emptying of dissolved supplement, fasting
+    k_ge_fed: float     # ... and fed
     fed_duration: float
-    vmax_si: float
-    vmax_colon: float
+    vmax_si: float      # without PPI
+    vmax_colon: float   # without PPI
     km: float
     k_para: float
     k_chelate: float
     chelate_share: float
     k_colon: float
     laxation_s50: float
-    laxation_log_sd: float
+    acid_basal: float
+    acid_fed: float
+    ppi_transcellular: float
+    ppi_acid: float
+    loop_tm: float
+    thiazide_tm: float
+    ppi_always: bool
+    loop_always: bool
+    thiazide_always: bool
     q_secretion: float
     gfr: float
     f_uf: float
-    tm: float
+    tm: float           # without diuretics
     splay: float
     c_ref: float
     tissue_ref: float
@@ -129,7 +191,11 @@ class Subject:
     uptake_k50: float
     uptake_hill: float
     k_im: float
+    diarrhea_d50: float
+    diarrhea_log_sd: float
     diet_mmol_h: float
+    meals: Tuple[Tuple[float, float], ...]
+    start_clock_h: float
 
 
 def subject_parameters(cov: Covariates, p: Dict[str, float]) -> Subject:
@@ -144,34 +210,44 @@ def subject_parameters(cov: Covariates, p: Dict[str, float]) -> Subject:
     ffm = cov.weight_kg * (1.0 - fat)
     body_mg = p["body_mg_mmol_per_kg_ffm"] * ffm
     v_per_kg = p["ecf_volume_pregnant_l_per_kg"] if cov.pregnant else p["ecf_volume_l_per_kg"]
-    ppi = p["ppi_transcellular_factor"] if cov.ppi else 1.0
-    tm_factor = {"none": 1.0, "loop": p["loop_diuretic_tm_factor"],
-                 "thiazide": p["thiazide_tm_factor"]}[cov.diuretic]
     gfr = cov.egfr_ml_min * 60.0 / 1000.0  # mL/min -> L/h
+    assert cov.diuretic in ("none", "loop", "thiazide"), cov.diuretic
     return Subject(
         v_ecf=cov.weight_kg * v_per_kg,
+        v_peripheral=cov.weight_kg * p["peripheral_volume_l_per_kg"],
+        q_exchange=p["intercompartmental_clearance_l_h"] * (cov.weight_kg / 70.0) ** 0.75,
         height_cm=height,
         fat_fraction=fat,
         ffm_kg=ffm,
         body_mg=body_mg,
         k_si_fast=1.0 / p["si_transit_time_h"],
         k_si_fed=1.0 / (p["si_transit_time_h"] * p["fed_transit_time_factor"]),
+        k_ge_fast=math.log(2.0) / p["gastric_half_emptying_fasting_h"],
+        k_ge_fed=math.log(2.0) / p["gastric_half_emptying_fed_h"],
         fed_duration=p["fed_state_duration_h"],
-        vmax_si=ppi * p["si_vmax_mmol_h"],
-        vmax_colon=ppi * p["colon_vmax_mmol_h"],
+        vmax_si=p["si_vmax_mmol_h"],
+        vmax_colon=p["colon_vmax_mmol_h"],
         km=p["si_km_mmol"],
         k_para=p["si_paracellular_per_h"],
         k_chelate=p["si_vmax_mmol_h"] / p["si_km_mmol"],  # no PPI effect
         chelate_share=p["chelate_intact_fraction"],
         k_colon=1.0 / p["colon_transit_time_h"],
         laxation_s50=p["laxation_load50_mmol"],
-        laxation_log_sd=p["laxation_log_sd"],
+        acid_basal=p["basal_acid_output_mmol_h"],
+        acid_fed=p["fed_acid_output_mmol_h"],
+        ppi_transcellular=p["ppi_transcellular_factor"],
+        ppi_acid=p["ppi_acid_output_factor"],
+        loop_tm=p["loop_diuretic_tm_factor"],
+        thiazide_tm=p["thiazide_tm_factor"],
+        ppi_always=cov.ppi,
+        loop_always=cov.diuretic == "loop",
+        thiazide_always=cov.diuretic == "thiazide",
         # secretions: L/h times Mg concentration scaled with serum
         q_secretion=(p["upper_gi_secretion_l_per_day"] / 24.0) * p["upper_gi_secretion_mg_mmol_l"]
         / p["reference_serum_mmol_l"],
         gfr=gfr,
         f_uf=p["ultrafilterable_fraction"],
-        tm=p["renal_tm_mmol_per_l_filtrate"] * tm_factor * gfr,
+        tm=p["renal_tm_mmol_per_l_filtrate"] * gfr,
         splay=p["renal_splay"],
         c_ref=p["reference_serum_mmol_l"],
         tissue_ref=p["tissue_fraction_of_body_mg"] * body_mg,
@@ -181,7 +257,11 @@ def subject_parameters(cov: Covariates, p: Dict[str, float]) -> Subject:
         uptake_k50=p["store_uptake_half_serum_mmol_l"],
         uptake_hill=p["store_uptake_hill"],
         k_im=p["im_absorption_per_h"],
+        diarrhea_d50=p["diarrhea_soluble_feces50_mmol_day"],
+        diarrhea_log_sd=p["diarrhea_log_sd"],
         diet_mmol_h=mg_day_to_mmol_h(cov.diet_mg_per_day),
+        meals=tuple((float(h), float(sh)) for h, sh in cov.meals),
+        start_clock_h=float(cov.start_clock_h),
     )
 
 
@@ -193,6 +273,7 @@ class Pool:
     form_id: str
     k_dissolve: float
     chelate_share: float
+    acid_limited: bool
 
 
 def pure_parts(form_id: str, forms: Dict[str, dict]) -> List[Tuple[str, float]]:
@@ -213,16 +294,42 @@ def dissolution_rate(form: dict, p: Dict[str, float]) -> float:
     raise ValueError(f"unexpected dissolution class {kind!r} for {form['id']}")
 
 
+def is_acid_limited(form: dict) -> bool:
+    """Basic salts (dissolution class oxide or hydroxide) dissolve in gastric acid."""
+    kind = form["dissolution"]
+    return kind.startswith("oxide") or kind.startswith("hydroxide")
+
+
 # ---------------------------------------------------------------------------
 # Right-hand side
 # ---------------------------------------------------------------------------
 @dataclass
 class Inputs:
+    """Constant inputs of one segment; the drug-dependent rates follow from them."""
+
     subject: Subject
     pools: Sequence[Pool] = ()
     diet_mmol_h: float = 0.0
     infusion_mmol_h: float = 0.0
     fed: bool = False
+    ppi: bool = False
+    loop: bool = False
+    thiazide: bool = False
+
+    def __post_init__(self):
+        s = self.subject
+        self.k_si = s.k_si_fed if self.fed else s.k_si_fast
+        self.k_ge = s.k_ge_fed if self.fed else s.k_ge_fast
+        transcellular = s.ppi_transcellular if self.ppi else 1.0
+        self.vmax_si = s.vmax_si * transcellular
+        self.vmax_colon = s.vmax_colon * transcellular
+        self.tm = (s.tm * (s.loop_tm if self.loop else 1.0)
+                   * (s.thiazide_tm if self.thiazide else 1.0))
+        acid = (s.acid_fed if self.fed else s.acid_basal) * (s.ppi_acid if self.ppi else 1.0)
+        self.acid_mg = acid / 2.0  # mmol Mg/h that the acid can dissolve
+        self.pool_k = np.array([pool.k_dissolve for pool in self.pools], dtype=float)
+        self.pool_chelate = np.array([pool.chelate_share for pool in self.pools], dtype=float)
+        self.pool_acid = np.array([pool.acid_limited for pool in self.pools], dtype=bool)
 
 
 def hill_uptake(c: float, s: Subject) -> float:
@@ -232,77 +339,95 @@ def hill_uptake(c: float, s: Subject) -> float:
     return h(c) / h(s.c_ref)
 
 
-def urine_rate(c: float, s: Subject) -> float:
-    f = s.gfr * s.f_uf * max(c, 0.0)
+def filtered_load(c: float, s: Subject) -> float:
+    return s.gfr * s.f_uf * max(c, 0.0)
+
+
+def urine_rate(c: float, s: Subject, tm: float) -> float:
+    f = filtered_load(c, s)
     if f == 0.0:
         return 0.0
-    disc = (f + s.tm) ** 2 - 4.0 * s.splay * f * s.tm
+    disc = (f + tm) ** 2 - 4.0 * s.splay * f * tm
     # smaller root of theta R^2 - (F+Tm) R + F Tm = 0, rationalised
-    reabsorbed = 2.0 * f * s.tm / ((f + s.tm) + math.sqrt(disc))
+    reabsorbed = 2.0 * f * tm / ((f + tm) + math.sqrt(disc))
     return max(f - reabsorbed, 0.0)
+
+
+def dissolution(u: np.ndarray, inputs: Inputs) -> np.ndarray:
+    """Dissolution of each undissolved pool (mmol/h)."""
+    demand = inputs.pool_k * u
+    if inputs.pool_acid.any():
+        basic = np.maximum(demand[inputs.pool_acid], 0.0).sum()
+        if basic > 0.0:
+            a = inputs.acid_mg
+            demand = np.where(inputs.pool_acid, demand * (a / (a + basic)), demand)
+    return demand
 
 
 def rhs(t: float, x: np.ndarray, inputs: Inputs) -> np.ndarray:
     s = inputs.subject
     # No clamping of the states: every outflow is first order (or saturable)
     # in its own pool, so an amount that undershoots zero relaxes back to it.
-    y = x
     dx = np.zeros_like(x)
-    c = max(y[I["plasma"]], 0.0) / s.v_ecf
-    k_si = s.k_si_fed if inputs.fed else s.k_si_fast
+    c = x[_PL] / s.v_ecf
+    k_si = inputs.k_si
 
     # undissolved pools
-    to_sup = to_chelate = to_solid = 0.0
-    for j, pool in enumerate(inputs.pools):
-        u = y[N_FIXED + j]
-        diss = pool.k_dissolve * u
-        to_chelate += pool.chelate_share * diss
-        to_sup += (1.0 - pool.chelate_share) * diss
-        to_solid += k_si * u
-        dx[N_FIXED + j] = -diss - k_si * u
+    u = x[N_FIXED:]
+    diss = dissolution(u, inputs)
+    to_chelate = float(np.dot(inputs.pool_chelate, diss))
+    to_stomach = float(diss.sum()) - to_chelate  # the ionic part
+    to_solid = k_si * float(u.sum())
+    dx[N_FIXED:] = -diss - k_si * u
 
-    sd, ss, sc = y[I["si_diet"]], y[I["si_sup"]], y[I["si_chelate"]]
-    cd, cs, csol = y[I["colon_diet"]], y[I["colon_sup"]], y[I["colon_solid"]]
+    sd, ss, sc = x[_SD], x[_SS], x[_SC]
+    cd, cs, csol = x[_CD], x[_CS], x[_CSOL]
+    emptying = inputs.k_ge * x[_ST]  # dissolved supplement, stomach -> small intestine
 
     secretion = s.q_secretion * c
-    carrier_si = s.vmax_si / (s.km + sd + ss)
+    carrier_si = inputs.vmax_si / (s.km + sd + ss)
     abs_si_d = (carrier_si + s.k_para) * sd
     abs_si_s = (carrier_si + s.k_para) * ss
     abs_chel = s.k_chelate * sc
-    carrier_co = s.vmax_colon / (s.km + cd + cs)
+    carrier_co = inputs.vmax_colon / (s.km + cd + cs)
     abs_co_d = carrier_co * cd
     abs_co_s = carrier_co * cs
-    k_out = s.k_colon * (1.0 + max(x[I["colon_sup"]] + x[I["colon_solid"]], 0.0) / s.laxation_s50)
+    k_out = s.k_colon * (1.0 + max(cs, 0.0) / s.laxation_s50)
 
-    dx[I["si_diet"]] = inputs.diet_mmol_h + secretion - abs_si_d - k_si * sd
-    dx[I["si_sup"]] = to_sup - abs_si_s - k_si * ss
-    dx[I["si_chelate"]] = to_chelate - abs_chel - k_si * sc
-    dx[I["colon_diet"]] = k_si * sd - abs_co_d - k_out * cd
-    dx[I["colon_sup"]] = k_si * (ss + sc) - abs_co_s - k_out * cs
-    dx[I["colon_solid"]] = to_solid - k_out * csol
+    dx[_SD] = inputs.diet_mmol_h + secretion - abs_si_d - k_si * sd
+    dx[_ST] = to_stomach - emptying
+    dx[_SS] = emptying - abs_si_s - k_si * ss
+    dx[_SC] = to_chelate - abs_chel - k_si * sc
+    dx[_CD] = k_si * sd - abs_co_d - k_out * cd
+    dx[_CS] = k_si * (ss + sc) - abs_co_s - k_out * cs
+    dx[_CSOL] = to_solid - k_out * csol
 
     absorbed_sup = abs_si_s + abs_chel + abs_co_s
     absorbed = absorbed_sup + abs_si_d + abs_co_d
     ratio = hill_uptake(c, s)
-    tissue_net = s.k_tissue * (s.tissue_ref * ratio - y[I["tissue"]])
-    bone_net = s.k_bone * (s.bone_ref * ratio - y[I["bone"]])
-    urine = urine_rate(c, s)
-    im_release = s.k_im * y[I["im_depot"]]
+    tissue_net = s.k_tissue * (s.tissue_ref * ratio - x[_TI])
+    bone_net = s.k_bone * (s.bone_ref * ratio - x[_BO])
+    exchange = s.q_exchange * (c - x[_PE] / s.v_peripheral)
+    urine = urine_rate(c, s, inputs.tm)
+    im_release = s.k_im * x[_IM]
 
-    dx[I["plasma"]] = (absorbed + inputs.infusion_mmol_h + im_release - tissue_net - bone_net
-                       - urine - secretion)
-    dx[I["tissue"]] = tissue_net
-    dx[I["bone"]] = bone_net
-    dx[I["im_depot"]] = -im_release
+    dx[_PL] = (absorbed + inputs.infusion_mmol_h + im_release - tissue_net - bone_net
+               - exchange - urine - secretion)
+    dx[_PE] = exchange
+    dx[_TI] = tissue_net
+    dx[_BO] = bone_net
+    dx[_IM] = -im_release
 
-    dx[I["absorbed_cum"]] = absorbed
-    dx[I["absorbed_sup_cum"]] = absorbed_sup
-    dx[I["urine_cum"]] = urine
-    dx[I["feces_cum"]] = k_out * (cd + cs + csol)
-    dx[I["secreted_cum"]] = secretion
-    dx[I["diet_in_cum"]] = inputs.diet_mmol_h
-    dx[I["infused_cum"]] = inputs.infusion_mmol_h
-    dx[I["serum_auc"]] = x[I["plasma"]] / s.v_ecf
+    dx[_ABS] = absorbed
+    dx[_ABSS] = absorbed_sup
+    dx[_UR] = urine
+    dx[_FE] = k_out * (cd + cs + csol)
+    dx[_FES] = k_out * (cd + cs)
+    dx[_SEC] = secretion
+    dx[_DIET] = inputs.diet_mmol_h
+    dx[_INF] = inputs.infusion_mmol_h
+    dx[_AUC] = c
+    dx[_FILT] = filtered_load(c, s)
     return dx
 
 
@@ -312,6 +437,103 @@ def gut_total(x: np.ndarray) -> float:
 
 def body_total(x: np.ndarray) -> float:
     return float(sum(x[I[n]] for n in BODY))
+
+
+def amount_columns(n_pools: int) -> List[int]:
+    """Columns of the states that are amounts (not ledgers), pools included."""
+    return [I[n] for n in AMOUNTS] + list(range(N_FIXED, N_FIXED + n_pools))
+
+
+# ---------------------------------------------------------------------------
+# Regimen and its schedule
+# ---------------------------------------------------------------------------
+@dataclass
+class Regimen:
+    oral: List[Tuple[float, str, float, bool]] = field(default_factory=list)  # t, form, mmol, food
+    iv_bolus: List[Tuple[float, float]] = field(default_factory=list)  # t, mmol
+    im: List[Tuple[float, float]] = field(default_factory=list)  # t, mmol
+    infusions: List[Tuple[float, float, float]] = field(default_factory=list)  # start, dur, mmol
+    diet_changes: List[Tuple[float, float]] = field(default_factory=list)  # t, mg/day
+    fasts: List[Tuple[float, float]] = field(default_factory=list)  # start, stop: no meal starts
+    drugs: List[Tuple[str, float, float]] = field(default_factory=list)  # name, start, stop
+
+
+def meal_windows(s: Subject, reg: Regimen, t_end: float) -> List[Tuple[float, float, float]]:
+    """(start, stop, share) of every meal emptying at some time in [0, t_end)."""
+    out = []
+    for clock, share in s.meals:
+        first = clock - s.start_clock_h
+        # the earliest occurrence that still empties after t = 0: first + 24 k + T_fed > 0
+        k = math.floor(-(first + s.fed_duration) / 24.0)
+        while first + 24.0 * k + s.fed_duration <= 0.0:
+            k += 1
+        while first + 24.0 * k < t_end:
+            t = first + 24.0 * k
+            if not any(a <= t < b for a, b in reg.fasts):
+                out.append((t, t + s.fed_duration, share))
+            k += 1
+    return out
+
+
+def food_windows(s: Subject, reg: Regimen, t_end: float) -> List[Tuple[float, float]]:
+    return [(t, t + s.fed_duration) for t, _, _, food in reg.oral if food and t <= t_end]
+
+
+def diet_level(a: float, reg: Regimen, s: Subject, t_end: float) -> float:
+    """Daily diet rate (mmol/h) in force at time a (the last change by a wins)."""
+    diet = s.diet_mmol_h
+    for t, mg in sorted(((t, mg) for t, mg in reg.diet_changes if t <= t_end),
+                        key=lambda e: e[0]):  # stable: list order among equal times
+        if t <= a:
+            diet = mg_day_to_mmol_h(mg)
+    return diet
+
+
+def inputs_on(a: float, reg: Regimen, s: Subject, pools, t_end: float) -> Inputs:
+    """Piecewise-constant inputs on the segment starting at time a."""
+    diet = diet_level(a, reg, s, t_end)
+    meals = [(lo, hi, share) for lo, hi, share in meal_windows(s, reg, t_end) if lo <= a < hi]
+    if s.meals:
+        diet = sum(share for _, _, share in meals) * diet * 24.0 / s.fed_duration
+    infusion = sum(mmol / dur for start, dur, mmol in reg.infusions
+                   if start <= t_end and start <= a < start + dur)
+    fed = bool(meals) or any(lo <= a < hi for lo, hi in food_windows(s, reg, t_end))
+
+    def taking(name: str) -> bool:
+        return any(d == name and start <= t_end and start <= a < stop
+                   for d, start, stop in reg.drugs)
+
+    return Inputs(s, pools, diet, infusion, fed,
+                  ppi=s.ppi_always or taking("ppi"),
+                  loop=s.loop_always or taking("loop"),
+                  thiazide=s.thiazide_always or taking("thiazide"))
+
+
+def event_times(reg: Regimen, s: Subject, t_end: float) -> List[float]:
+    inside = lambda t: t <= t_end  # noqa: E731
+    events = {0.0, float(t_end)}
+
+    def add(t):  # a change of the inputs inside the run
+        if 0.0 < t < t_end:
+            events.add(t)
+
+    events.update(t for t, _, _, _ in reg.oral if inside(t))
+    events.update(t for t, _ in reg.iv_bolus + reg.im if inside(t))
+    for start, dur, _ in reg.infusions:
+        if inside(start):
+            events.add(start)
+            add(start + dur)
+    events.update(t for t, _ in reg.diet_changes if inside(t))
+    for lo, hi in food_windows(s, reg, t_end):
+        add(hi)
+    for lo, hi, _ in meal_windows(s, reg, t_end):
+        add(lo)
+        add(hi)
+    for _, start, stop in reg.drugs:
+        if inside(start):
+            add(start)
+            add(stop)
+    return sorted(events)
 
 
 # ---------------------------------------------------------------------------
@@ -328,52 +550,111 @@ def _saturable_pool(inflow: float, vmax: float, km: float, k: float) -> float:
     return max(r1, r2)
 
 
-def _gut_at(c: float, s: Subject, diet: float) -> Tuple[float, float, float]:
-    si = _saturable_pool(diet + s.q_secretion * c, s.vmax_si, s.km, s.k_para + s.k_si_fast)
-    colon = _saturable_pool(s.k_si_fast * si, s.vmax_colon, s.km, s.k_colon)
-    absorbed = (s.vmax_si / (s.km + si) + s.k_para) * si + s.vmax_colon * colon / (s.km + colon)
+def _gut_at(c: float, s: Subject, inputs: Inputs) -> Tuple[float, float, float]:
+    si = _saturable_pool(inputs.diet_mmol_h + s.q_secretion * c, inputs.vmax_si, s.km,
+                         s.k_para + s.k_si_fast)
+    colon = _saturable_pool(s.k_si_fast * si, inputs.vmax_colon, s.km, s.k_colon)
+    absorbed = ((inputs.vmax_si / (s.km + si) + s.k_para) * si
+                + inputs.vmax_colon * colon / (s.km + colon))
     return si, colon, absorbed
 
 
 @dataclass
 class SteadyState:
-    serum: float
+    serum: float       # at t = 0
+    mean_serum: float  # daily mean (= serum for a continuous diet)
     x: np.ndarray
+    periodic_drift: float = 0.0  # max |x(24 h) - x(0)| over the pools (periodic only)
 
 
-def steady_state(s: Subject, n_pools: int = 0) -> SteadyState:
-    diet = s.diet_mmol_h
+#: Pools that are not empty without doses (unknowns of the periodic steady state).
+STEADY_UNKNOWNS = tuple(I[n] for n in ("si_diet", "colon_diet", "plasma", "peripheral",
+                                       "tissue", "bone"))
+
+
+def continuous_steady_state(s: Subject, n_pools: int = 0) -> SteadyState:
+    """The steady state at the habitual diet as a constant input (fasting, no doses)."""
+    inputs = Inputs(s, (), s.diet_mmol_h, 0.0, False, s.ppi_always, s.loop_always,
+                    s.thiazide_always)
 
     def net(c):
-        return _gut_at(c, s, diet)[2] - urine_rate(c, s) - s.q_secretion * c
+        return _gut_at(c, s, inputs)[2] - urine_rate(c, s, inputs.tm) - s.q_secretion * c
 
     hi = 0.5
     while net(hi) > 0:
         hi *= 2.0
     c = brentq(net, 1e-9, hi, xtol=1e-16, rtol=1e-15, maxiter=500)
-    si, colon, _ = _gut_at(c, s, diet)
+    si, colon, _ = _gut_at(c, s, inputs)
     x = np.zeros(N_FIXED + n_pools)
-    x[I["si_diet"]] = si
-    x[I["colon_diet"]] = colon
-    x[I["plasma"]] = c * s.v_ecf
+    x[_SD] = si
+    x[_CD] = colon
+    x[_PL] = c * s.v_ecf
+    x[_PE] = c * s.v_peripheral
     ratio = hill_uptake(c, s)
-    x[I["tissue"]] = s.tissue_ref * ratio
-    x[I["bone"]] = s.bone_ref * ratio
-    return SteadyState(c, x)
+    x[_TI] = s.tissue_ref * ratio
+    x[_BO] = s.bone_ref * ratio
+    return SteadyState(c, c, x)
+
+
+_PERIODIC_CACHE: Dict[Tuple[Subject, float, float], SteadyState] = {}
+
+
+def periodic_steady_state(s: Subject, rtol: float = 1e-13, atol: float = 1e-18) -> SteadyState:
+    """x(0) with x(24 h) = x(0) on the no-dose day (meals, the subject's drugs).
+
+    Solved with MINPACK's hybrid Powell method (``scipy.optimize.root``) on the
+    scaled one-day map, started at the continuous steady state.
+    """
+    key = (s, rtol, atol)
+    if key in _PERIODIC_CACHE:
+        cached = _PERIODIC_CACHE[key]
+        return SteadyState(cached.serum, cached.mean_serum, cached.x.copy(),
+                           cached.periodic_drift)
+    day = Regimen()
+    events = event_times(day, s, 24.0)
+    segments = [(a, b, inputs_on(a, day, s, (), 24.0)) for a, b in zip(events, events[1:])]
+    start = continuous_steady_state(s)
+    scale = np.maximum(np.abs(start.x[list(STEADY_UNKNOWNS)]), 1e-3)
+    unknowns = list(STEADY_UNKNOWNS)
+
+    def one_day(u_scaled):
+        x = np.zeros(N_FIXED)
+        x[unknowns] = u_scaled * scale
+        for a, b, inputs in segments:
+            sol = solve_ivp(rhs, (a, b), x, method="DOP853", rtol=rtol, atol=atol, args=(inputs,))
+            if not sol.success:
+                raise RuntimeError(f"integration failed on [{a}, {b}]: {sol.message}")
+            x = sol.y[:, -1]
+        return x
+
+    def drift(u_scaled):
+        return one_day(u_scaled)[unknowns] / scale - u_scaled
+
+    sol = root(drift, np.ones(len(unknowns)), method="hybr", options={"xtol": 1e-13})
+    x0 = np.zeros(N_FIXED)
+    x0[unknowns] = sol.x * scale
+    end = one_day(sol.x)
+    residual = float(np.max(np.abs(end[unknowns] - x0[unknowns])))
+    if not residual <= 1e-11 * body_total(x0):
+        raise RuntimeError(f"periodic steady state not found: drift {residual} mmol/day "
+                           f"({sol.message})")
+    result = SteadyState(x0[_PL] / s.v_ecf, end[_AUC] / 24.0, x0, residual)
+    _PERIODIC_CACHE[key] = result
+    return SteadyState(result.serum, result.mean_serum, x0.copy(), residual)
+
+
+def steady_state(s: Subject, n_pools: int = 0) -> SteadyState:
+    if not s.meals:
+        return continuous_steady_state(s, n_pools)
+    ss = periodic_steady_state(s)
+    x = np.zeros(N_FIXED + n_pools)
+    x[:N_FIXED] = ss.x
+    return SteadyState(ss.serum, ss.mean_serum, x, ss.periodic_drift)
 
 
 # ---------------------------------------------------------------------------
-# Regimen and simulation
+# Simulation
 # ---------------------------------------------------------------------------
-@dataclass
-class Regimen:
-    oral: List[Tuple[float, str, float, bool]] = field(default_factory=list)  # t, form, mmol, food
-    iv_bolus: List[Tuple[float, float]] = field(default_factory=list)  # t, mmol
-    im: List[Tuple[float, float]] = field(default_factory=list)  # t, mmol
-    infusions: List[Tuple[float, float, float]] = field(default_factory=list)  # start, dur, mmol
-    diet_changes: List[Tuple[float, float]] = field(default_factory=list)  # t, mg/day
-
-
 @dataclass
 class Result:
     times: np.ndarray
@@ -383,24 +664,30 @@ class Result:
     final: np.ndarray
     cmax: float
     tmax: float
+    cmin: float
     oral_mmol: float
     dosed_mmol: float  # oral + IV bolus + IM given instantaneously by t_end
     initial_total: float
     fraction_absorbed: float
+    max_daily_soluble_feces: float
+    diarrhea_probability: float
     mass_balance_errors: np.ndarray  # relative, at every output row and the end
+    min_amount: float  # smallest amount (mmol) at any output row or integrator step
 
 
-def _inputs_on(a: float, reg: Regimen, s: Subject, pools, t_end: float) -> Inputs:
-    """Piecewise-constant inputs on the segment starting at time a."""
-    diet = s.diet_mmol_h
-    for t, mg in sorted(((t, mg) for t, mg in reg.diet_changes if t <= t_end),
-                        key=lambda e: e[0]):  # stable: list order among equal times
-        if t <= a:
-            diet = mg_day_to_mmol_h(mg)
-    infusion = sum(mmol / dur for start, dur, mmol in reg.infusions
-                   if start <= t_end and start <= a < start + dur)
-    fed = any(food and t <= t_end and t <= a < t + s.fed_duration for t, _, _, food in reg.oral)
-    return Inputs(s, pools, diet, infusion, fed)
+def max_daily_amount(t_end: float, cumulative) -> float:
+    """Largest increase of ``cumulative(t)`` over the windows [s, min(s + 24, t_end)],
+    s = 0, 1, 2, ... < t_end (the whole run if it is shorter than a day)."""
+    best = 0.0
+    start = 0.0
+    while start < t_end:
+        best = max(best, cumulative(min(start + 24.0, t_end)) - cumulative(start))
+        start += 1.0
+    return best
+
+
+def standard_normal_cdf(z: float) -> float:
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
 
 
 def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence[float],
@@ -427,40 +714,27 @@ def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence
             if math.isfinite(k) and pure not in pool_index:
                 pool_index[pure] = len(pools)
                 chel = s.chelate_share if forms[pure]["chelate_route"] else 0.0
-                pools.append(Pool(pure, k, chel))
+                pools.append(Pool(pure, k, chel, is_acid_limited(forms[pure])))
     n = N_FIXED + len(pools)
-
-    # event times
-    events = {0.0, float(t_end)}
-    for t, _, _, food in reg.oral:
-        if inside(t):
-            events.add(t)
-            if food and t + s.fed_duration < t_end:
-                events.add(t + s.fed_duration)
-    events.update(t for t, _ in reg.iv_bolus + reg.im if inside(t))
-    for start, dur, _ in reg.infusions:
-        if inside(start):
-            events.add(start)
-            if start + dur < t_end:
-                events.add(start + dur)
-    events.update(t for t, _ in reg.diet_changes if inside(t))
-    events = sorted(events)
+    amounts = amount_columns(len(pools))
+    events = event_times(reg, s, t_end)
 
     def apply_doses(x: np.ndarray, t: float) -> float:
         given = 0.0
         for td, fid, mmol, _ in reg.oral:
             if td == t:
                 for pure, share in pure_parts(fid, forms):
-                    target = N_FIXED + pool_index[pure] if pure in pool_index else I["si_sup"]
+                    # dissolved forms (solution) enter the stomach
+                    target = N_FIXED + pool_index[pure] if pure in pool_index else _ST
                     x[target] += mmol * share
                     given += mmol * share
         for td, mmol in reg.iv_bolus:
             if td == t:
-                x[I["plasma"]] += mmol
+                x[_PL] += mmol
                 given += mmol
         for td, mmol in reg.im:
             if td == t:
-                x[I["im_depot"]] += mmol
+                x[_IM] += mmol
                 given += mmol
         return given
 
@@ -470,54 +744,73 @@ def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence
     out_t = np.asarray(output_times, dtype=float)
     out = np.full((len(out_t), n), np.nan)
     dosed = 0.0
-    cmax, tmax = x[I["plasma"]] / s.v_ecf, 0.0
+    # serum extrema from the state after the events at t = 0 (as the row at t = 0)
+    cmax, cmin, tmax = -math.inf, math.inf, 0.0
     balance = []
+    min_amount = math.inf
+    dense = []  # (a, b, sol) per segment, for the daily faecal windows
 
     def check_balance(y):
-        intake = initial_total + dosed + y[I["diet_in_cum"]] + y[I["infused_cum"]]
-        total = gut_total(y) + body_total(y) + y[I["urine_cum"]] + y[I["feces_cum"]]
+        intake = initial_total + dosed + y[_DIET] + y[_INF]
+        total = gut_total(y) + body_total(y) + y[_UR] + y[_FE]
         balance.append(abs(total - intake) / intake)
 
     def consider_serum(c, t):
-        nonlocal cmax, tmax
+        nonlocal cmax, tmax, cmin
         if c > cmax:
             cmax, tmax = c, t
+        cmin = min(cmin, c)
 
     for k, a in enumerate(events):
         dosed += apply_doses(x, a)
-        consider_serum(x[I["plasma"]] / s.v_ecf, a)
+        consider_serum(x[_PL] / s.v_ecf, a)
         for r in np.nonzero(out_t == a)[0]:
             out[r] = x
             check_balance(x)
         if k + 1 == len(events):
             break
         b = events[k + 1]
-        inputs = _inputs_on(a, reg, s, pools, t_end)
+        inputs = inputs_on(a, reg, s, pools, t_end)
         sol = solve_ivp(rhs, (a, b), x, method="DOP853", rtol=rtol, atol=atol,
                         dense_output=True, args=(inputs,))
         if not sol.success:
             raise RuntimeError(f"integration failed on [{a}, {b}]: {sol.message}")
+        dense.append((a, b, sol.sol))
+        min_amount = min(min_amount, float(sol.y[amounts].min()))
         inner = np.nonzero((out_t > a) & (out_t < b))[0]
         for r in inner:
             out[r] = sol.sol(out_t[r])
             check_balance(out[r])
-        # serum maximum: step points, and interior maxima where dplasma/dt turns negative
-        slope = lambda t: rhs(t, sol.sol(t), inputs)[I["plasma"]]  # noqa: E731
+        # serum extrema: step points, and interior extrema where dplasma/dt changes sign
+        slope = lambda t: rhs(t, sol.sol(t), inputs)[_PL]  # noqa: E731
         grid = sol.t
         slopes = [slope(t) for t in grid]
-        for t, c in zip(grid, sol.y[I["plasma"]] / s.v_ecf):
+        for t, c in zip(grid, sol.y[_PL] / s.v_ecf):
             consider_serum(c, t)
         for j in range(len(grid) - 1):
-            if slopes[j] > 0.0 and slopes[j + 1] < 0.0:
+            if slopes[j] * slopes[j + 1] < 0.0:
                 te = brentq(slope, grid[j], grid[j + 1], xtol=1e-14, rtol=1e-14)
-                consider_serum(sol.sol(te)[I["plasma"]] / s.v_ecf, te)
+                consider_serum(sol.sol(te)[_PL] / s.v_ecf, te)
         x = sol.y[:, -1].copy()
     check_balance(x)
+    min_amount = min(min_amount, float(np.nanmin(out[:, amounts])))
 
+    def feces_soluble(t: float) -> float:
+        if t >= t_end:
+            return float(x[_FES])
+        for a, b, f in dense:
+            if a <= t < b:
+                return float(f(t)[_FES])
+        raise AssertionError(t)
+
+    daily = max_daily_amount(t_end, feces_soluble)
+    p_diarrhea = (standard_normal_cdf(math.log(daily / s.diarrhea_d50) / s.diarrhea_log_sd)
+                  if daily > 0 else 0.0)
     oral_mmol = sum(m for t, _, m, _ in reg.oral if inside(t))
     return Result(
         times=out_t, states=out, pools=pools, steady=ss, final=x, cmax=cmax, tmax=tmax,
-        oral_mmol=oral_mmol, dosed_mmol=dosed, initial_total=initial_total,
-        fraction_absorbed=(x[I["absorbed_sup_cum"]] / oral_mmol) if oral_mmol > 0 else math.nan,
-        mass_balance_errors=np.asarray(balance),
+        cmin=cmin, oral_mmol=oral_mmol, dosed_mmol=dosed, initial_total=initial_total,
+        fraction_absorbed=(x[_ABSS] / oral_mmol) if oral_mmol > 0 else math.nan,
+        max_daily_soluble_feces=daily, diarrhea_probability=p_diarrhea,
+        mass_balance_errors=np.asarray(balance), min_amount=min_amount,
     )

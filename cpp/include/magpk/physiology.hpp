@@ -16,6 +16,8 @@ struct Physiology {
   double si_transit_time_h;
   double fed_transit_time_factor;
   double fed_state_duration_h;
+  double gastric_half_emptying_fasting_h;
+  double gastric_half_emptying_fed_h;
   double si_vmax_mmol_h;
   double si_km_mmol;
   double si_paracellular_per_h;
@@ -24,6 +26,9 @@ struct Physiology {
   double dissolution_soluble_per_h;
   double dissolution_oxide_per_h;
   double dissolution_hydroxide_per_h;
+  double basal_acid_output_mmol_h;
+  double fed_acid_output_mmol_h;
+  double ppi_acid_output_factor;
   double chelate_intact_fraction;
   double upper_gi_secretion_l_per_day;
   double upper_gi_secretion_mg_mmol_l;
@@ -31,6 +36,8 @@ struct Physiology {
   // --- plasma and kidney ---------------------------------------------------
   double ecf_volume_l_per_kg;
   double ecf_volume_pregnant_l_per_kg;
+  double peripheral_volume_l_per_kg;
+  double intercompartmental_clearance_l_h;
   double ultrafilterable_fraction;
   double renal_tm_mmol_per_l_filtrate;
   double renal_splay;
@@ -48,7 +55,8 @@ struct Physiology {
   double store_uptake_hill;
   // --- gastrointestinal tolerance -------------------------------------------
   double laxation_load50_mmol;
-  double laxation_log_sd;
+  double diarrhea_soluble_feces50_mmol_day;
+  double diarrhea_log_sd;
   // --- body composition -----------------------------------------------------
   double default_height_male_cm;
   double default_height_female_cm;

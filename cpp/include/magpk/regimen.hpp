@@ -30,12 +30,30 @@ struct DietChange {  // background intake from time_h on
   double mg_per_day;
 };
 
+// No meals are eaten whose start falls in [start_h, stop_h) (a fasted study
+// protocol); a meal already being digested at start_h continues.
+struct Fast {
+  double start_h;
+  double stop_h;
+};
+
+enum class Drug { kPpi, kLoop, kThiazide };
+
+// A drug taken from start_h until stop_h (exclusive); stop_h = +infinity: to the end.
+struct DrugPeriod {
+  Drug drug;
+  double start_h;
+  double stop_h;
+};
+
 struct Regimen {
   std::vector<OralDose> oral;
   std::vector<ParenteralDose> iv_bolus;
   std::vector<ParenteralDose> im;
   std::vector<Infusion> infusions;
   std::vector<DietChange> diet_changes;
+  std::vector<Fast> fasts;
+  std::vector<DrugPeriod> drugs;
 
   bool has_doses() const {
     return !oral.empty() || !iv_bolus.empty() || !im.empty() || !infusions.empty();
@@ -46,6 +64,8 @@ struct Regimen {
   Regimen diet_only() const {
     Regimen baseline;
     baseline.diet_changes = diet_changes;
+    baseline.fasts = fasts;
+    baseline.drugs = drugs;
     for (const auto& dose : oral) {
       if (dose.with_food) baseline.oral.push_back({dose.time_h, dose.form_id, 0.0, true});
     }
@@ -54,7 +74,7 @@ struct Regimen {
 };
 
 // Throws std::invalid_argument on negative/non-finite times or amounts,
-// non-positive durations and unknown forms.
+// non-positive durations, stops before starts and unknown forms.
 void validate(const Regimen& regimen);
 
 }  // namespace magpk

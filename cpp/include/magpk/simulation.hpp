@@ -22,7 +22,7 @@ struct Metrics {
   double absorbed_increment_mmol;    // vs the no-supplement baseline, all sources
   double urine_increment_24h_mmol;   // NaN when the run ends before 24 h after the first dose
   double urine_increment_mmol;       // over the whole run
-  double baseline_serum_mmol_l;      // homeostatic steady state
+  double baseline_serum_mmol_l;      // homeostatic steady state (daily mean with meals)
   double cmax_mmol_l;
   double tmax_h;
   double cmin_mmol_l;
@@ -31,8 +31,9 @@ struct Metrics {
   double time_below_hypo_h;
   double body_store_change_mmol;               // plasma + tissue + bone, end - start
   double body_store_change_vs_baseline_mmol;   // end, vs the baseline run
-  double peak_colon_load_mmol;
-  double diarrhea_probability;
+  double peak_colon_load_mmol;          // unabsorbed supplement Mg in the colon, dissolved + solid
+  double max_daily_soluble_feces_mmol;  // largest soluble faecal Mg in any 24 h (all sources)
+  double diarrhea_probability;          // from max_daily_soluble_feces_mmol (Fine 1991)
   double mass_balance_rel_error;
 };
 

@@ -46,6 +46,8 @@ struct Trajectory {
   Eigen::MatrixXd states;  // one row per output time, one column per state
   std::vector<double> probe_times_h;
   Eigen::MatrixXd probe_states;
+  std::vector<double> sample_times_h;  // ledger samples: soluble faeces at these times
+  std::vector<double> feces_soluble_samples;
   State final_state;
   double serum_max = 0.0, serum_max_time_h = 0.0;
   double serum_min = 0.0, serum_min_time_h = 0.0;
@@ -61,12 +63,19 @@ struct Trajectory {
 // the no-supplement baseline when the diet never changes.
 Trajectory steady_trajectory(const Model& model, const State& x0,
                              const std::vector<double>& output_times_h,
-                             const std::vector<double>& probe_times_h, double t_end_h);
+                             const std::vector<double>& probe_times_h,
+                             const std::vector<double>& sample_times_h, double t_end_h);
 
 // Integrates from x0 (state at t = 0 before the events at t = 0) to the last
 // breakpoint. Output and probe times must be sorted, within [0, t_end].
 Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
                      const std::vector<double>& output_times_h,
                      const std::vector<double>& probe_times_h, const SolverOptions& options);
+// As above, also sampling the cumulative soluble faecal Mg at `sample_times_h`
+// (sorted, within [0, t_end]) into Trajectory::feces_soluble_samples.
+Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
+                     const std::vector<double>& output_times_h,
+                     const std::vector<double>& probe_times_h,
+                     const std::vector<double>& sample_times_h, const SolverOptions& options);
 
 }  // namespace magpk
