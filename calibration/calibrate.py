@@ -37,8 +37,9 @@ STAGES: List[Tuple[Sequence[str], Sequence[float], Sequence[float], Sequence[str
     (["renal_splay"], [0.05], [0.99999], ["baseline_serum"]),
     (["peripheral_volume_l_per_kg", "intercompartmental_clearance_l_h"], [0.05, 1.0],
      [2.0, 100.0], ["iv_half_life", "lu_2002"]),
-    (["store_uptake_half_serum_mmol_l"], [0.05], [2.0],
-     ["depletion_serum_day21"]),
+    (["ckd_tm_gfr_exponent"], [0.0001], [1.0], ["ckd_serum_egfr30"]),
+    (["store_uptake_half_serum_mmol_l", "store_uptake_hill"], [0.05, 1.0], [2.0, 16.0],
+     ["depletion_serum_day21", "nielsen_store_loss"]),
     (["dissolution_oxide_per_h"], [1e-4], [5.0], ["firoz_oxide"]),
     # A basic salt cannot dissolve faster than the soluble salts (dissolution_soluble_per_h).
     (["dissolution_hydroxide_per_h"], [1e-4], [2.0], ["dolberg_f"]),

@@ -36,6 +36,7 @@ void register_forms(py::module_& m) {
       row["solubility_g_per_100ml"] = f.solubility_g_per_100ml;
       row["confidence"] = f.confidence;
       row["evidence"] = f.evidence;
+      row["evidence_grade"] = f.evidence_grade;
       row["components"] = components;
       rows.append(row);
     }

@@ -37,6 +37,10 @@ void register_simulation(py::module_& m) {
       .def_readonly("max_daily_soluble_feces_mmol", &magpk::Metrics::max_daily_soluble_feces_mmol)
       .def_readonly("diarrhea_probability", &magpk::Metrics::diarrhea_probability)
       .def_readonly("mass_balance_rel_error", &magpk::Metrics::mass_balance_rel_error);
+  py::class_<magpk::InitialState>(m, "InitialState")
+      .def(py::init<>())
+      .def_readwrite("state", &magpk::InitialState::state)
+      .def_readwrite("pool_forms", &magpk::InitialState::pool_forms);
   py::class_<magpk::SimulationRequest>(m, "SimulationRequest")
       .def(py::init<>())
       .def_readwrite("covariates", &magpk::SimulationRequest::covariates)
@@ -44,7 +48,9 @@ void register_simulation(py::module_& m) {
       .def_readwrite("regimen", &magpk::SimulationRequest::regimen)
       .def_readwrite("t_end_h", &magpk::SimulationRequest::t_end_h)
       .def_readwrite("output_times_h", &magpk::SimulationRequest::output_times_h)
-      .def_readwrite("solver", &magpk::SimulationRequest::solver);
+      .def_readwrite("solver", &magpk::SimulationRequest::solver)
+      .def_readwrite("has_initial", &magpk::SimulationRequest::has_initial)
+      .def_readwrite("initial", &magpk::SimulationRequest::initial);
   py::class_<magpk::SimulationResult>(m, "SimulationResult")
       .def_readonly("subject", &magpk::SimulationResult::subject)
       .def_readonly("pool_forms", &magpk::SimulationResult::pool_forms)
@@ -58,6 +64,9 @@ void register_simulation(py::module_& m) {
       })
       .def_property_readonly("states", [](const magpk::SimulationResult& r) {
         return r.supplemented.states;
+      })
+      .def_property_readonly("final_state", [](const magpk::SimulationResult& r) {
+        return magpk::State(r.supplemented.final_state);
       })
       .def_property_readonly("steps", [](const magpk::SimulationResult& r) {
         return r.supplemented.steps;

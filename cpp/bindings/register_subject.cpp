@@ -16,6 +16,11 @@ void register_subject(py::module_& m) {
       .def_readonly("clock_h", &magpk::Meal::clock_h)
       .def_readonly("share", &magpk::Meal::share);
   m.def("default_meals", &magpk::default_meals);
+  m.def("typical_egfr_ml_min", &magpk::typical_egfr_ml_min, py::arg("age_years"),
+        py::arg("weight_kg"), py::arg("physiology"));
+  m.attr("ADULT_AGE_YEARS") = magpk::kAdultAgeYears;
+  m.attr("MIN_AGE_YEARS") = magpk::kMinAgeYears;
+  m.attr("MIN_WEIGHT_KG") = magpk::kMinWeightKg;
   m.attr("DEFAULT_START_CLOCK_H") = magpk::kDefaultStartClockH;
   py::class_<magpk::Covariates>(m, "Covariates")
       .def(py::init<>())

@@ -59,20 +59,22 @@ void Model::set_inputs(const SegmentInputs& inputs) {
   const double transcellular = inputs.ppi ? s.ppi_transcellular_factor : 1.0;
   si_vmax_ = s.si_vmax_mmol_h * transcellular;
   colon_vmax_ = s.colon_vmax_mmol_h * transcellular;
-  double tm_factor = 1.0;
-  if (inputs.loop) tm_factor *= s.loop_tm_factor;
-  if (inputs.thiazide) tm_factor *= s.thiazide_tm_factor;
-  tm_ = s.tm_mmol_h * tm_factor;
+  // The loop diuretic acts at once (thick ascending limb); the thiazide effect
+  // builds up through the state thiazide_effect (tubular_maximum).
+  tm_ = s.tm_mmol_h * (inputs.loop ? s.loop_tm_factor : 1.0);
 }
 
-double Model::urine_rate(double c) const {
-  return excretion_of_filtered(filtration_l_h_ * std::max(c, 0.0));
+double Model::tubular_maximum(double thiazide_effect) const {
+  return tm_ * (1.0 - (1.0 - subject_.thiazide_tm_factor) * thiazide_effect);
 }
 
-double Model::excretion_of_filtered(double filtered) const {
+double Model::urine_rate(double c, double thiazide_effect) const {
+  return excretion_of_filtered(filtration_l_h_ * std::max(c, 0.0), tubular_maximum(thiazide_effect));
+}
+
+double Model::excretion_of_filtered(double filtered, double tm) const {
   // Filtered load minus reabsorption along a titration curve with splay:
   // R = [F + Tm - sqrt((F - Tm)^2 + 4 (1 - theta) F Tm)] / (2 theta).
-  const double tm = tm_;
   const double theta = subject_.renal_splay;
   const double d = filtered - tm;
   const double root = std::sqrt(d * d + 4.0 * (1.0 - theta) * filtered * tm);
@@ -166,7 +168,7 @@ Fluxes Model::fluxes(const State& x) const {
   f.feces_solid = k_colon * amount(idx::kColonSolid);
 
   f.filtered = filtration_l_h_ * std::max(c, 0.0);
-  f.urine = excretion_of_filtered(f.filtered);
+  f.urine = excretion_of_filtered(f.filtered, tubular_maximum(x[idx::kThiazideEffect]));
   f.to_peripheral = s.intercompartmental_clearance_l_h *
                     (c - amount(idx::kPeripheral) * inverse_peripheral_volume_);
   const double uptake = hill(c, s.store_uptake_half_serum_mmol_l, s.store_uptake_hill);
@@ -174,6 +176,12 @@ Fluxes Model::fluxes(const State& x) const {
   f.tissue_release = s.tissue_exchange_per_h * amount(idx::kTissue);
   f.bone_uptake = bone_uptake_max_ * uptake;
   f.bone_release = s.bone_exchange_per_h * amount(idx::kBone);
+  // Deep bone: remodelling releases a fixed share per year and lays down Mg in
+  // proportion to serum (reference content at the reference serum).
+  f.deep_bone_uptake = s.deep_bone_exchange_per_h * s.deep_bone_reference_mmol * c /
+                       s.reference_serum_mmol_l;
+  f.deep_bone_release = s.deep_bone_exchange_per_h * amount(idx::kDeepBone);
+  f.sweat = s.sweat_clearance_l_h * c;
   f.im_release = s.im_absorption_per_h * amount(idx::kImDepot);
   f.infusion = inputs_.infusion_mmol_h;
   return f;
@@ -207,11 +215,14 @@ void Model::operator()(const State& x, State& dxdt, double /*t*/) const {
       f.si_to_colon_sup + f.si_chelate_to_colon - f.colon_transcellular_sup - f.feces_sup;
   dxdt[idx::kColonSolid] = f.undissolved_to_colon - f.feces_solid;
   const double absorbed = f.absorbed();
-  dxdt[idx::kPlasma] = absorbed + f.infusion + f.im_release + f.tissue_release + f.bone_release -
-                       f.to_peripheral - f.tissue_uptake - f.bone_uptake - f.urine - f.secretion;
+  dxdt[idx::kPlasma] = absorbed + f.infusion + f.im_release + f.tissue_release + f.bone_release +
+                       f.deep_bone_release - f.to_peripheral - f.tissue_uptake - f.bone_uptake -
+                       f.deep_bone_uptake - f.urine - f.secretion - f.sweat;
   dxdt[idx::kPeripheral] = f.to_peripheral;
   dxdt[idx::kTissue] = f.tissue_uptake - f.tissue_release;
+  dxdt[idx::kTissueBound] = 0.0;
   dxdt[idx::kBone] = f.bone_uptake - f.bone_release;
+  dxdt[idx::kDeepBone] = f.deep_bone_uptake - f.deep_bone_release;
   dxdt[idx::kImDepot] = -f.im_release;
   dxdt[idx::kAbsorbedCum] = absorbed;
   dxdt[idx::kAbsorbedSupCum] = f.absorbed_sup();
@@ -223,6 +234,9 @@ void Model::operator()(const State& x, State& dxdt, double /*t*/) const {
   dxdt[idx::kSerumAuc] = serum_mmol_l(x);
   dxdt[idx::kFecesSolubleCum] = f.feces_diet + f.feces_sup;
   dxdt[idx::kFilteredCum] = f.filtered;
+  dxdt[idx::kSweatCum] = f.sweat;
+  dxdt[idx::kThiazideEffect] = subject_.thiazide_onset_per_h *
+                               ((inputs_.thiazide ? 1.0 : 0.0) - x[idx::kThiazideEffect]);
 }
 
 double gut_amount(const State& x) {
@@ -232,9 +246,15 @@ double gut_amount(const State& x) {
   return total;
 }
 
+double excreted_amount(const State& x) {
+  return x[idx::kUrineCum] + x[idx::kFecesCum] + x[idx::kSweatCum];
+}
+
+double accounted_amount(const State& x) { return gut_amount(x) + body_amount(x) + excreted_amount(x); }
+
 double body_amount(const State& x) {
-  return x[idx::kPlasma] + x[idx::kPeripheral] + x[idx::kTissue] + x[idx::kBone] +
-         x[idx::kImDepot];
+  return x[idx::kPlasma] + x[idx::kPeripheral] + x[idx::kTissue] + x[idx::kTissueBound] +
+         x[idx::kBone] + x[idx::kDeepBone] + x[idx::kImDepot];
 }
 
 }  // namespace magpk

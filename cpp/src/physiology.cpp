@@ -41,10 +41,10 @@ const std::vector<ParameterInfo> kTable = {
      "calibration",
      "Fine 1991 (65% -> 11% absorbed, linear 7%); Sabatier 2003 (0.48 of 70 mg); "
      "Schuchardt & Hahn 2017 (80% of absorption complete at 6 h)"},
-    {"si_km_mmol", &Physiology::si_km_mmol, 0.2021, "mmol",
+    {"si_km_mmol", &Physiology::si_km_mmol, 0.20207, "mmol",
      "luminal Mg amount at half-maximal transcellular absorption (small intestine and colon)",
      "calibration", "as si_vmax_mmol_h"},
-    {"si_paracellular_per_h", &Physiology::si_paracellular_per_h, 0.0066423, "1/h",
+    {"si_paracellular_per_h", &Physiology::si_paracellular_per_h, 0.0066417, "1/h",
      "first-order paracellular absorption rate, small intestine",
      "calibration", "Fine 1991: linear component absorbs 7% of intake (marginal absorption "
      "between 20 and 40 mmol), with the targets of si_vmax_mmol_h"},
@@ -61,7 +61,7 @@ const std::vector<ParameterInfo> kTable = {
      "assumption consistent with absorption starting ~1 h after intake (Schuchardt & Hahn 2017); "
      "low confidence",
      kNotCalibrated},
-    {"dissolution_oxide_per_h", &Physiology::dissolution_oxide_per_h, 0.35614, "1/h",
+    {"dissolution_oxide_per_h", &Physiology::dissolution_oxide_per_h, 0.38879, "1/h",
      "intrinsic dissolution rate of MgO with acid in excess; the rate is limited by gastric acid "
      "(2 mmol H+ per mmol Mg): J = k S a / (a + k S), a = acid output / 2",
      "calibration", "Firoz & Graber 2001: MgO ~4% absorbed at ~10.5 mmol/day"},
@@ -82,12 +82,13 @@ const std::vector<ParameterInfo> kTable = {
      "omeprazole 20 mg/day: basal acid output -90% (McLauchlan 1988 Aliment Pharmacol Ther "
      "2:263); 24-h intragastric acidity -97% (J Gastroenterol Hepatol 1989;4 Suppl 2:19)",
      kNotCalibrated},
-    {"chelate_intact_fraction", &Physiology::chelate_intact_fraction, 0.1, "-",
+    {"chelate_intact_fraction", &Physiology::chelate_intact_fraction, 0.01, "-",
      "share of dissolving bisglycinate that stays an intact chelate in the lumen, absorbed there at "
      "the unsaturated transcellular rate (Vmax/Km) by a non-competing dipeptide route; what "
      "reaches the colon is ordinary supplement Mg",
-     "assumption bounded by Walker 2003 (citrate >= chelate) and Schuette 1994 (chelate ~ oxide "
-     "in ileal resection, earlier peak); low confidence",
+     "bounded by Walker 2003 (citrate >= amino-acid chelate by urinary Mg, 46 adults, 300 mg/day): "
+     "0.01 keeps glycinate within 5% of citrate at 50-500 mg (0.1 gave 1.1-1.4x); Schuette 1994 "
+     "(earlier peak in ileal resection) suggests the route exists; low confidence",
      kNotCalibrated},
     {"upper_gi_secretion_l_per_day", &Physiology::upper_gi_secretion_l_per_day, 6.6, "L/day",
      "upper-GI secretion volume (saliva 1.5 + gastric 2.0 + bile 0.6 + pancreatic 2.5 L/day)",
@@ -96,7 +97,7 @@ const std::vector<ParameterInfo> kTable = {
     {"upper_gi_secretion_mg_mmol_l", &Physiology::upper_gi_secretion_mg_mmol_l, 0.5, "mmol/L",
      "Mg concentration of upper-GI secretions at the reference serum concentration",
      "~1 mEq/L in upper-GI secretions (textbook figure, physiology.md s8)", kNotCalibrated},
-    {"ppi_transcellular_factor", &Physiology::ppi_transcellular_factor, 0.85023, "-",
+    {"ppi_transcellular_factor", &Physiology::ppi_transcellular_factor, 0.8465, "-",
      "multiplier on transcellular (saturable) absorption during proton-pump inhibitor use",
      "calibration", "Kieboom 2015: serum -0.011 mmol/L in PPI users (Rotterdam Study)"},
     // ------------------------------------------------------ plasma, kidney
@@ -109,12 +110,12 @@ const std::vector<ParameterInfo> kTable = {
      "assumption: ECF ~30% larger per kg in late pregnancy (plasma volume +40-50% and "
      "interstitial expansion); low confidence",
      kNotCalibrated},
-    {"peripheral_volume_l_per_kg", &Physiology::peripheral_volume_l_per_kg, 0.63186, "L/kg",
+    {"peripheral_volume_l_per_kg", &Physiology::peripheral_volume_l_per_kg, 0.5845, "L/kg",
      "apparent volume of the fast peripheral pool (rapidly exchangeable cell Mg, amount = "
      "volume x its concentration)",
      "calibration", "Dolberg 2017: IV elimination half-life 8.3 h (V 60.2 L) in healthy men; "
      "Lu 2002 profile (Vc 24, Vp 25 L) in pre-eclampsia"},
-    {"intercompartmental_clearance_l_h", &Physiology::intercompartmental_clearance_l_h, 9.2849,
+    {"intercompartmental_clearance_l_h", &Physiology::intercompartmental_clearance_l_h, 9.6044,
      "L/h", "exchange clearance between ECF and the fast peripheral pool, for 70 kg "
      "(allometric, weight^0.75)",
      "calibration", "Dolberg 2017 IV half-life 8.3 h and the Lu 2002 two-compartment profile "
@@ -125,19 +126,34 @@ const std::vector<ParameterInfo> kTable = {
     {"renal_tm_mmol_per_l_filtrate", &Physiology::renal_tm_mmol_per_l_filtrate, 0.576,
      "mmol/L GF", "tubular maximum for Mg reabsorption per litre of glomerular filtrate",
      "Rude 1980: TmMg 1.4 mg/100 mL GF", kNotCalibrated},
-    {"renal_splay", &Physiology::renal_splay, 0.99939, "-",
+    {"renal_splay", &Physiology::renal_splay, 0.99951, "-",
      "curvature of the titration curve (1 = sharp threshold, 0 = Michaelis-Menten)",
      "calibration", "baseline: serum 0.85 mmol/L (IOM reference 0.75-0.95) for the reference adult"},
-    {"loop_diuretic_tm_factor", &Physiology::loop_diuretic_tm_factor, 0.91779, "-",
+    {"loop_diuretic_tm_factor", &Physiology::loop_diuretic_tm_factor, 0.91797, "-",
      "multiplier on the renal tubular maximum with a loop diuretic (thick ascending limb)",
      "calibration", "Sica review: plasma Mg -5 to -10% on long-term diuretics (midpoint -7.5%)"},
-    {"thiazide_tm_factor", &Physiology::thiazide_tm_factor, 0.97674, "-",
+    {"thiazide_tm_factor", &Physiology::thiazide_tm_factor, 0.9768, "-",
      "multiplier on the renal tubular maximum with a thiazide (distal convoluted tubule)",
      "calibration", "Kieboom 2018: serum -0.018 mmol/L with >= 1 DDD thiazide"},
     {"im_absorption_per_h", &Physiology::im_absorption_per_h, 0.317, "1/h",
      "first-order release of an intramuscular MgSO4 depot",
-     "Salinger 2013: IM ka 0.317 /h (F_IM 0.862 is a model-apparent value, not used: "
-     "mass is conserved)",
+     "Salinger 2013 BJOG 120:894: IM ka 0.317 /h (nlmixr2lib transcription of Table 2)",
+     kNotCalibrated},
+    {"im_bioavailability", &Physiology::im_bioavailability, 0.862, "-",
+     "share of an IM dose released from the depot to plasma; the rest is taken up by muscle "
+     "cells at the site (exchangeable tissue pool), so mass is conserved",
+     "Salinger 2013 BJOG 120:894: F_IM 86.2% (population PK, 258 women)", kNotCalibrated},
+    {"ckd_tm_gfr_exponent", &Physiology::ckd_tm_gfr_exponent, 0.037084, "-",
+     "tubular adaptation in CKD: below eGFR 100 mL/min the tubular maximum per litre of filtrate "
+     "scales with (eGFR/100)^exponent, so fractional excretion rises as GFR falls",
+     "calibration",
+     "serum Mg near normal until GFR < ~30 mL/min in CKD (de Baaij 2015 review; Cunningham 2012 "
+     "not read): serum 0.90 mmol/L at eGFR 30 for the reference adult"},
+    {"thiazide_onset_half_life_h", &Physiology::thiazide_onset_half_life_h, 72.0, "h",
+     "half-time of the onset (and offset) of the thiazide effect on distal reabsorption "
+     "(chronic TRPM6 down-regulation, not an acute effect)",
+     "assumption: TRPM6 down-regulation develops over days of thiazide treatment (Nijenhuis "
+     "2004, rodents; no human time course read); low confidence",
      kNotCalibrated},
     {"reference_serum_mmol_l", &Physiology::reference_serum_mmol_l, 0.85, "mmol/L",
      "serum concentration at which stores hold their reference content",
@@ -147,24 +163,48 @@ const std::vector<ParameterInfo> kTable = {
      "total body Mg per kg fat-free mass",
      "1,000-1,120 mmol in a 70 kg adult with 20% fat (physiology.md s3), midpoint", kNotCalibrated},
     {"tissue_fraction_of_body_mg", &Physiology::tissue_fraction_of_body_mg, 0.39, "-",
-     "share of body Mg in soft tissue and muscle (intracellular)",
+     "share of body Mg in soft tissue and muscle (intracellular: fast peripheral + exchangeable "
+     "+ bound)",
      "bone/muscle/soft tissue 60/20/20% minus ~1% extracellular (Medscape; IOM 1997)",
+     kNotCalibrated},
+    {"exchangeable_mg_mmol_per_kg", &Physiology::exchangeable_mg_mmol_per_kg, 1.77, "mmol/kg",
+     "Mg exchangeable within days (28Mg): ECF + fast peripheral + exchangeable intracellular; the "
+     "rest of the intracellular Mg is bound (not exchanged within months)",
+     "Avioli & Berman 1966 J Appl Physiol 21:1688: exchangeable Mg 3.54 mEq/kg (~15% of body Mg), "
+     "15 adults",
      kNotCalibrated},
     {"bone_exchangeable_fraction_of_body_mg", &Physiology::bone_exchangeable_fraction_of_body_mg,
      0.20, "-", "share of body Mg on the exchangeable bone surface",
      "bone 60% of body Mg, one third exchangeable (IOM 1997)", kNotCalibrated},
-    {"tissue_exchange_half_life_h", &Physiology::tissue_exchange_half_life_h, 154.0, "h",
-     "half-life of Mg turnover in the tissue pool",
-     "Silver 1960: ~1/3 of body Mg equilibrated with 28Mg by 90 h (-ln(2/3)/90 h)", kNotCalibrated},
-    {"bone_exchange_half_life_h", &Physiology::bone_exchange_half_life_h, 1000.0, "h",
-     "half-life of Mg turnover in the exchangeable bone pool",
-     "Avioli & Berman 1966: slow pool t1/2 ~1,000 h", kNotCalibrated},
-    {"store_uptake_half_serum_mmol_l", &Physiology::store_uptake_half_serum_mmol_l, 0.44612,
-     "mmol/L", "serum concentration at half-maximal uptake into tissue and bone",
+    {"tissue_exchange_half_life_h", &Physiology::tissue_exchange_half_life_h, 1000.0, "h",
+     "half-life of Mg turnover in the exchangeable intracellular pool",
+     "Avioli & Berman 1966: the slow exchangeable compartment (>80% of exchangeable Mg, "
+     "intracellular) has t1/2 ~1,000 (unit cut off on the page; read as h)",
+     kNotCalibrated},
+    {"bone_exchange_half_life_h", &Physiology::bone_exchange_half_life_h, 2000.0, "h",
+     "half-life of Mg turnover on the exchangeable bone surface",
+     "assumption: bone-surface Mg is drawn down over months of depletion (no rate constant read); "
+     "longer than the intracellular exchange (it was not seen within Avioli's 28Mg study)",
+     kNotCalibrated},
+    {"deep_bone_fraction_of_body_mg", &Physiology::deep_bone_fraction_of_body_mg, 0.40, "-",
+     "share of body Mg in deep (non-surface) bone, exchanged only by remodelling",
+     "bone 60% of body Mg, one third exchangeable (IOM 1997): 60% - 20%", kNotCalibrated},
+    {"deep_bone_turnover_per_year", &Physiology::deep_bone_turnover_per_year, 0.10, "1/year",
+     "fraction of deep-bone Mg released (and replaced) by remodelling per year",
+     "adult skeletal remodelling ~10% per year (cortical ~4%, trabecular ~25%; textbook bone "
+     "physiology); assumption that Mg follows mineral turnover",
+     kNotCalibrated},
+    {"sweat_mg_per_day", &Physiology::sweat_mg_per_day, 4.0, "mg/day",
+     "dermal (sweat) Mg loss at the reference serum, proportional to serum",
+     "Hunt & Johnson 2006 AJCN 84:843 (USDA-ARS summary): ~4 mg/day in young men",
+     kNotCalibrated},
+    {"store_uptake_half_serum_mmol_l", &Physiology::store_uptake_half_serum_mmol_l, 0.95167,
+     "mmol/L", "serum concentration at half-maximal uptake into the exchangeable tissue and "
+     "bone-surface pools (Hill relation normalised at the reference serum)",
      "calibration",
-     "serum falls over weeks, not days, on a Mg-free diet (physiology.md): serum 0.70 mmol/L "
-     "after 3 weeks"},
-    {"store_uptake_hill", &Physiology::store_uptake_hill, 8.0, "-",
+     "depletion: serum 0.70 mmol/L after 3 weeks Mg-free (falls over weeks, not days); RBC Mg 2/3 "
+     "and serum 1/3-1/4 of control after 3 months; Nielsen 2007 stores drawn down on 101 mg/day"},
+    {"store_uptake_hill", &Physiology::store_uptake_hill, 1.8217, "-",
      "steepness (Hill coefficient) of store uptake vs serum concentration",
      "assumption: with n = 8 uptake is near-saturated above normal serum (an absorbed excess goes "
      "to urine, as in replete adults) and falls steeply below it (stores buffer serum); smaller n "
@@ -178,13 +218,13 @@ const std::vector<ParameterInfo> kTable = {
      "~128 g/day (Rose 2015 review, median) doubles at 128/7.3 = 17.5 mmol/day, i.e. "
      "17.5 x 22.4/24 = 16.4 mmol in a colon with a 22.4-h transit",
      kNotCalibrated},
-    {"diarrhea_soluble_feces50_mmol_day", &Physiology::diarrhea_soluble_feces50_mmol_day, 27.925,
+    {"diarrhea_soluble_feces50_mmol_day", &Physiology::diarrhea_soluble_feces50_mmol_day, 27.924,
      "mmol/day", "soluble (dissolved) faecal Mg per 24 h at which half of people have diarrhoea",
      "calibration",
      "Bashir 1993 (IOM LOAEL: GI symptoms in 6/21 at 15.8 mmol/day MgCl2) and the IOM 1997 "
      "regimens free of diarrhoea (MgO 576 mg/day x 28 d, 400 mg/day x 8 wk); Fine 1991 NEJM "
      "upper normal soluble faecal Mg 14.6 mmol/day"},
-    {"diarrhea_log_sd", &Physiology::diarrhea_log_sd, 0.50592, "-",
+    {"diarrhea_log_sd", &Physiology::diarrhea_log_sd, 0.50595, "-",
      "between-person SD of the log diarrhoea threshold", "calibration",
      "as diarrhea_soluble_feces50_mmol_day"},
     // --------------------------------------------- body composition
@@ -202,6 +242,36 @@ const std::vector<ParameterInfo> kTable = {
      "Deurenberg 1991", kNotCalibrated},
     {"bodyfat_intercept", &Physiology::bodyfat_intercept, 5.4, "%", "subtracted constant",
      "Deurenberg 1991", kNotCalibrated},
+    // ------------------------------------------------- children (1-17 years)
+    {"bodyfat_child_bmi_coef", &Physiology::bodyfat_child_bmi_coef, 1.51, "%/(kg/m2)",
+     "children: body fat % per unit BMI", "Deurenberg 1991 Br J Nutr 65:105, children's equation",
+     kNotCalibrated},
+    {"bodyfat_child_age_coef", &Physiology::bodyfat_child_age_coef, 0.70, "%/year",
+     "children: body fat % lower per year of age", "Deurenberg 1991, children's equation",
+     kNotCalibrated},
+    {"bodyfat_child_male_coef", &Physiology::bodyfat_child_male_coef, 3.6, "%",
+     "children: body fat % lower in boys", "Deurenberg 1991, children's equation", kNotCalibrated},
+    {"bodyfat_child_intercept", &Physiology::bodyfat_child_intercept, 1.4, "%",
+     "children: added constant", "Deurenberg 1991, children's equation", kNotCalibrated},
+    {"child_bmi_at_1_to_10_years", &Physiology::child_bmi_at_1_to_10_years, 16.5, "kg/m2",
+     "typical BMI of a child aged 1-10 y, used for a default height (rising linearly to the "
+     "adult default height's BMI at 18 y)",
+     "assumption: near the median of the CDC 2000 BMI-for-age charts (15.5-17.5 at 2-10 y)",
+     kNotCalibrated},
+    {"ecf_volume_newborn_l_per_kg", &Physiology::ecf_volume_newborn_l_per_kg, 0.331, "L/kg",
+     "extracellular water at birth; the ECF per kg falls from it towards the adult value",
+     "Singhi 1995 Indian J Med Res 101:193: ECW 331 +/- 30 mL/kg in term newborns",
+     kNotCalibrated},
+    {"ecf_maturation_years", &Physiology::ecf_maturation_years, 3.0, "years",
+     "time constant of the fall of ECF per kg from the newborn to the adult value",
+     "assumption: total body water reaches near-adult fractions in early childhood (79% at "
+     "birth to 55-60% by age 1, textbook); low confidence",
+     kNotCalibrated},
+    {"gfr_maturation_pma_weeks", &Physiology::gfr_maturation_pma_weeks, 47.7, "weeks",
+     "post-menstrual age at half-mature GFR (sigmoid maturation, with weight^0.75)",
+     "Rhodin 2009 Pediatr Nephrol 24:67 (GFR maturation, 923 subjects)", kNotCalibrated},
+    {"gfr_maturation_hill", &Physiology::gfr_maturation_hill, 3.4, "-",
+     "Hill coefficient of the GFR maturation function", "Rhodin 2009", kNotCalibrated},
 };
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

@@ -32,7 +32,8 @@ double InstantDoses::total() const {
 }
 
 Schedule build_schedule(const Regimen& regimen, const SubjectParameters& subject,
-                        const Physiology& physiology, double t_end_h) {
+                        const Physiology& physiology, double t_end_h,
+                        const std::vector<std::string>& initial_pool_forms) {
   validate(regimen);
   if (!std::isfinite(t_end_h) || t_end_h <= 0.0) {
     throw std::invalid_argument("t_end_h=" + std::to_string(t_end_h) + " must be finite and > 0");
@@ -55,6 +56,7 @@ Schedule build_schedule(const Regimen& regimen, const SubjectParameters& subject
                               form.chelate ? subject.chelate_intact_fraction : 0.0, acid_limited});
     return static_cast<int>(schedule.pool_forms.size()) - 1;
   };
+  for (const auto& form_id : initial_pool_forms) pool_of(form_id);
 
   // Intervals with a constant effect: meals (Mg emptying into the small intestine
   // and a fed stomach), fed periods of doses taken with food, drugs.

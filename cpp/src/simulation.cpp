@@ -16,7 +16,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 double standard_normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 
 double body_stores(const State& x) {
-  return x[idx::kPlasma] + x[idx::kPeripheral] + x[idx::kTissue] + x[idx::kBone];
+  return x[idx::kPlasma] + x[idx::kPeripheral] + x[idx::kTissue] + x[idx::kTissueBound] +
+         x[idx::kBone] + x[idx::kDeepBone];
 }
 
 // Hourly sample times 0, 1, 2, ... and t_end for the daily tolerance windows.
@@ -41,6 +42,30 @@ double max_daily_amount(const std::vector<double>& times, const std::vector<doub
 }
 
 
+State initial_state(const InitialState& initial, const Schedule& schedule) {
+  if (!initial.state.allFinite()) throw std::invalid_argument("initial state is not finite");
+  if (initial.pool_forms.size() > static_cast<std::size_t>(idx::kMaxPools)) {
+    throw std::invalid_argument("initial state has too many undissolved pools");
+  }
+  State x = initial.state;
+  x.segment(idx::kAbsorbedCum, idx::kThiazideEffect - idx::kAbsorbedCum).setZero();
+  x.tail(idx::kMaxPools).setZero();
+  // build_schedule gave the initial forms the first pool slots, in order.
+  for (std::size_t p = 0; p < initial.pool_forms.size(); ++p) {
+    if (schedule.pool_forms[p] != initial.pool_forms[p]) {
+      throw std::logic_error("initial pools out of order");
+    }
+    x[idx::kFixedCount + static_cast<int>(p)] = initial.state[idx::kFixedCount + static_cast<int>(p)];
+  }
+  for (int i = 0; i < idx::kAbsorbedCum; ++i) {
+    if (x[i] < -1e-6) {
+      throw std::invalid_argument("initial state has a negative amount (index " +
+                                  std::to_string(i) + ")");
+    }
+  }
+  return x;
+}
+
 }  // namespace
 
 SimulationResult simulate(const SimulationRequest& request) {
@@ -48,9 +73,14 @@ SimulationResult simulate(const SimulationRequest& request) {
   result.subject = derive_subject_parameters(request.covariates, request.physiology);
   const SubjectParameters& s = result.subject;
 
-  const Schedule schedule = build_schedule(request.regimen, s, request.physiology, request.t_end_h);
-  const Schedule baseline_schedule =
-      build_schedule(request.regimen.diet_only(), s, request.physiology, request.t_end_h);
+  const std::vector<std::string> no_forms;
+  const std::vector<std::string>& initial_forms =
+      request.has_initial ? request.initial.pool_forms : no_forms;
+  const Schedule schedule =
+      build_schedule(request.regimen, s, request.physiology, request.t_end_h, initial_forms);
+  const Schedule baseline_schedule = build_schedule(request.regimen.diet_only(), s,
+                                                    request.physiology, request.t_end_h,
+                                                    initial_forms);
   result.pool_forms = schedule.pool_forms;
 
   const Model model(s, schedule.pools);
@@ -61,6 +91,9 @@ SimulationResult simulate(const SimulationRequest& request) {
                                  ? solve_steady_state(baseline_model, day.segments.front())
                                  : solve_periodic_steady_state(baseline_model, day);
   result.steady_state_serum_mmol_l = steady.serum_mmol_l;
+  // The start: the steady state, or an earlier run's final state (its pools in
+  // this schedule's slots, ledgers at zero).
+  const State start = request.has_initial ? initial_state(request.initial, schedule) : steady.state;
 
   std::vector<double> probes;
   const double first = schedule.first_dose_time_h;
@@ -73,15 +106,14 @@ SimulationResult simulate(const SimulationRequest& request) {
   auto run = [&](Model m, const Schedule& sch) {
     const SegmentInputs& inputs = sch.segments.front();
     const SegmentInputs& habitual = day.segments.front();
-    const bool constant = s.meals.empty() && sch.breakpoints.size() == 2 &&
+    const bool constant = !request.has_initial && s.meals.empty() && sch.breakpoints.size() == 2 &&
                           sch.instants.front().total() == 0.0 &&
                           sch.instants.back().total() == 0.0 && inputs.infusion_mmol_h == 0.0 &&
                           !inputs.fed && inputs.diet_mmol_h == s.diet_mmol_h &&
                           inputs.ppi == habitual.ppi && inputs.loop == habitual.loop &&
                           inputs.thiazide == habitual.thiazide;
     if (!constant) {
-      return integrate(m, sch, steady.state, request.output_times_h, probes, samples,
-                       request.solver);
+      return integrate(m, sch, start, request.output_times_h, probes, samples, request.solver);
     }
     m.set_inputs(inputs);
     return steady_trajectory(m, steady.state, request.output_times_h, probes, samples,
@@ -117,7 +149,7 @@ SimulationResult simulate(const SimulationRequest& request) {
   m.auc_above_baseline_mmol_h_l = end[idx::kSerumAuc] - base_end[idx::kSerumAuc];
   m.time_above_h = sup.time_above_h;
   m.time_below_hypo_h = sup.time_below_hypo_h;
-  m.body_store_change_mmol = body_stores(end) - body_stores(steady.state);
+  m.body_store_change_mmol = body_stores(end) - body_stores(start);
   m.body_store_change_vs_baseline_mmol = body_stores(end) - body_stores(base_end);
   m.peak_colon_load_mmol = sup.colon_load_max;
   m.max_daily_soluble_feces_mmol = max_daily_amount(sup.sample_times_h, sup.feces_soluble_samples);
@@ -162,7 +194,8 @@ const std::vector<std::string>& output_columns() {
       "bone_mmol",       "gut_mmol",          "absorbed_cum_mmol",     "urine_cum_mmol",
       "feces_cum_mmol",  "absorbed_supplement_cum_mmol", "secreted_cum_mmol",
       "im_depot_mmol",   "colon_supplement_mmol", "diet_in_cum_mmol", "infused_cum_mmol",
-      "serum_auc_mmol_h_l", "peripheral_mmol", "feces_soluble_cum_mmol", "filtered_cum_mmol"};
+      "serum_auc_mmol_h_l", "peripheral_mmol", "feces_soluble_cum_mmol", "filtered_cum_mmol",
+      "tissue_exchangeable_mmol", "bone_surface_mmol", "deep_bone_mmol", "sweat_cum_mmol"};
   return columns;
 }
 
@@ -171,12 +204,17 @@ Eigen::MatrixXd output_table(const Trajectory& t, const SubjectParameters& s) {
   Eigen::MatrixXd table(rows, static_cast<Eigen::Index>(output_columns().size()));
   for (Eigen::Index r = 0; r < rows; ++r) {
     const State x = t.states.row(r).transpose();
+    // tissue_mmol and bone_mmol are totals: intracellular = fast peripheral +
+    // exchangeable + bound; bone = surface + deep.
+    const double tissue = x[idx::kPeripheral] + x[idx::kTissue] + x[idx::kTissueBound];
+    const double bone = x[idx::kBone] + x[idx::kDeepBone];
     table.row(r) << t.output_times_h[static_cast<std::size_t>(r)], x[idx::kPlasma] / s.ecf_volume_l,
-        x[idx::kPlasma], x[idx::kTissue], x[idx::kBone], gut_amount(x), x[idx::kAbsorbedCum],
+        x[idx::kPlasma], tissue, bone, gut_amount(x), x[idx::kAbsorbedCum],
         x[idx::kUrineCum], x[idx::kFecesCum], x[idx::kAbsorbedSupCum], x[idx::kSecretedCum],
         x[idx::kImDepot], Model::colon_supplement_load(x), x[idx::kDietInCum],
         x[idx::kInfusedCum], x[idx::kSerumAuc], x[idx::kPeripheral], x[idx::kFecesSolubleCum],
-        x[idx::kFilteredCum];
+        x[idx::kFilteredCum], x[idx::kTissue], x[idx::kBone], x[idx::kDeepBone],
+        x[idx::kSweatCum];
   }
   return table;
 }

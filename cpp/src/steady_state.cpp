@@ -52,10 +52,13 @@ SteadyState solve_steady_state(const Model& model_in, const SegmentInputs& input
   if (!(diet_mmol_h > 0.0)) {
     throw std::runtime_error("no homeostatic steady state without dietary intake (diet must be > 0)");
   }
-  // Net plasma balance: absorption - urine - secretion, decreasing in serum.
+  // Net plasma balance: absorption - urine - secretion - sweat, decreasing in
+  // serum (the stores are in balance with serum on their own).
+  const double thiazide_effect = constant.thiazide ? 1.0 : 0.0;
   auto balance = [&](double serum) {
-    return gut_balance(model, diet_mmol_h, serum).absorbed - model.urine_rate(serum) -
-           s.secretion_clearance_l_h * serum;
+    return gut_balance(model, diet_mmol_h, serum).absorbed -
+           model.urine_rate(serum, thiazide_effect) -
+           (s.secretion_clearance_l_h + s.sweat_clearance_l_h) * serum;
   };
   double low = 0.0, high = 1.0;
   while (balance(high) > 0.0) {
@@ -80,6 +83,9 @@ SteadyState solve_steady_state(const Model& model_in, const SegmentInputs& input
   const double ratio = model.store_uptake_ratio(serum);
   result.state[idx::kTissue] = s.tissue_reference_mmol * ratio;
   result.state[idx::kBone] = s.bone_reference_mmol * ratio;
+  result.state[idx::kTissueBound] = s.tissue_bound_mmol;
+  result.state[idx::kDeepBone] = s.deep_bone_reference_mmol * serum / s.reference_serum_mmol_l;
+  result.state[idx::kThiazideEffect] = thiazide_effect;
 
   // Check: every pool's rate of change must vanish.
   State rate;
@@ -111,9 +117,10 @@ SteadyState solve_periodic_steady_state(const Model& model, const Schedule& day)
   SteadyState result = solve_steady_state(model, mean_inputs);
 
   // The pools that are not zero without doses.
-  constexpr int kUnknowns[] = {idx::kSiDiet, idx::kColonDiet, idx::kPlasma,
-                               idx::kPeripheral, idx::kTissue, idx::kBone};
-  constexpr int n = 6;
+  constexpr int kUnknowns[] = {idx::kSiDiet,     idx::kColonDiet, idx::kPlasma,
+                               idx::kPeripheral, idx::kTissue,    idx::kBone,
+                               idx::kDeepBone};
+  constexpr int n = 7;
   SolverOptions tight;
   tight.rtol = 1e-11;
   tight.atol = 1e-13;
@@ -166,7 +173,10 @@ SteadyState solve_periodic_steady_state(const Model& model, const Schedule& day)
     throw std::runtime_error(std::string("periodic steady state did not converge: drift ") + drift +
                              " mmol/day");
   }
-  x.tail(idx::kStateSize - idx::kAbsorbedCum).setZero();  // ledgers start at zero
+  // Ledgers start at zero (the thiazide effect is not a ledger; pool slots are 0).
+  const double thiazide_effect = x[idx::kThiazideEffect];
+  x.tail(idx::kStateSize - idx::kAbsorbedCum).setZero();
+  x[idx::kThiazideEffect] = thiazide_effect;
   result.state = x;
   result.serum_mmol_l = model.serum_mmol_l(x);
   result.mean_serum_mmol_l = end[idx::kSerumAuc] / 24.0;

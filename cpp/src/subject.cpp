@@ -16,21 +16,49 @@ void require(bool condition, const std::string& message) {
 
 }  // namespace
 
+double typical_egfr_ml_min(double age_years, double weight_kg, const Physiology& p) {
+  double gfr = kReferenceEgfrMlMin * std::pow(weight_kg / 70.0, 0.75);
+  if (age_years < kAdultAgeYears) {
+    const double pma_weeks = age_years * 52.18 + 40.0;
+    const double x = std::pow(pma_weeks / p.gfr_maturation_pma_weeks, p.gfr_maturation_hill);
+    gfr *= x / (1.0 + x);
+  }
+  // An adult's GFR is not scaled by size (eGFR is reported per adult body).
+  return age_years >= kAdultAgeYears ? kReferenceEgfrMlMin : gfr;
+}
+
+double typical_height_cm(Sex sex, double age_years, double weight_kg, const Physiology& p) {
+  const double adult = sex == Sex::kMale ? p.default_height_male_cm : p.default_height_female_cm;
+  if (age_years >= kAdultAgeYears) return adult;
+  // Typical BMI: flat to 10 y, then linear to 22 kg/m2 (a mid adult value) at 18 y.
+  const double adult_bmi = 22.0;
+  const double bmi = age_years <= 10.0 ? p.child_bmi_at_1_to_10_years
+                                       : p.child_bmi_at_1_to_10_years +
+                                             (adult_bmi - p.child_bmi_at_1_to_10_years) *
+                                                 (age_years - 10.0) / 8.0;
+  return std::min(100.0 * std::sqrt(weight_kg / bmi), 230.0);
+}
+
 const std::vector<Meal>& default_meals() {
   static const std::vector<Meal> meals{{8.0, 0.20}, {12.5, 0.35}, {19.5, 0.45}};
   return meals;
 }
 
 void validate(const Covariates& c) {
-  require(std::isfinite(c.weight_kg) && c.weight_kg >= 30.0 && c.weight_kg <= 250.0,
-          "weight_kg=" + std::to_string(c.weight_kg) + " outside the adult range 30-250 kg");
-  require(std::isfinite(c.age_years) && c.age_years >= 18.0 && c.age_years <= 110.0,
-          "age_years=" + std::to_string(c.age_years) + " outside the adult range 18-110");
-  require(std::isfinite(c.height_cm) && (c.height_cm <= 0.0 || (c.height_cm >= 120.0 &&
-                                                                 c.height_cm <= 230.0)),
-          "height_cm=" + std::to_string(c.height_cm) + " outside 120-230 cm");
-  require(std::isfinite(c.egfr_ml_min) && c.egfr_ml_min > 0.0 && c.egfr_ml_min <= 250.0,
-          "egfr_ml_min=" + std::to_string(c.egfr_ml_min) + " must be in (0, 250]");
+  const bool adult = c.age_years >= kAdultAgeYears;
+  require(std::isfinite(c.age_years) && c.age_years >= kMinAgeYears && c.age_years <= 110.0,
+          "age_years=" + std::to_string(c.age_years) + " outside 1-110");
+  require(std::isfinite(c.weight_kg) && c.weight_kg >= (adult ? 30.0 : kMinWeightKg) &&
+              c.weight_kg <= 250.0,
+          "weight_kg=" + std::to_string(c.weight_kg) +
+              (adult ? " outside the adult range 30-250 kg" : " outside 5-250 kg"));
+  require(std::isfinite(c.height_cm) &&
+              (c.height_cm <= 0.0 || (c.height_cm >= (adult ? 120.0 : 60.0) &&
+                                      c.height_cm <= 230.0)),
+          "height_cm=" + std::to_string(c.height_cm) +
+              (adult ? " outside 120-230 cm" : " outside 60-230 cm"));
+  require(std::isfinite(c.egfr_ml_min) && c.egfr_ml_min <= 250.0,
+          "egfr_ml_min=" + std::to_string(c.egfr_ml_min) + " must be <= 250 (or <= 0: typical)");
   require(std::isfinite(c.diet_mg_per_day) && c.diet_mg_per_day > 0.0 &&
               c.diet_mg_per_day <= 5000.0,
           "diet_mg_per_day=" + std::to_string(c.diet_mg_per_day) + " must be in (0, 5000]");
@@ -71,13 +99,18 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
   SubjectParameters s{};
   const bool male = c.sex == Sex::kMale;
 
-  // Body composition: Deurenberg 1991 body-fat equation from BMI, age and sex.
+  // Body composition: Deurenberg 1991 body-fat equations from BMI, age and sex
+  // (the children's equation below 18 y).
+  const bool child = c.age_years < kAdultAgeYears;
   s.height_cm = c.height_cm > 0.0 ? c.height_cm
-                                  : (male ? p.default_height_male_cm : p.default_height_female_cm);
+                                  : typical_height_cm(c.sex, c.age_years, c.weight_kg, p);
   const double height_m = s.height_cm / 100.0;
   const double bmi = c.weight_kg / (height_m * height_m);
-  const double fat_percent = p.bodyfat_bmi_coef * bmi + p.bodyfat_age_coef * c.age_years -
-                             p.bodyfat_male_coef * (male ? 1.0 : 0.0) - p.bodyfat_intercept;
+  const double fat_percent =
+      child ? p.bodyfat_child_bmi_coef * bmi - p.bodyfat_child_age_coef * c.age_years -
+                  p.bodyfat_child_male_coef * (male ? 1.0 : 0.0) + p.bodyfat_child_intercept
+            : p.bodyfat_bmi_coef * bmi + p.bodyfat_age_coef * c.age_years -
+                  p.bodyfat_male_coef * (male ? 1.0 : 0.0) - p.bodyfat_intercept;
   // Deurenberg's equation is a regression: at the edges of the allowed covariates
   // (e.g. 30 kg at 230 cm) it can give negative or implausible fat. The bounds
   // only keep fat-free mass physical there; they are not from a source and do
@@ -86,8 +119,13 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
   s.fat_free_mass_kg = c.weight_kg * (1.0 - s.body_fat_fraction);
   s.body_mg_mmol = p.body_mg_mmol_per_kg_ffm * s.fat_free_mass_kg;
 
-  s.ecf_volume_l =
-      c.weight_kg * (c.pregnant ? p.ecf_volume_pregnant_l_per_kg : p.ecf_volume_l_per_kg);
+  // ECF per kg falls from the newborn value towards the adult one in childhood.
+  const double adult_ecf = c.pregnant ? p.ecf_volume_pregnant_l_per_kg : p.ecf_volume_l_per_kg;
+  const double ecf_per_kg =
+      child ? adult_ecf + (p.ecf_volume_newborn_l_per_kg - p.ecf_volume_l_per_kg) *
+                              std::exp(-c.age_years / p.ecf_maturation_years)
+            : adult_ecf;
+  s.ecf_volume_l = c.weight_kg * ecf_per_kg;
   s.peripheral_volume_l = c.weight_kg * p.peripheral_volume_l_per_kg;
   // Allometric scaling of a clearance on weight (exponent 0.75), reference 70 kg.
   s.intercompartmental_clearance_l_h =
@@ -122,21 +160,45 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
                               p.upper_gi_secretion_mg_mmol_l / p.reference_serum_mmol_l;
 
   // Kidney.
-  s.gfr_l_h = c.egfr_ml_min * units::kLitrePerHourPerMlPerMin;
+  s.egfr_ml_min = c.egfr_ml_min > 0.0 ? c.egfr_ml_min
+                                      : typical_egfr_ml_min(c.age_years, c.weight_kg, p);
+  s.gfr_l_h = s.egfr_ml_min * units::kLitrePerHourPerMlPerMin;
   s.ultrafilterable_fraction = p.ultrafilterable_fraction;
-  s.tm_mmol_h = p.renal_tm_mmol_per_l_filtrate * s.gfr_l_h;
+  // Tubular adaptation in CKD: below the reference GFR (100 mL/min) the remaining
+  // nephrons reabsorb less per litre of filtrate, so fractional excretion rises
+  // as GFR falls (exponent calibrated: serum near normal down to ~30 mL/min).
+  // (Children: relative to the typical GFR for their age and size.)
+  const double typical_gfr =
+      child ? typical_egfr_ml_min(c.age_years, c.weight_kg, p) : kReferenceEgfrMlMin;
+  const double gfr_ratio = std::min(s.egfr_ml_min / typical_gfr, 1.0);
+  s.tm_mmol_h = p.renal_tm_mmol_per_l_filtrate * s.gfr_l_h *
+                std::pow(gfr_ratio, p.ckd_tm_gfr_exponent);
   s.renal_splay = p.renal_splay;
 
   // Stores.
   s.reference_serum_mmol_l = p.reference_serum_mmol_l;
-  s.tissue_reference_mmol = p.tissue_fraction_of_body_mg * s.body_mg_mmol;
+  // Intracellular Mg: a fast peripheral part, an exchangeable part (Avioli 1966:
+  // exchangeable Mg per kg, less ECF and peripheral) and a bound remainder.
+  const double ecf_and_fast = (s.ecf_volume_l + s.peripheral_volume_l) * p.reference_serum_mmol_l;
+  const double tissue_total = p.tissue_fraction_of_body_mg * s.body_mg_mmol;
+  const double fast = s.peripheral_volume_l * p.reference_serum_mmol_l;
+  s.tissue_reference_mmol =
+      std::min(std::max(p.exchangeable_mg_mmol_per_kg * c.weight_kg - ecf_and_fast, 0.0),
+               tissue_total - fast);
+  s.tissue_bound_mmol = std::max(tissue_total - fast - s.tissue_reference_mmol, 0.0);
   s.bone_reference_mmol = p.bone_exchangeable_fraction_of_body_mg * s.body_mg_mmol;
+  s.deep_bone_reference_mmol = p.deep_bone_fraction_of_body_mg * s.body_mg_mmol;
   s.tissue_exchange_per_h = std::log(2.0) / p.tissue_exchange_half_life_h;
   s.bone_exchange_per_h = std::log(2.0) / p.bone_exchange_half_life_h;
+  s.deep_bone_exchange_per_h = p.deep_bone_turnover_per_year / (365.25 * units::kHoursPerDay);
+  s.sweat_clearance_l_h = units::mg_per_day_to_mmol_per_h(p.sweat_mg_per_day) /
+                          p.reference_serum_mmol_l;
   s.store_uptake_half_serum_mmol_l = p.store_uptake_half_serum_mmol_l;
   s.store_uptake_hill = p.store_uptake_hill;
 
   s.im_absorption_per_h = p.im_absorption_per_h;
+  s.im_bioavailability = p.im_bioavailability;
+  s.thiazide_onset_per_h = std::log(2.0) / p.thiazide_onset_half_life_h;
   s.laxation_load50_mmol = p.laxation_load50_mmol;
   s.diarrhea_soluble_feces50_mmol_day = p.diarrhea_soluble_feces50_mmol_day;
   s.diarrhea_log_sd = p.diarrhea_log_sd;

@@ -16,7 +16,7 @@ from .parameters import parameters
 from . import plot  # matplotlib is imported only when a plot function is called
 from .population import Population, populations, simulate_population
 from .reference import check_regimen, interactions, rda_ul
-from .regimen import Regimen
+from .regimen import Regimen, mgso4_g_per_kg
 from .simulate import Result, simulate
 from .subject import Subject
 
@@ -34,6 +34,7 @@ __all__ = [
     "form_ids",
     "forms",
     "interactions",
+    "mgso4_g_per_kg",
     "parameters",
     "plot",
     "populations",

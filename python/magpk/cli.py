@@ -152,16 +152,17 @@ def _drug(text: str) -> Tuple[str, List[float]]:
 
 def _add_subject(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("subject")
-    group.add_argument("--weight", type=_real("weight", 30, 250, "kg"), default=70.0,
-                       help="body weight, kg (30-250; default 70)")
+    group.add_argument("--weight", type=_real("weight", 5, 250, "kg"), default=70.0,
+                       help="body weight, kg (adults 30-250, children 5-250; default 70)")
     group.add_argument("--sex", choices=("female", "male"), default="female",
                        help="default female")
-    group.add_argument("--age", type=_real("age", 18, 110, "y"), default=40.0,
-                       help="age, years (18-110; default 40)")
-    group.add_argument("--egfr", type=_real("eGFR", 1, 250, ""), default=100.0,
-                       help="eGFR, mL/min (default 100)")
-    group.add_argument("--diet", type=_real("diet", 1, 5000, "mg"), default=300.0,
-                       help="habitual dietary Mg, mg/day (default 300)")
+    group.add_argument("--age", type=_real("age", 1, 110, "y"), default=40.0,
+                       help="age, years (1-110: children 1-17; default 40)")
+    group.add_argument("--egfr", type=_real("eGFR", 1, 250, ""), default=None,
+                       help="GFR, mL/min (default: typical for age and size, 100 for adults)")
+    group.add_argument("--diet", type=_real("diet", 1, 5000, "mg"), default=None,
+                       help="habitual dietary Mg, mg/day (default: 300 for adults, the RDA "
+                            "for age and sex for children)")
     group.add_argument("--pregnant", action="store_true", help="pregnant (female only)")
     group.add_argument("--ppi", action="store_true", help="takes a proton-pump inhibitor")
     group.add_argument("--diuretic", choices=("loop", "thiazide"), help="diuretic use")
@@ -353,8 +354,12 @@ def _cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     print(f"magpk compare: {_regimen_text(args)}")
     print(f"subject: {subject}")
     print(f"baseline serum {table['baseline_serum_mmol_l'].iloc[0]:.3f} mmol/L")
-    with pd.option_context("display.float_format", "{:.2f}".format, "display.width", 140):
+    shown["evidence"] = table["evidence_grade"]
+    with pd.option_context("display.float_format", "{:.2f}".format, "display.width", 160):
         print(shown.to_string(na_rep="-"))
+    for group in table.attrs.get("identical_by_assumption", []):
+        print(f"note: {', '.join(group)} are identical by assumption (same modelled kinetics: "
+              f"no human data separates them)")
     status = 0
     if args.csv:
         table.to_csv(args.csv)
@@ -412,7 +417,7 @@ def _cmd_forms(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
     from .forms import forms
     table = forms()[["name", "formula", "elemental_fraction", "mg_per_g", "dissolution",
-                     "confidence"]]
+                     "evidence_grade"]]
     with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 160,
                            "display.max_colwidth", 40):
         print(table.to_string())

@@ -7,7 +7,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .forms import MG_PER_MMOL
+from .forms import MG_PER_MMOL, forms as form_catalogue, identical_groups
 from .regimen import Regimen
 from .simulate import simulate
 from .subject import Subject
@@ -21,7 +21,11 @@ def compare_forms(forms: Sequence[str], dose_mg: float, *, every_h: Optional[flo
     """Simulate the same oral regimen with each form in ``forms``.
 
     Returns a DataFrame indexed by form with the metrics of
-    :meth:`Result.metrics` as columns (plus ``elemental_mg_per_dose``).
+    :meth:`Result.metrics` as columns, plus ``elemental_mg_per_dose``,
+    ``evidence_grade`` (what the form's kinetics rest on) and
+    ``same_kinetics_as`` (the other compared forms that the model simulates
+    identically: equal rows there are an assumption, not a finding). The groups
+    are also in ``frame.attrs["identical_by_assumption"]``.
     ``dose_mg`` is elemental per dose unless ``basis="compound"``.
     """
     if (isinstance(forms, str) or not hasattr(forms, "__iter__")
@@ -40,4 +44,10 @@ def compare_forms(forms: Sequence[str], dose_mg: float, *, every_h: Optional[flo
         rows[form] = metrics
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "form"
+    catalogue = form_catalogue()
+    frame["evidence_grade"] = [catalogue.loc[form, "evidence_grade"] for form in frame.index]
+    groups = identical_groups(list(frame.index))
+    same = {form: ", ".join(g for g in group if g != form) for group in groups for form in group}
+    frame["same_kinetics_as"] = [same.get(form, "") for form in frame.index]
+    frame.attrs["identical_by_assumption"] = groups
     return frame

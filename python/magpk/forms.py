@@ -42,20 +42,44 @@ def forms() -> pd.DataFrame:
     of Mg in the stated compound, 0-1, computed from the formula),
     ``mg_per_g`` (elemental mg per g of compound), ``molar_mass_g_per_mol_mg``,
     ``dissolution`` class, ``chelate_route``, ``solubility_g_per_100ml``,
-    ``confidence`` and ``evidence`` (the human or animal data behind it).
+    ``confidence``, ``evidence`` (the human or animal data behind it),
+    ``evidence_grade`` ("human kinetics", "human comparison", "animal only" or
+    "none": what the form's modelled kinetics rest on) and ``kinetics``: the
+    modelled behaviour, shared by every form with the same entry (forms that
+    share it are identical per elemental mg *by assumption*).
     """
     rows = []
     for row in _catalogue().values():
         entry = dict(row)
         entry["mg_per_g"] = 1000.0 * row["elemental_fraction"]
         entry["components"] = ", ".join(f"{fid} {share:.0%}" for fid, share in row["components"])
+        entry["kinetics"] = kinetics(row["id"])
         rows.append(entry)
     frame = pd.DataFrame(rows).set_index("id")
     frame.index.name = "form"
     columns = ["name", "formula", "elemental_fraction", "mg_per_g", "molar_mass_g_per_mol_mg",
                "dissolution", "chelate_route", "solubility_g_per_100ml", "components",
-               "confidence", "evidence"]
+               "confidence", "evidence", "evidence_grade", "kinetics"]
     return frame[columns]
+
+
+def kinetics(form: str) -> str:
+    """The modelled behaviour of ``form`` (dissolution class, chelate route, blend):
+    forms with the same string are simulated identically per elemental mg."""
+    row = _catalogue()[check_form(form)]
+    if row["components"]:
+        return "blend: " + " + ".join(f"{share:.0%} {kinetics(fid)}" for fid, share in row["components"])
+    text = row["dissolution"] + (" salt" if row["dissolution"] == "soluble" else "")
+    return text + (" + intact-chelate route" if row["chelate_route"] else "")
+
+
+def identical_groups(forms: List[str]) -> List[List[str]]:
+    """Groups (of two or more) among ``forms`` that are identical by assumption:
+    same modelled kinetics, so the model cannot tell them apart."""
+    groups: Dict[str, List[str]] = {}
+    for form in forms:
+        groups.setdefault(kinetics(form), []).append(form)
+    return [members for members in groups.values() if len(members) > 1]
 
 
 def elemental_fraction(form: str) -> float:

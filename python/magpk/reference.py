@@ -104,6 +104,15 @@ def _age_label(low: float, high: float) -> str:
     return f"{low:g}-{high - 1:g} y"
 
 
+def rda_mg_per_day(age_years: float, sex: str) -> float:
+    """The RDA (total intake, mg/day) for a child or adult of this age and sex (IOM 1997)."""
+    for stage, row_sex, low, high, _ear, rda, _ai, _ul, _source, _status in _DRI_ROWS:
+        if (stage not in ("pregnancy", "lactation") and rda is not None
+                and row_sex in ("both", sex) and low <= age_years < high):
+            return float(rda)
+    raise ValueError(f"age_years={age_years!r}: no RDA (allowed: >= 1 year)")
+
+
 def rda_ul() -> pd.DataFrame:
     """Magnesium Dietary Reference Intakes by life stage and sex (IOM 1997).
 

@@ -111,6 +111,21 @@ def _schedule(start_h: Any, every_h: Any, count: Any, days: Any, times_h: Any,
     return [start + i * every for i in range(n)]
 
 
+def mgso4_g_per_kg(weight_kg: float, mg_per_kg: float, *, max_g: Optional[float] = None) -> float:
+    """Grams of MgSO4·7H2O for a weight-based dose (paediatric practice), e.g. acute
+    asthma 25-75 mg/kg, maximum 2 g (NAEPP EPR-3): ``mgso4_g_per_kg(20, 50, max_g=2)``
+    gives 1.0 g, to pass as ``Regimen().iv_infusion(mgso4_g=..., duration_h=1/3)``."""
+    weight = _validation.real("weight_kg", weight_kg, strictly_positive=True, maximum=250.0,
+                              allowed="allowed: > 0 and <= 250 kg")
+    dose = _validation.real("mg_per_kg", mg_per_kg, strictly_positive=True, maximum=500.0,
+                            allowed="allowed: > 0 and <= 500 mg/kg")
+    grams = weight * dose / 1000.0
+    if max_g is not None:
+        grams = min(grams, _validation.real("max_g", max_g, strictly_positive=True,
+                                            maximum=1000.0, allowed="allowed: > 0 and <= 1000 g"))
+    return grams
+
+
 def _parenteral_mmol(mgso4_g: Any, dose_mg: Any) -> float:
     if (mgso4_g is None) == (dose_mg is None):
         raise ValueError(f"give exactly one of mgso4_g (MgSO4·7H2O grams) or dose_mg (elemental "

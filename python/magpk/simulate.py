@@ -57,16 +57,18 @@ class Result:
 
         Columns: ``time_h``, ``serum_mmol_l``, ``serum_mg_dl``, ``serum_meq_l``,
         ``plasma_mmol`` (the extracellular fluid, whose concentration is serum),
-        ``tissue_mmol``, ``bone_mmol``, ``gut_mmol`` (all gut contents, stomach to
-        colon), cumulative ``absorbed_cum_mmol`` (gross, all sources),
+        ``tissue_mmol`` (all intracellular Mg: fast peripheral + exchangeable +
+        bound), ``bone_mmol`` (bone surface + deep bone), ``gut_mmol`` (all gut
+        contents, stomach to colon), cumulative ``absorbed_cum_mmol`` (gross, all sources),
         ``urine_cum_mmol``, ``feces_cum_mmol``, and diagnostics
         (``absorbed_supplement_cum_mmol``, ``secreted_cum_mmol``, ``im_depot_mmol``,
         ``colon_supplement_mmol``, ``diet_in_cum_mmol`` (meal Mg that has left the
         stomach), ``infused_cum_mmol``, ``serum_auc_mmol_h_l``), ``peripheral_mmol``
         (fast exchangeable cell Mg), ``feces_soluble_cum_mmol`` (dissolved faecal
-        Mg) and ``filtered_cum_mmol`` (ultrafiltered load: fractional excretion is
-        the urine increment over the filtered increment). Cumulative columns
-        start at 0 at t = 0.
+        Mg), ``filtered_cum_mmol`` (ultrafiltered load: fractional excretion is
+        the urine increment over the filtered increment), the sub-pools
+        ``tissue_exchangeable_mmol``, ``bone_surface_mmol`` and ``deep_bone_mmol``,
+        and ``sweat_cum_mmol`` (dermal loss). Cumulative columns start at 0 at t = 0.
         """
         if self._table is None:
             self._table = self._core.table
@@ -98,8 +100,9 @@ class Result:
         - ``time_hypo_h`` (< 0.75 mmol/L), ``time_hyper_h`` (> 1.05),
           ``time_above_2_h``, ``time_above_3_5_h``, ``time_above_5_h`` and
           ``time_in_2_to_3_5_h`` (the eclampsia target band).
-        - ``body_store_change_mmol`` (plasma + peripheral + tissue + bone, end
-          vs start) and ``body_store_change_vs_baseline_mmol``.
+        - ``body_store_change_mmol`` (every body pool but the IM depot: plasma,
+          peripheral, tissue incl. bound, bone surface and deep bone; end vs
+          start) and ``body_store_change_vs_baseline_mmol``.
         - ``max_daily_soluble_feces_mmol``: the largest dissolved faecal Mg in any
           24 h of the run (diet and supplement; undissolved solid is not
           osmotic); ``diarrhea_probability`` (0-1): the share of people whose
@@ -109,8 +112,8 @@ class Result:
           unabsorbed supplement Mg in the colon (dissolved + solid).
         - ``baseline_serum_mmol_l``: the daily mean serum of the homeostatic
           (periodic, with meals) steady state.
-        - ``mass_balance_rel_error``: max |intake - (gut + body + urine + faeces)|
-          / intake over all outputs.
+        - ``mass_balance_rel_error``: max |intake - (gut + body + urine + faeces
+          + sweat)| / intake over all outputs.
         """
         values = dict(zip(_core.metric_names(), _core.metric_values(self._core.metrics)))
         metrics: Dict[str, Optional[float]] = {
@@ -220,11 +223,32 @@ def _tolerances(rtol: Any, atol: Any, atol_gut: Any) -> Tuple[float, float, floa
                              allowed="allowed: 1e-16 to 1e-2"))
 
 
+#: Covariates that define the body; a run can start from an earlier run's final
+#: state only if these are the same (diet, meals and drugs may change).
+_BODY_COVARIATES = ("weight_kg", "sex", "age_years", "height_cm", "egfr_ml_min", "pregnant")
+
+
+def _initial_state(initial: Any, subject: Subject) -> "_core.InitialState":
+    if not isinstance(initial, Result):
+        raise TypeError(f"initial={initial!r}: expected a magpk.Result of an earlier run")
+    for name in _BODY_COVARIATES:
+        before, now = getattr(initial.subject, name), getattr(subject, name)
+        if before != now:
+            raise ValueError(f"initial= comes from a different subject: {name}={before!r} in "
+                             f"the earlier run, {now!r} now; the body covariates "
+                             f"({', '.join(_BODY_COVARIATES)}) must match")
+    state = _core.InitialState()
+    state.state = initial._core.final_state
+    state.pool_forms = list(initial._core.pool_forms)
+    return state
+
+
 def simulate(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h: float,
              output_every_h: Optional[float] = None,
              output_times_h: Optional[Sequence[float]] = None,
              parameters: Optional[Mapping[str, Any]] = None, rtol: float = DEFAULT_RTOL,
-             atol: float = DEFAULT_ATOL, atol_gut: float = DEFAULT_ATOL_GUT) -> Result:
+             atol: float = DEFAULT_ATOL, atol_gut: float = DEFAULT_ATOL_GUT,
+             initial: Optional[Result] = None) -> Result:
     """Simulate ``regimen`` for ``subject`` from its homeostatic steady state
     (with meals: the 24-h periodic steady state at t = 0).
 
@@ -239,6 +263,12 @@ def simulate(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h: fl
         (see :func:`magpk.parameters`).
     rtol, atol, atol_gut : integrator tolerances: relative; absolute (mmol) for
         body and cumulative states; absolute (mmol) for gut pools.
+    initial : a :class:`Result` of an earlier run of the same subject (same body:
+        weight, sex, age, height, eGFR, pregnancy) to start from its final state
+        instead of the steady state (e.g. deplete, then replete). It carries the
+        body's state (gut contents included); diet, meals and drugs come from
+        this run's ``subject`` and ``regimen``; ledgers restart at zero. The
+        baseline run starts from the same state.
 
     The run and a no-dose baseline run of the same subject and diet are
     integrated in C++ (GIL released).
@@ -254,6 +284,9 @@ def simulate(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h: fl
     request.output_times_h = _output_times(t_end, output_every_h, output_times_h)
     request.solver.rtol, request.solver.atol, request.solver.atol_gut = _tolerances(
         rtol, atol, atol_gut)
+    if initial is not None:
+        request.has_initial = True
+        request.initial = _initial_state(initial, subject)
     try:
         core_result = _core.simulate(request)
     except (ValueError, RuntimeError) as error:  # std::invalid_argument -> ValueError

@@ -8,6 +8,11 @@ from typing import Any, Optional, Tuple, Union
 from . import _core, _validation
 
 _DIURETICS = (None, "loop", "thiazide")
+_ADULT_AGE = float(_core.ADULT_AGE_YEARS)
+_MIN_AGE = float(_core.MIN_AGE_YEARS)
+_MIN_WEIGHT = float(_core.MIN_WEIGHT_KG)
+#: Habitual intake assumed for adults when none is given (US adult mean; IOM 1997).
+_ADULT_DIET_MG_PER_DAY = 300.0
 
 #: The default meal schedule: (clock hour, share of the day's dietary Mg) for
 #: breakfast 08:00, lunch 12:30 and dinner 19:30 (shares from US energy intake
@@ -55,23 +60,32 @@ def _meals(value: Any) -> Tuple[Tuple[float, float], ...]:
 
 @dataclass(frozen=True)
 class Subject:
-    """Covariates of one adult.
+    """Covariates of one person: an adult (18-110 y) or a child (1-17 y).
 
     Parameters
     ----------
-    weight_kg : body weight, 30-250 kg (scales extracellular volume and stores).
+    weight_kg : body weight, 30-250 kg for adults, 5-250 kg for children (scales
+        extracellular volume, stores and clearances).
     sex : ``"female"`` or ``"male"`` (body composition, default height).
-    age_years : 18-110 (body composition).
-    egfr_ml_min : glomerular filtration rate, mL/min, in (0, 250]; renal
-        filtration and the tubular maximum scale with it.
+    age_years : 1-110 (body composition; in children also extracellular volume
+        per kg and GFR maturation).
+    egfr_ml_min : glomerular filtration rate, mL/min (absolute, not per
+        1.73 m²), in (0, 250]; renal filtration and the tubular maximum scale
+        with it. ``None`` (default): typical for age and size — 100 mL/min for
+        adults; for children 100 × (weight/70)^0.75 × the maturation function
+        of Rhodin 2009. The resolved value is stored.
     diet_mg_per_day : habitual dietary Mg intake, mg/day, in (0, 5000]; the
         simulation starts at the homeostatic steady state on this diet.
+        ``None`` (default): 300 mg/day for adults (US mean intake), the RDA for
+        age and sex for children (IOM 1997).
     pregnant : larger extracellular volume (requires ``sex="female"``).
     ppi : proton-pump inhibitor use (lower transcellular absorption).
     diuretic : ``None``, ``"loop"`` or ``"thiazide"`` (lower renal tubular maximum).
         These flags mean "throughout the run"; for drugs that start or stop
         during a run use :meth:`Regimen.drug`.
-    height_cm : optional; defaults to the adult mean height for the sex.
+    height_cm : optional (120-230 cm adults, 60-230 cm children); defaults to
+        the adult mean height for the sex, or for a child the height giving a
+        typical BMI for age at this weight.
     meals : how the day's dietary Mg is eaten: ``"default"`` (breakfast 08:00
         20%, lunch 12:30 35%, dinner 19:30 45%), ``"continuous"`` (a constant
         intake, no fed periods), or a sequence of ``(clock_h, share)`` pairs
@@ -83,8 +97,8 @@ class Subject:
     weight_kg: float = 70.0
     sex: str = "female"
     age_years: float = 40.0
-    egfr_ml_min: float = 100.0
-    diet_mg_per_day: float = 300.0
+    egfr_ml_min: Optional[float] = None
+    diet_mg_per_day: Optional[float] = None
     pregnant: bool = False
     ppi: bool = False
     diuretic: Optional[str] = None
@@ -94,14 +108,25 @@ class Subject:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        set_(self, "weight_kg", _validation.real("weight_kg", self.weight_kg, minimum=30.0,
-                                                 maximum=250.0, allowed="allowed: 30-250 kg"))
+        set_(self, "age_years", _validation.real(
+            "age_years", self.age_years, minimum=_MIN_AGE, maximum=110.0,
+            allowed=f"allowed: {_MIN_AGE:g}-110 years (children from {_MIN_AGE:g} year)"))
+        adult = self.age_years >= _ADULT_AGE
+        min_weight = 30.0 if adult else _MIN_WEIGHT
+        set_(self, "weight_kg", _validation.real(
+            "weight_kg", self.weight_kg, minimum=min_weight, maximum=250.0,
+            allowed=f"allowed: {min_weight:g}-250 kg{'' if adult else ' for a child'}"))
         set_(self, "sex", _validation.choice("sex", self.sex, ("female", "male")))
-        set_(self, "age_years", _validation.real("age_years", self.age_years, minimum=18.0,
-                                                 maximum=110.0, allowed="allowed: 18-110 years"))
+        if self.egfr_ml_min is None:
+            set_(self, "egfr_ml_min", float(_core.typical_egfr_ml_min(
+                self.age_years, self.weight_kg, _core.Physiology())))
         set_(self, "egfr_ml_min", _validation.real("egfr_ml_min", self.egfr_ml_min, maximum=250.0,
                                                    strictly_positive=True,
                                                    allowed="allowed: > 0 and <= 250 mL/min"))
+        if self.diet_mg_per_day is None:
+            from .reference import rda_mg_per_day
+            set_(self, "diet_mg_per_day",
+                 _ADULT_DIET_MG_PER_DAY if adult else rda_mg_per_day(self.age_years, self.sex))
         set_(self, "diet_mg_per_day", _validation.real(
             "diet_mg_per_day", self.diet_mg_per_day, maximum=5000.0, strictly_positive=True,
             allowed="allowed: > 0 and <= 5000 mg/day"))
@@ -109,8 +134,13 @@ class Subject:
         _validation.boolean("ppi", self.ppi)
         _validation.choice("diuretic", self.diuretic, _DIURETICS)
         if self.height_cm is not None:
-            set_(self, "height_cm", _validation.real("height_cm", self.height_cm, minimum=120.0,
-                                                     maximum=230.0, allowed="allowed: 120-230 cm"))
+            low = 120.0 if adult else 60.0
+            set_(self, "height_cm", _validation.real("height_cm", self.height_cm, minimum=low,
+                                                     maximum=230.0,
+                                                     allowed=f"allowed: {low:g}-230 cm"))
+        if self.pregnant and not adult:
+            raise ValueError(f"pregnant=True with age_years={self.age_years:g}: pregnancy is "
+                             f"modelled for adults (18+) only")
         set_(self, "meals", _meals(self.meals))
         set_(self, "start_clock_h", _validation.real(
             "start_clock_h", self.start_clock_h, minimum=0.0, maximum=23.999999,

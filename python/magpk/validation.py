@@ -262,6 +262,38 @@ def _fractional_excretion(p: Overrides) -> float:
     return float(frame["urine_cum_mmol"].iloc[-1] / frame["filtered_cum_mmol"].iloc[-1])
 
 
+def _ckd(quantity: str, p: Overrides) -> float:
+    """Serum or fractional excretion at steady state of the reference adult with a lower eGFR."""
+    def run(egfr: float) -> "pd.DataFrame":
+        subject = Subject(**{**REFERENCE_ADULT.__dict__, "egfr_ml_min": egfr})
+        return simulate(Regimen(), subject, t_end_h=24.0, output_every_h=24.0, parameters=p)
+    if quantity == "serum_egfr30":
+        return run(30.0).metrics()["baseline_serum_mmol_l"]
+    fe = []
+    for egfr in (30.0, 100.0):
+        frame = run(egfr).to_frame()
+        fe.append(frame["urine_cum_mmol"].iloc[-1] / frame["filtered_cum_mmol"].iloc[-1])
+    return fe[0] / fe[1]
+
+
+def _depletion_fe(p: Overrides) -> float:
+    """Fractional excretion on day 14 of a Mg-free diet (renal conservation)."""
+    regimen = Regimen().diet(0.0, start_h=0.0)
+    res = simulate(regimen, REFERENCE_ADULT, t_end_h=14 * 24.0, output_times_h=[13 * 24.0],
+                   parameters=p)
+    frame = res.to_frame().set_index("time_h")
+    urine = frame["urine_cum_mmol"].diff().iloc[-1]
+    filtered = frame["filtered_cum_mmol"].diff().iloc[-1]
+    return float(urine / filtered)
+
+
+def _child_serum(age_years: float, weight_kg: float, p: Overrides) -> float:
+    """Daily mean serum of a child at the RDA for age (default diet), typical GFR."""
+    subject = Subject(age_years=age_years, weight_kg=weight_kg, sex="female")
+    return simulate(Regimen(), subject, t_end_h=24.0, output_every_h=24.0,
+                    parameters=p).metrics()["baseline_serum_mmol_l"]
+
+
 def _fasted_fraction(form: str, mg: float, p: Overrides, ppi: bool = False) -> float:
     """Tracer fraction absorbed of one fasted dose (reference man, 72 h)."""
     subject = Subject(**{**_REFERENCE_MAN.__dict__, "ppi": ppi})
@@ -505,6 +537,10 @@ def targets() -> List[Target]:
         t("depletion_urine_day4", "urinary Mg on day 4 of a Mg-free diet", "< 1 mmol/day within 3-4 days",
           0.0, 1.0, "IOM 1997, http://www.nap.edu/openbook.php?record_id=5776&page=193",
           lambda p: _depletion("urine_day4", p)),
+        t("depletion_fe_day14", "fractional excretion on day 14 of a Mg-free diet",
+          "FE_Mg < 2% means renal conservation; ~0.5% in deficiency of extrarenal cause", 0.0, 0.02,
+          "de Baaij 2015 Physiol Rev 95:1 (review); clinical rule via clinlabnavigator",
+          _depletion_fe),
         t("depletion_serum_day21", "serum after 3 weeks of a Mg-free diet",
           "serum falls over weeks, not days", 0.60, 0.95, "physiology.md (qualitative facts)",
           lambda p: _depletion("serum_day21", p), calibration=True, goal=0.70),
@@ -520,7 +556,7 @@ def targets() -> List[Target]:
           lambda p: _moderate_depletion("serum", p)),
         t("nielsen_store_loss", "fall of tissue + bone Mg on 101 mg/day for 78 days",
           "non-positive balance; stores drawn down", 0.01, 0.25, "Nielsen 2007",
-          lambda p: _moderate_depletion("stores", p)),
+          lambda p: _moderate_depletion("stores", p), calibration=True, goal=0.02),
         t("laxation_bashir", "P(GI symptoms), 15.8 mmol/day MgCl2", "6 of 21 (29%)", 0.1, 0.5,
           "Bashir 1993 via IOM 1997 p. 244", lambda p: _diarrhea("bashir", p), calibration=True,
           goal=6 / 21, note="3 doses a day assumed"),
@@ -535,6 +571,21 @@ def targets() -> List[Target]:
         t("laxation_mgso4", "P(diarrhoea), 56.5 mmol MgSO4 in 4 hourly doses", "6 of 6",
           0.7, 1.0, "oral MgSO4 1987, https://scilit.com/publications/ae70b4eea6dd0f06d200478236138da3",
           lambda p: _diarrhea("mgso4", p), calibration=True, goal=7 / 8),
+        t("ckd_serum_egfr30", "steady-state serum at eGFR 30 mL/min (reference adult)",
+          "serum near normal until GFR < ~30 mL/min (tubular adaptation)", 0.75, 0.95,
+          "de Baaij 2015 Physiol Rev 95:1 (review statement; Cunningham 2012 not read)",
+          lambda p: _ckd("serum_egfr30", p), calibration=True, goal=0.90),
+        t("ckd_fe_rise", "fractional excretion at eGFR 30 / at eGFR 100",
+          "FE_Mg rises as GFR falls", 1.5, 10.0,
+          "de Baaij 2015 Physiol Rev 95:1 (review statement)", lambda p: _ckd("fe_rise", p)),
+        t("child_serum_age5", "baseline serum, 5-year-old girl (18 kg, RDA 130 mg/day)",
+          "0.76-0.99 mmol/L (95% reference, 306 children 3-19 y)", 0.76, 0.99,
+          "Ghasemi 2010 Scand J Clin Lab Invest 70:415, doi:10.3109/00365513.2010.504280",
+          lambda p: _child_serum(5.0, 18.0, p)),
+        t("child_serum_age15", "baseline serum, 15-year-old girl (55 kg, RDA 360 mg/day)",
+          "0.76-0.99 mmol/L (95% reference, 306 children 3-19 y)", 0.76, 0.99,
+          "Ghasemi 2010 Scand J Clin Lab Invest 70:415, doi:10.3109/00365513.2010.504280",
+          lambda p: _child_serum(15.0, 55.0, p)),
         t("ckd4_oxide", "serum after 60 days of 1 g/day MgO at eGFR 20 mL/min",
           "hypermagnesaemia risk in CKD G4 with MgO > 1 g/day", 1.0, 2.5,
           "Mori 2019, https://colab.ws/articles/10.3164%2Fjcbn.18-117", _ckd_oxide),

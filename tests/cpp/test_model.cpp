@@ -32,8 +32,8 @@ std::vector<int> amount_states() {
   std::vector<int> states = {idx::kSiDiet,   idx::kSiSup,   idx::kSiChelate, idx::kColonDiet,
                              idx::kColonSup, idx::kColonSolid, idx::kStomachSup,
                              idx::kPlasma,   idx::kPeripheral,
-                             idx::kTissue,   idx::kBone,    idx::kImDepot,  idx::kUrineCum,
-                             idx::kFecesCum};
+                             idx::kTissue,   idx::kTissueBound, idx::kBone, idx::kDeepBone,
+                             idx::kImDepot,  idx::kUrineCum, idx::kFecesCum, idx::kSweatCum};
   for (int i = idx::kFixedCount; i < idx::kStateSize; ++i) states.push_back(i);
   return states;
 }
@@ -51,8 +51,11 @@ State random_state(std::mt19937& rng, const magpk::SubjectParameters& s, int n_p
   x[idx::kPeripheral] = s.peripheral_volume_l * 3.0 * u(rng);
   x[idx::kTissue] = s.tissue_reference_mmol * 2.0 * u(rng);
   x[idx::kBone] = s.bone_reference_mmol * 2.0 * u(rng);
+  x[idx::kTissueBound] = s.tissue_bound_mmol;
+  x[idx::kDeepBone] = s.deep_bone_reference_mmol * 2.0 * u(rng);
   x[idx::kImDepot] = 20.0 * u(rng);
-  for (int i = idx::kAbsorbedCum; i < idx::kFixedCount; ++i) x[i] = 100.0 * u(rng);
+  for (int i = idx::kAbsorbedCum; i < idx::kThiazideEffect; ++i) x[i] = 100.0 * u(rng);
+  x[idx::kThiazideEffect] = u(rng);
   for (int p = 0; p < n_pools; ++p) x[idx::kFixedCount + p] = 30.0 * u(rng);
   return x;
 }
@@ -290,7 +293,12 @@ TEST(Model, DrugsActWhileTaken) {
   drugs.loop = false;
   drugs.thiazide = true;
   model.set_inputs(drugs);
-  EXPECT_GT(model.urine_rate(c), urine);
+  EXPECT_EQ(model.urine_rate(c), urine);  // thiazide: no acute effect...
+  EXPECT_GT(model.urine_rate(c, 1.0), urine);  // ...once its effect has built up
+  State x = State::Zero();
+  State dxdt;
+  model(x, dxdt, 0.0);
+  EXPECT_NEAR(dxdt[idx::kThiazideEffect], s.thiazide_onset_per_h, 1e-15);  // onset
   drugs.thiazide = false;
   drugs.ppi = true;
   model.set_inputs(drugs);
@@ -347,7 +355,8 @@ TEST(Model, AmountHelpers) {
   for (int i = idx::kFixedCount; i < idx::kStateSize; ++i) gut += x[i];
   EXPECT_DOUBLE_EQ(magpk::gut_amount(x), gut);
   EXPECT_DOUBLE_EQ(magpk::body_amount(x),
-                   x[idx::kPlasma] + x[idx::kPeripheral] + x[idx::kTissue] + x[idx::kBone] +
+                   x[idx::kPlasma] + x[idx::kPeripheral] + x[idx::kTissue] +
+                       x[idx::kTissueBound] + x[idx::kBone] + x[idx::kDeepBone] +
                        x[idx::kImDepot]);
 }
 

@@ -51,7 +51,7 @@ Outcome run(const Regimen& regimen, double t_end, const std::vector<double>& out
 
 double amount_total(const Eigen::MatrixXd& states, Eigen::Index row) {
   State x = states.row(row).transpose();
-  return magpk::gut_amount(x) + magpk::body_amount(x) + x[idx::kUrineCum] + x[idx::kFecesCum];
+  return magpk::accounted_amount(x);
 }
 
 Regimen mixed_regimen() {

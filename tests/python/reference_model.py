@@ -1,11 +1,12 @@
 """Independent numpy/scipy reference implementation of the magpk model.
 
 This module re-implements the model equations (gut, plasma, fast peripheral
-pool, kidney, stores, parenteral depots, meals, drugs, bookkeeping ledgers)
-directly from the mathematics, so that the C++ core can be checked against it.
-It shares no code with the core: only the parameter *values* and the form
-catalogue are read from ``magpk._core`` at run time (``parameter_table()``,
-``form_catalogue()``).  The default meal schedule is written down here from the
+pool, kidney with CKD adaptation and a slowly acting thiazide, exchangeable and
+bound tissue, bone surface and deep bone, sweat, parenteral depots, meals,
+drugs, bookkeeping ledgers) directly from the mathematics, so that the C++
+core can be checked against it.  It shares no code with the core: only the
+parameter *values* and the form catalogue are read from ``magpk._core`` at run
+time (``parameter_table()``, ``form_catalogue()``).  The default meal schedule is written down here from the
 specification (``DEFAULT_MEALS``); the tests check that the core's default
 agrees and pass explicit schedules to both implementations.
 
@@ -37,15 +38,36 @@ Model (amounts in mmol, time in h, volumes in L; c = plasma / V_ecf)::
   secretion into si_diet at Q_sec * c
   plasma <-> peripheral  Q * (c - P / V_p)
   urine  E = F - R,   F = GFR * f_uf * max(c, 0),  R the smaller root of
-         theta R^2 - (F + Tm) R + F Tm = 0   (titration curve with splay;
-         Tm x loop / thiazide factor while the diuretic is taken)
-  stores uptake k * X_ref * h(c)/h(c_ref),  h(c) = c^n / (c^n + K^n),
-         release k * X
-  IM depot released first order into plasma.
+         theta R^2 - (F + Tm_eff) R + F Tm_eff = 0   (titration curve with splay),
+         Tm = renal_tm_mmol_per_l_filtrate * GFR * min(eGFR/100, 1)^ckd_tm_gfr_exponent
+         (CKD: fewer nephrons reabsorb less per litre of filtrate),
+         Tm_eff = Tm * (loop_diuretic_tm_factor while a loop diuretic is taken, else 1)
+                     * (1 - (1 - thiazide_tm_factor) * e)
+  thiazide effect e (dimensionless, in [0, 1], not an amount):
+         de/dt = k_on * (1 while a thiazide is taken, else 0  -  e),
+         k_on = ln 2 / thiazide_onset_half_life_h (the loop diuretic acts at once)
+  intracellular Mg: the fast peripheral pool P, the exchangeable pool T and a
+         bound pool T_b (constant, no flux).  With c_ref the reference serum and
+         T_tot = tissue_fraction_of_body_mg * body Mg:
+           T_ref = min(max(exchangeable_mg_mmol_per_kg * weight - (V_ecf + V_p) c_ref, 0),
+                       T_tot - V_p c_ref)
+           T_b   = max(T_tot - V_p c_ref - T_ref, 0)
+  bone: the exchangeable surface B (B_ref = bone_exchangeable_fraction_of_body_mg
+         * body Mg) and deep bone D (D_ref = deep_bone_fraction_of_body_mg * body Mg)
+  stores T, B: uptake k * X_ref * h(c)/h(c_ref),  h(c) = c^n / (c^n + K^n)
+         (h = 0 for c <= 0), release k * X,  k = ln 2 / half-life
+  deep bone: uptake k_D * D_ref * c / c_ref, release k_D * D,
+         k_D = deep_bone_turnover_per_year / (365.25 * 24)
+  sweat: CL_sw * c out of plasma, CL_sw = sweat_mg_per_day / 24.305 / 24 / c_ref
+  IM dose D: F_IM * D into the depot (released first order into plasma) and
+         (1 - F_IM) * D into the exchangeable tissue pool T, at the dose time.
   gut total: si_*, colon_*, stomach_sup and the undissolved pools.
+  body total: plasma, peripheral, tissue, tissue_bound, bone, deep_bone, im_depot.
   ledgers: absorbed (all, supplement), urine, faeces (all), faeces_soluble
          (from colon_diet + colon_sup, not colon_solid), secreted, diet_in,
-         infused, serum AUC, filtered (F).
+         infused, serum AUC, filtered (F), sweat.
+  mass balance: gut + body + urine + faeces + sweat
+         = initial + doses + diet_in + infused.
 
 Meals: meal m (clock time h_m, share s_m) starts at t = h_m - start_clock + 24 k
 for every k with t + T_fed > 0 (meals still emptying at t = 0 count) and
@@ -59,11 +81,15 @@ transit k_si and the fed acid output.  Drugs: Subject flags act throughout;
 regimen drug periods act on [start, stop).
 
 Steady state: continuous diet - the closed form (``scipy.optimize.brentq`` on
-the serum concentration, closed-form quadratic solutions for the two saturable
-gut pools, stores at their Hill equilibrium, P = c V_p).  Meals - the periodic
-steady state x(24 h) = x(0) of the no-dose day (the subject's meals and drugs),
-found with ``scipy.optimize.root`` (MINPACK's hybrid Powell method) on the
-one-day map, each day integrated with DOP853 at the simulation tolerances.
+the serum concentration of the plasma balance absorbed(c) - urine(c, e0)
+- (Q_sec + CL_sw) c = 0, closed-form quadratic solutions for the two saturable
+gut pools, stores at their Hill equilibrium, P = c V_p, D = D_ref c / c_ref,
+T_b constant, e = e0 = 1 if the subject takes a thiazide throughout, else 0).
+Meals - the periodic steady state x(24 h) = x(0) of the no-dose day (the
+subject's meals and drugs; unknowns si_diet, colon_diet, plasma, peripheral,
+tissue, bone, deep_bone; e = e0, T_b constant), found with
+``scipy.optimize.root`` (MINPACK's hybrid Powell method) on the one-day map,
+each day integrated with DOP853 at the simulation tolerances.  Ledgers start at 0.
 
 Regimens are integrated piecewise between events with
 ``scipy.integrate.solve_ivp(method="DOP853")`` (rtol 1e-13, atol 1e-18 by
@@ -94,21 +120,27 @@ CONTINUOUS: Tuple[Tuple[float, float], ...] = ()
 # State layout (the reference's own, by name)
 # ---------------------------------------------------------------------------
 FIXED_STATES: Tuple[str, ...] = (
-    "plasma", "peripheral", "tissue", "bone", "im_depot",
+    "plasma", "peripheral", "tissue", "tissue_bound", "bone", "deep_bone", "im_depot",
     "si_diet", "si_sup", "si_chelate", "colon_diet", "colon_sup", "colon_solid", "stomach_sup",
     "absorbed_cum", "absorbed_sup_cum", "urine_cum", "feces_cum", "feces_soluble_cum",
-    "secreted_cum", "diet_in_cum", "infused_cum", "serum_auc", "filtered_cum",
+    "secreted_cum", "diet_in_cum", "infused_cum", "serum_auc", "filtered_cum", "sweat_cum",
+    "thiazide_effect",
 )
 GUT_LUMEN = ("si_diet", "si_sup", "si_chelate", "colon_diet", "colon_sup", "colon_solid",
              "stomach_sup")
-BODY = ("plasma", "peripheral", "tissue", "bone", "im_depot")
+BODY = ("plasma", "peripheral", "tissue", "tissue_bound", "bone", "deep_bone", "im_depot")
+#: The body stores of the metrics body_store_change_*: the body without the IM depot.
+BODY_STORES = ("plasma", "peripheral", "tissue", "tissue_bound", "bone", "deep_bone")
 #: Amounts (mmol) that are not ledgers; the undissolved pools are amounts too.
+#: (thiazide_effect is neither: a dimensionless state in [0, 1].)
 AMOUNTS = BODY + GUT_LUMEN
+#: What has left the body.
+EXCRETED = ("urine_cum", "feces_cum", "sweat_cum")
 I = {name: k for k, name in enumerate(FIXED_STATES)}
 N_FIXED = len(FIXED_STATES)
 
-(_PL, _PE, _TI, _BO, _IM, _SD, _SS, _SC, _CD, _CS, _CSOL, _ST, _ABS, _ABSS, _UR, _FE, _FES,
- _SEC, _DIET, _INF, _AUC, _FILT) = range(N_FIXED)
+(_PL, _PE, _TI, _TB, _BO, _DB, _IM, _SD, _SS, _SC, _CD, _CS, _CSOL, _ST, _ABS, _ABSS, _UR, _FE,
+ _FES, _SEC, _DIET, _INF, _AUC, _FILT, _SW, _THZ) = range(N_FIXED)
 
 
 def pool_state_name(form_id: str) -> str:
@@ -181,16 +213,22 @@ class Subject:
     q_secretion: float
     gfr: float
     f_uf: float
-    tm: float           # without diuretics
+    tm: float           # without diuretics, with the CKD adaptation
     splay: float
+    k_thiazide: float   # onset (and offset) rate of the thiazide effect
     c_ref: float
-    tissue_ref: float
-    bone_ref: float
+    tissue_ref: float   # exchangeable intracellular Mg at c_ref
+    tissue_bound: float  # bound intracellular Mg (constant)
+    bone_ref: float     # bone surface at c_ref
+    deep_bone_ref: float
     k_tissue: float
     k_bone: float
+    k_deep_bone: float
+    cl_sweat: float     # L/h
     uptake_k50: float
     uptake_hill: float
     k_im: float
+    f_im: float         # share of an IM dose entering the depot; the rest goes to tissue
     diarrhea_d50: float
     diarrhea_log_sd: float
     diet_mmol_h: float
@@ -212,9 +250,19 @@ def subject_parameters(cov: Covariates, p: Dict[str, float]) -> Subject:
     v_per_kg = p["ecf_volume_pregnant_l_per_kg"] if cov.pregnant else p["ecf_volume_l_per_kg"]
     gfr = cov.egfr_ml_min * 60.0 / 1000.0  # mL/min -> L/h
     assert cov.diuretic in ("none", "loop", "thiazide"), cov.diuretic
+    v_ecf = cov.weight_kg * v_per_kg
+    v_peripheral = cov.weight_kg * p["peripheral_volume_l_per_kg"]
+    c_ref = p["reference_serum_mmol_l"]
+    # intracellular: fast peripheral (V_p c_ref at c_ref) + exchangeable + bound
+    tissue_total = p["tissue_fraction_of_body_mg"] * body_mg
+    exchangeable = p["exchangeable_mg_mmol_per_kg"] * cov.weight_kg - (v_ecf + v_peripheral) * c_ref
+    tissue_ref = min(max(exchangeable, 0.0), tissue_total - v_peripheral * c_ref)
+    tissue_bound = max(tissue_total - v_peripheral * c_ref - tissue_ref, 0.0)
+    # CKD: the tubular maximum per litre of filtrate falls below eGFR 100 mL/min
+    ckd = min(cov.egfr_ml_min / 100.0, 1.0) ** p["ckd_tm_gfr_exponent"]
     return Subject(
-        v_ecf=cov.weight_kg * v_per_kg,
-        v_peripheral=cov.weight_kg * p["peripheral_volume_l_per_kg"],
+        v_ecf=v_ecf,
+        v_peripheral=v_peripheral,
         q_exchange=p["intercompartmental_clearance_l_h"] * (cov.weight_kg / 70.0) ** 0.75,
         height_cm=height,
         fat_fraction=fat,
@@ -247,16 +295,22 @@ def subject_parameters(cov: Covariates, p: Dict[str, float]) -> Subject:
         / p["reference_serum_mmol_l"],
         gfr=gfr,
         f_uf=p["ultrafilterable_fraction"],
-        tm=p["renal_tm_mmol_per_l_filtrate"] * gfr,
+        tm=p["renal_tm_mmol_per_l_filtrate"] * gfr * ckd,
         splay=p["renal_splay"],
-        c_ref=p["reference_serum_mmol_l"],
-        tissue_ref=p["tissue_fraction_of_body_mg"] * body_mg,
+        k_thiazide=math.log(2.0) / p["thiazide_onset_half_life_h"],
+        c_ref=c_ref,
+        tissue_ref=tissue_ref,
+        tissue_bound=tissue_bound,
         bone_ref=p["bone_exchangeable_fraction_of_body_mg"] * body_mg,
+        deep_bone_ref=p["deep_bone_fraction_of_body_mg"] * body_mg,
         k_tissue=math.log(2.0) / p["tissue_exchange_half_life_h"],
         k_bone=math.log(2.0) / p["bone_exchange_half_life_h"],
+        k_deep_bone=p["deep_bone_turnover_per_year"] / (365.25 * 24.0),
+        cl_sweat=mg_day_to_mmol_h(p["sweat_mg_per_day"]) / c_ref,
         uptake_k50=p["store_uptake_half_serum_mmol_l"],
         uptake_hill=p["store_uptake_hill"],
         k_im=p["im_absorption_per_h"],
+        f_im=p["im_bioavailability"],
         diarrhea_d50=p["diarrhea_soluble_feces50_mmol_day"],
         diarrhea_log_sd=p["diarrhea_log_sd"],
         diet_mmol_h=mg_day_to_mmol_h(cov.diet_mg_per_day),
@@ -323,8 +377,9 @@ class Inputs:
         transcellular = s.ppi_transcellular if self.ppi else 1.0
         self.vmax_si = s.vmax_si * transcellular
         self.vmax_colon = s.vmax_colon * transcellular
-        self.tm = (s.tm * (s.loop_tm if self.loop else 1.0)
-                   * (s.thiazide_tm if self.thiazide else 1.0))
+        # the loop diuretic acts at once; the thiazide through the state e
+        self.tm = s.tm * (s.loop_tm if self.loop else 1.0)
+        self.thiazide_target = 1.0 if self.thiazide else 0.0
         acid = (s.acid_fed if self.fed else s.acid_basal) * (s.ppi_acid if self.ppi else 1.0)
         self.acid_mg = acid / 2.0  # mmol Mg/h that the acid can dissolve
         self.pool_k = np.array([pool.k_dissolve for pool in self.pools], dtype=float)
@@ -341,6 +396,11 @@ def hill_uptake(c: float, s: Subject) -> float:
 
 def filtered_load(c: float, s: Subject) -> float:
     return s.gfr * s.f_uf * max(c, 0.0)
+
+
+def tubular_maximum(inputs: Inputs, effect: float) -> float:
+    """Tm (mmol/h) with the segment's loop diuretic and the thiazide effect e."""
+    return inputs.tm * (1.0 - (1.0 - inputs.subject.thiazide_tm) * effect)
 
 
 def urine_rate(c: float, s: Subject, tm: float) -> float:
@@ -407,16 +467,22 @@ def rhs(t: float, x: np.ndarray, inputs: Inputs) -> np.ndarray:
     ratio = hill_uptake(c, s)
     tissue_net = s.k_tissue * (s.tissue_ref * ratio - x[_TI])
     bone_net = s.k_bone * (s.bone_ref * ratio - x[_BO])
+    deep_bone_net = s.k_deep_bone * (s.deep_bone_ref * c / s.c_ref - x[_DB])
+    sweat = s.cl_sweat * c
     exchange = s.q_exchange * (c - x[_PE] / s.v_peripheral)
-    urine = urine_rate(c, s, inputs.tm)
+    effect = x[_THZ]
+    urine = urine_rate(c, s, tubular_maximum(inputs, effect))
     im_release = s.k_im * x[_IM]
 
     dx[_PL] = (absorbed + inputs.infusion_mmol_h + im_release - tissue_net - bone_net
-               - exchange - urine - secretion)
+               - deep_bone_net - exchange - urine - secretion - sweat)
     dx[_PE] = exchange
     dx[_TI] = tissue_net
+    dx[_TB] = 0.0  # bound intracellular Mg: no flux
     dx[_BO] = bone_net
+    dx[_DB] = deep_bone_net
     dx[_IM] = -im_release
+    dx[_THZ] = s.k_thiazide * (inputs.thiazide_target - effect)
 
     dx[_ABS] = absorbed
     dx[_ABSS] = absorbed_sup
@@ -428,6 +494,7 @@ def rhs(t: float, x: np.ndarray, inputs: Inputs) -> np.ndarray:
     dx[_INF] = inputs.infusion_mmol_h
     dx[_AUC] = c
     dx[_FILT] = filtered_load(c, s)
+    dx[_SW] = sweat
     return dx
 
 
@@ -437,6 +504,15 @@ def gut_total(x: np.ndarray) -> float:
 
 def body_total(x: np.ndarray) -> float:
     return float(sum(x[I[n]] for n in BODY))
+
+
+def body_stores(x: np.ndarray) -> float:
+    """Body Mg without the IM depot (the metrics' body store)."""
+    return float(sum(x[I[n]] for n in BODY_STORES))
+
+
+def excreted_total(x: np.ndarray) -> float:
+    return float(sum(x[I[n]] for n in EXCRETED))
 
 
 def amount_columns(n_pools: int) -> List[int]:
@@ -569,16 +645,25 @@ class SteadyState:
 
 #: Pools that are not empty without doses (unknowns of the periodic steady state).
 STEADY_UNKNOWNS = tuple(I[n] for n in ("si_diet", "colon_diet", "plasma", "peripheral",
-                                       "tissue", "bone"))
+                                       "tissue", "bone", "deep_bone"))
+
+
+def habitual_thiazide_effect(s: Subject) -> float:
+    """e at the steady state: the full effect if the subject takes a thiazide throughout."""
+    return 1.0 if s.thiazide_always else 0.0
 
 
 def continuous_steady_state(s: Subject, n_pools: int = 0) -> SteadyState:
     """The steady state at the habitual diet as a constant input (fasting, no doses)."""
     inputs = Inputs(s, (), s.diet_mmol_h, 0.0, False, s.ppi_always, s.loop_always,
                     s.thiazide_always)
+    effect = habitual_thiazide_effect(s)
+    tm = tubular_maximum(inputs, effect)
 
     def net(c):
-        return _gut_at(c, s, inputs)[2] - urine_rate(c, s, inputs.tm) - s.q_secretion * c
+        # the stores (tissue, bone surface, deep bone, peripheral) balance on their own
+        return (_gut_at(c, s, inputs)[2] - urine_rate(c, s, tm)
+                - (s.q_secretion + s.cl_sweat) * c)
 
     hi = 0.5
     while net(hi) > 0:
@@ -593,6 +678,9 @@ def continuous_steady_state(s: Subject, n_pools: int = 0) -> SteadyState:
     ratio = hill_uptake(c, s)
     x[_TI] = s.tissue_ref * ratio
     x[_BO] = s.bone_ref * ratio
+    x[_TB] = s.tissue_bound
+    x[_DB] = s.deep_bone_ref * c / s.c_ref
+    x[_THZ] = effect
     return SteadyState(c, c, x)
 
 
@@ -617,9 +705,15 @@ def periodic_steady_state(s: Subject, rtol: float = 1e-13, atol: float = 1e-18) 
     scale = np.maximum(np.abs(start.x[list(STEADY_UNKNOWNS)]), 1e-3)
     unknowns = list(STEADY_UNKNOWNS)
 
-    def one_day(u_scaled):
+    def initial(u_scaled):
         x = np.zeros(N_FIXED)
         x[unknowns] = u_scaled * scale
+        x[_TB] = s.tissue_bound  # constant
+        x[_THZ] = habitual_thiazide_effect(s)  # constant over the habitual day
+        return x
+
+    def one_day(u_scaled):
+        x = initial(u_scaled)
         for a, b, inputs in segments:
             sol = solve_ivp(rhs, (a, b), x, method="DOP853", rtol=rtol, atol=atol, args=(inputs,))
             if not sol.success:
@@ -631,8 +725,7 @@ def periodic_steady_state(s: Subject, rtol: float = 1e-13, atol: float = 1e-18) 
         return one_day(u_scaled)[unknowns] / scale - u_scaled
 
     sol = root(drift, np.ones(len(unknowns)), method="hybr", options={"xtol": 1e-13})
-    x0 = np.zeros(N_FIXED)
-    x0[unknowns] = sol.x * scale
+    x0 = initial(sol.x)
     end = one_day(sol.x)
     residual = float(np.max(np.abs(end[unknowns] - x0[unknowns])))
     if not residual <= 1e-11 * body_total(x0):
@@ -673,6 +766,8 @@ class Result:
     diarrhea_probability: float
     mass_balance_errors: np.ndarray  # relative, at every output row and the end
     min_amount: float  # smallest amount (mmol) at any output row or integrator step
+    effect_range: Tuple[float, float]  # min, max of thiazide_effect (rows and steps)
+    body_store_change: float  # body stores (no IM depot) at the end minus at t = 0
 
 
 def max_daily_amount(t_end: float, cumulative) -> float:
@@ -734,13 +829,15 @@ def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence
                 given += mmol
         for td, mmol in reg.im:
             if td == t:
-                x[_IM] += mmol
+                # the bioavailable share enters the depot, the rest the muscle's cells
+                x[_IM] += s.f_im * mmol
+                x[_TI] += mmol - s.f_im * mmol
                 given += mmol
         return given
 
     ss = steady_state(s, len(pools))
     x = ss.x.copy()
-    initial_total = gut_total(x) + body_total(x)
+    initial_total = gut_total(x) + body_total(x) + excreted_total(x)  # ledgers are 0
     out_t = np.asarray(output_times, dtype=float)
     out = np.full((len(out_t), n), np.nan)
     dosed = 0.0
@@ -748,11 +845,12 @@ def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence
     cmax, cmin, tmax = -math.inf, math.inf, 0.0
     balance = []
     min_amount = math.inf
+    effect_lo, effect_hi = math.inf, -math.inf
     dense = []  # (a, b, sol) per segment, for the daily faecal windows
 
     def check_balance(y):
         intake = initial_total + dosed + y[_DIET] + y[_INF]
-        total = gut_total(y) + body_total(y) + y[_UR] + y[_FE]
+        total = gut_total(y) + body_total(y) + excreted_total(y)
         balance.append(abs(total - intake) / intake)
 
     def consider_serum(c, t):
@@ -777,6 +875,8 @@ def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence
             raise RuntimeError(f"integration failed on [{a}, {b}]: {sol.message}")
         dense.append((a, b, sol.sol))
         min_amount = min(min_amount, float(sol.y[amounts].min()))
+        effect_lo = min(effect_lo, float(sol.y[_THZ].min()))
+        effect_hi = max(effect_hi, float(sol.y[_THZ].max()))
         inner = np.nonzero((out_t > a) & (out_t < b))[0]
         for r in inner:
             out[r] = sol.sol(out_t[r])
@@ -794,6 +894,8 @@ def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence
         x = sol.y[:, -1].copy()
     check_balance(x)
     min_amount = min(min_amount, float(np.nanmin(out[:, amounts])))
+    effect_lo = min(effect_lo, float(np.nanmin(out[:, _THZ])), float(x[_THZ]))
+    effect_hi = max(effect_hi, float(np.nanmax(out[:, _THZ])), float(x[_THZ]))
 
     def feces_soluble(t: float) -> float:
         if t >= t_end:
@@ -813,4 +915,6 @@ def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence
         fraction_absorbed=(x[_ABSS] / oral_mmol) if oral_mmol > 0 else math.nan,
         max_daily_soluble_feces=daily, diarrhea_probability=p_diarrhea,
         mass_balance_errors=np.asarray(balance), min_amount=min_amount,
+        effect_range=(effect_lo, effect_hi),
+        body_store_change=body_stores(x) - body_stores(ss.x),
     )

@@ -412,7 +412,7 @@ def test_population_frame_missing_a_column(column: str) -> None:
 @pytest.mark.parametrize("row, column, value, error", [
     (3, "weight_kg", -5.0, ValueError),
     (2, "sex", "x", ValueError),
-    (1, "age_years", 12.0, ValueError),
+    (1, "age_years", 0.5, ValueError),
     (4, "egfr_ml_min", 0.0, ValueError),
     (0, "diet_mg_per_day", np.nan, ValueError),
     (1, "height_cm", 300.0, ValueError),

@@ -42,6 +42,10 @@ struct Form {
   double solubility_g_per_100ml;  // NaN when not reported
   std::string confidence;        // "high", "moderate", "low"
   std::string evidence;          // human/animal evidence behind the form's behaviour
+  // What the form's modelled kinetics rest on: "human kinetics" (absorption or
+  // serum/urine PK of this form in humans), "human comparison" (ranked against
+  // other forms in humans, no kinetics), "animal only", "none".
+  std::string evidence_grade;
   std::vector<FormComponent> components;  // empty for a pure form
 
   // Molar mass of the stated compound (g/mol); for a blend, grams of blend per

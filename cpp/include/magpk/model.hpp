@@ -5,10 +5,12 @@
 //           stomach_sup (dissolved supplement Mg before gastric emptying),
 //           and one undissolved pool per pure supplement form in the regimen
 //   body:   plasma (the extracellular fluid, central), peripheral (fast
-//           exchangeable cell Mg), tissue, bone, im_depot
+//           exchangeable cell Mg), tissue (exchangeable intracellular), tissue_bound
+//           (constant), bone (surface), deep_bone, im_depot
 //   ledger: absorbed_cum, absorbed_sup_cum, urine_cum, feces_cum, secreted_cum,
 //           diet_in_cum, infused_cum, serum_auc (mmol/L*h), feces_soluble_cum,
-//           filtered_cum
+//           filtered_cum, sweat_cum
+//   other:  thiazide_effect (0-1, onset of the thiazide action; not an amount)
 // "diet" pools carry unlabelled Mg (food and endogenous secretions), "sup"
 // pools carry supplement Mg: the label a stable isotope would give.
 #pragma once
@@ -32,7 +34,9 @@ enum : int {
   kPlasma,
   kPeripheral,
   kTissue,
+  kTissueBound,
   kBone,
+  kDeepBone,
   kImDepot,  // last pool: ledgers follow
   kAbsorbedCum,
   kAbsorbedSupCum,
@@ -44,6 +48,8 @@ enum : int {
   kSerumAuc,
   kFecesSolubleCum,
   kFilteredCum,
+  kSweatCum,
+  kThiazideEffect,  // not an amount
   kFixedCount  // undissolved pools start here
 };
 // At most one undissolved pool per pure form that is not already dissolved.
@@ -82,6 +88,7 @@ struct Fluxes {
   double colon_transcellular_diet, colon_transcellular_sup;
   double feces_diet, feces_sup, feces_solid;
   double urine, to_peripheral, tissue_uptake, tissue_release, bone_uptake, bone_release;
+  double deep_bone_uptake, deep_bone_release, sweat;
   double im_release, infusion;
   double filtered;
 
@@ -110,10 +117,13 @@ class Model {
   static double colon_supplement_load(const State& x) {
     return x[idx::kColonSup] + x[idx::kColonSolid];
   }
-  // Renal excretion (mmol/h) at serum concentration c (current drugs).
-  double urine_rate(double serum_mmol_l) const;
-  // Renal excretion (mmol/h) of a filtered load (mmol/h).
-  double excretion_of_filtered(double filtered_mmol_h) const;
+  // Renal excretion (mmol/h) at serum concentration c (current drugs, thiazide
+  // effect e in [0, 1]).
+  double urine_rate(double serum_mmol_l, double thiazide_effect = 0.0) const;
+  // Renal excretion (mmol/h) of a filtered load (mmol/h) with tubular maximum tm.
+  double excretion_of_filtered(double filtered_mmol_h, double tm_mmol_h) const;
+  // Tubular maximum (mmol/h) with the segment's loop diuretic and thiazide effect e.
+  double tubular_maximum(double thiazide_effect) const;
   // Store uptake relative to its value at the reference serum.
   double store_uptake_ratio(double serum_mmol_l) const;
   double colon_transit_per_h(const State& x) const;
@@ -143,7 +153,12 @@ class Model {
 
 // Sum of the gut states (all lumen pools and undissolved pools).
 double gut_amount(const State& x);
-// Everything in the body (plasma + peripheral + tissue + bone + IM depot).
+// Everything in the body (plasma + peripheral + tissue + bound tissue + bone
+// surface + deep bone + IM depot).
 double body_amount(const State& x);
+// Everything that has left the body: urine + faeces + sweat.
+double excreted_amount(const State& x);
+// Gut + body + excreted: changes only by intake (mass balance).
+double accounted_amount(const State& x);
 
 }  // namespace magpk

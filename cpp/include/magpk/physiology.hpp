@@ -44,13 +44,20 @@ struct Physiology {
   double loop_diuretic_tm_factor;
   double thiazide_tm_factor;
   double im_absorption_per_h;
+  double im_bioavailability;
+  double ckd_tm_gfr_exponent;
+  double thiazide_onset_half_life_h;
   double reference_serum_mmol_l;
   // --- stores ---------------------------------------------------------------
   double body_mg_mmol_per_kg_ffm;
   double tissue_fraction_of_body_mg;
+  double exchangeable_mg_mmol_per_kg;
   double bone_exchangeable_fraction_of_body_mg;
   double tissue_exchange_half_life_h;
   double bone_exchange_half_life_h;
+  double deep_bone_fraction_of_body_mg;
+  double deep_bone_turnover_per_year;
+  double sweat_mg_per_day;
   double store_uptake_half_serum_mmol_l;
   double store_uptake_hill;
   // --- gastrointestinal tolerance -------------------------------------------
@@ -64,6 +71,15 @@ struct Physiology {
   double bodyfat_age_coef;
   double bodyfat_male_coef;
   double bodyfat_intercept;
+  double bodyfat_child_bmi_coef;
+  double bodyfat_child_age_coef;
+  double bodyfat_child_male_coef;
+  double bodyfat_child_intercept;
+  double child_bmi_at_1_to_10_years;
+  double ecf_volume_newborn_l_per_kg;
+  double ecf_maturation_years;
+  double gfr_maturation_pma_weeks;
+  double gfr_maturation_hill;
 };
 
 struct ParameterInfo {

@@ -31,7 +31,10 @@ struct Schedule {
   double first_dose_time_h = -1.0;       // first supplement or parenteral dose; -1 if none
 };
 
+// `initial_pool_forms`: pure forms whose undissolved pools exist at t = 0 (a run
+// that starts from an earlier run's state); they get the first pools.
 Schedule build_schedule(const Regimen& regimen, const SubjectParameters& subject,
-                        const Physiology& physiology, double t_end_h);
+                        const Physiology& physiology, double t_end_h,
+                        const std::vector<std::string>& initial_pool_forms = {});
 
 }  // namespace magpk

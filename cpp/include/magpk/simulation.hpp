@@ -37,6 +37,14 @@ struct Metrics {
   double mass_balance_rel_error;
 };
 
+// The state a run starts from instead of the homeostatic steady state: the
+// final state of an earlier run of the same subject (SimulationResult), with
+// the pure form of each undissolved-pool slot. Ledgers restart at zero.
+struct InitialState {
+  State state;
+  std::vector<std::string> pool_forms;
+};
+
 struct SimulationRequest {
   Covariates covariates;
   Physiology physiology = default_physiology();
@@ -44,6 +52,8 @@ struct SimulationRequest {
   double t_end_h = 24.0;
   std::vector<double> output_times_h;  // sorted, within [0, t_end_h]
   SolverOptions solver;
+  bool has_initial = false;  // start from `initial` instead of the steady state
+  InitialState initial;
 };
 
 struct SimulationResult {

@@ -28,12 +28,14 @@ const std::vector<Meal>& default_meals();
 // Clock time of t = 0 by default: 07:00, an hour before breakfast, so that a
 // dose at t = 0 is taken fasting and a dose every 12 h falls before dinner.
 inline constexpr double kDefaultStartClockH = 7.0;
+// eGFR of the reference adult, mL/min: tubular adaptation acts below it.
+inline constexpr double kReferenceEgfrMlMin = 100.0;
 
 struct Covariates {
   double weight_kg = 70.0;
   double age_years = 40.0;
-  double height_cm = 0.0;  // <= 0: the sex-specific default height
-  double egfr_ml_min = 100.0;
+  double height_cm = 0.0;  // <= 0: typical_height_cm
+  double egfr_ml_min = 100.0;  // <= 0: typical_egfr_ml_min
   double diet_mg_per_day = 300.0;
   Sex sex = Sex::kFemale;
   bool pregnant = false;
@@ -80,20 +82,27 @@ struct SubjectParameters {
   bool loop_throughout;
   bool thiazide_throughout;
   // kidney
+  double egfr_ml_min;  // as given, or typical for age and size
   double gfr_l_h;
   double ultrafilterable_fraction;
   double tm_mmol_h;  // without diuretics
   double renal_splay;
   // stores
   double reference_serum_mmol_l;
-  double tissue_reference_mmol;
-  double bone_reference_mmol;
+  double tissue_reference_mmol;  // exchangeable intracellular Mg at the reference serum
+  double tissue_bound_mmol;      // intracellular Mg not exchanged within months (constant)
+  double bone_reference_mmol;    // bone-surface Mg at the reference serum
+  double deep_bone_reference_mmol;
   double tissue_exchange_per_h;
   double bone_exchange_per_h;
+  double deep_bone_exchange_per_h;
+  double sweat_clearance_l_h;
   double store_uptake_half_serum_mmol_l;
   double store_uptake_hill;
   // parenteral
   double im_absorption_per_h;
+  double im_bioavailability;  // share of an IM dose released to plasma; the rest to muscle
+  double thiazide_onset_per_h;
   // tolerance
   double laxation_load50_mmol;
   double diarrhea_soluble_feces50_mmol_day;
@@ -103,6 +112,20 @@ struct SubjectParameters {
   std::vector<Meal> meals;
   double start_clock_h;
 };
+
+// Covariate ranges: children from 1 year and 5 kg (Model 2); adults to 110 y.
+inline constexpr double kMinAgeYears = 1.0;
+inline constexpr double kAdultAgeYears = 18.0;
+inline constexpr double kMinWeightKg = 5.0;
+
+// The GFR (mL/min) typical for age and size, used when none is given: the adult
+// reference (100 mL/min at 70 kg) scaled by (weight/70)^0.75 and, in children,
+// by the maturation function of Rhodin 2009 (post-menstrual age = age + 40 weeks).
+double typical_egfr_ml_min(double age_years, double weight_kg, const Physiology& physiology);
+// The height (cm) used when none is given: the adult mean for the sex; for a
+// child, the height that gives a typical BMI for age at this weight.
+double typical_height_cm(Sex sex, double age_years, double weight_kg,
+                         const Physiology& physiology);
 
 // Throws std::invalid_argument for covariates outside the model's range.
 void validate(const Covariates& covariates);
