@@ -3,17 +3,25 @@
 Usage:
     python calibration/calibrate.py            # fit, print fitted vs stored values
     python calibration/calibrate.py --write    # also store them in cpp/src/physiology.cpp
+                                               # and the covariance in the package
 
 The fit is staged (each stage a weighted least-squares problem over a few
 parameters, residuals scaled by the target's tolerance half-width) and the
 stages are iterated because they interact weakly (e.g. renal splay and gut
-absorption both set the baseline serum). Targets and their sources are in
-magpk.validation.
+absorption both set the baseline serum); then all calibrated parameters are
+refitted jointly against all calibration targets from the staged solution.
+The joint fit's Jacobian gives the parameter covariance (log scale, residuals
+in units of the tolerance half-width read as one standard deviation), stored
+with the flags "at a bound" and "not identifiable" in
+python/magpk/data/calibration.json (read by magpk.parameter_covariance()).
+Targets and their sources are in magpk.validation.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import re
 import sys
 from pathlib import Path
@@ -27,6 +35,10 @@ from magpk import validation
 
 ROOT = Path(__file__).resolve().parents[1]
 PHYSIOLOGY_CPP = ROOT / "cpp" / "src" / "physiology.cpp"
+CALIBRATION_JSON = ROOT / "python" / "magpk" / "data" / "calibration.json"
+#: An eigen-direction of J^T J whose variance exceeds this (log scale: a factor
+#: e^3 ~ 20 either way at one SD) marks its dominant parameters unidentifiable.
+UNIDENTIFIABLE_LOG_SD = 3.0
 
 # (parameters, lower bounds, upper bounds, targets); parameters fitted in log space.
 STAGES: List[Tuple[Sequence[str], Sequence[float], Sequence[float], Sequence[str]]] = [
@@ -81,6 +93,74 @@ def fit(rounds: int = 3, verbose: bool = True) -> Dict[str, float]:
     return {n: values[n] for names, *_ in STAGES for n in names}
 
 
+def joint_fit(values: Dict[str, float], verbose: bool = True) -> Dict[str, object]:
+    """Refit every calibrated parameter against every calibration target at once,
+    from ``values``; return the fitted values and the covariance with flags."""
+    by_id = {t.id: t for t in validation.targets()}
+    names: List[str] = []
+    lower: List[float] = []
+    upper: List[float] = []
+    target_ids: List[str] = []
+    for stage_names, stage_lower, stage_upper, stage_targets in STAGES:
+        names += list(stage_names)
+        lower += list(stage_lower)
+        upper += list(stage_upper)
+        target_ids += [t for t in stage_targets if t not in target_ids]
+    chosen = [by_id[i] for i in target_ids]
+
+    def residuals(log_x: np.ndarray) -> np.ndarray:
+        trial = dict(values)
+        trial.update(zip(names, np.exp(log_x)))
+        return np.array([(t.run(trial) - t.goal) / (0.5 * (t.high - t.low)) for t in chosen])
+
+    log_lower, log_upper = np.log(lower), np.log(upper)
+    x0 = np.clip(np.log([values[n] for n in names]), log_lower + 1e-9, log_upper - 1e-9)
+    solution = least_squares(residuals, x0, bounds=(log_lower, log_upper), x_scale=1.0,
+                             diff_step=1e-4, xtol=1e-8, ftol=1e-8, max_nfev=60)
+    fitted = dict(zip(names, np.exp(solution.x)))
+    jac = solution.jac
+    information = jac.T @ jac
+    eigenvalues, eigenvectors = np.linalg.eigh(information)
+    floor = 1.0 / UNIDENTIFIABLE_LOG_SD ** 2
+    inverse = np.zeros_like(eigenvalues)
+    weak = eigenvalues < floor
+    inverse[~weak] = 1.0 / eigenvalues[~weak]
+    inverse[weak] = UNIDENTIFIABLE_LOG_SD ** 2  # capped: the data do not constrain them
+    covariance = (eigenvectors * inverse) @ eigenvectors.T
+    unidentifiable = sorted({names[int(np.argmax(np.abs(eigenvectors[:, k])))]
+                             for k in np.nonzero(weak)[0]})
+    at_bound = [n for n, x, lo, hi in zip(names, solution.x, log_lower, log_upper)
+                if x - lo < 1e-3 or hi - x < 1e-3]
+    if verbose:
+        print(f"joint fit: cost {solution.cost:.4g} ({solution.nfev} evaluations); "
+              f"at a bound: {at_bound or 'none'}; unidentifiable: {unidentifiable or 'none'}")
+    return {"values": fitted, "names": names, "log_covariance": covariance.tolist(),
+            "at_bound": at_bound, "unidentifiable": unidentifiable, "targets": target_ids,
+            "cost": float(solution.cost),
+            "residuals": dict(zip(target_ids, solution.fun.tolist()))}
+
+
+def write_covariance(joint: Dict[str, object]) -> None:
+    names = joint["names"]
+    record = {
+        "description": "Covariance of the log of the calibrated parameters from the joint fit "
+                       "of calibration/calibrate.py (residuals in units of each target's "
+                       "tolerance half-width, read as one standard deviation). Directions the "
+                       "targets do not constrain are capped at a log-SD of "
+                       f"{UNIDENTIFIABLE_LOG_SD:g} and their parameters flagged unidentifiable.",
+        "date": datetime.date.today().isoformat(),
+        "parameters": names,
+        "values": [joint["values"][n] for n in names],
+        "log_covariance": joint["log_covariance"],
+        "at_bound": joint["at_bound"],
+        "unidentifiable": joint["unidentifiable"],
+        "targets": joint["targets"],
+        "scaled_residuals": joint["residuals"],
+    }
+    CALIBRATION_JSON.parent.mkdir(parents=True, exist_ok=True)
+    CALIBRATION_JSON.write_text(json.dumps(record, indent=1) + "\n")
+
+
 def write(values: Dict[str, float]) -> None:
     text = PHYSIOLOGY_CPP.read_text()
     for name, value in values.items():
@@ -95,14 +175,24 @@ def main(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="store fitted values in physiology.cpp")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-joint", action="store_true", help="staged fit only")
     args = parser.parse_args(argv)
     fitted = fit(args.rounds)
+    joint = None
+    if not args.no_joint:
+        staged = stored_values()
+        staged.update(fitted)
+        joint = joint_fit(staged)
+        fitted = {n: joint["values"][n] for n in fitted}
     stored = stored_values()
     print(f"\n{'parameter':36s} {'fitted':>12s} {'stored':>12s}")
     for name, value in fitted.items():
         print(f"{name:36s} {value:12.5g} {stored[name]:12.5g}")
     if args.write:
         write(fitted)
+        if joint is not None:
+            write_covariance(joint)
+            print(f"covariance written to {CALIBRATION_JSON.relative_to(ROOT)}")
         print(f"\nwritten to {PHYSIOLOGY_CPP.relative_to(ROOT)} (rebuild to use them)")
     return 0
 

@@ -33,18 +33,18 @@ const std::vector<ParameterInfo> kTable = {
      "assumption: non-nutrient liquids empty from the fasting stomach with a half-time of "
      "~10-20 min (textbook gastric physiology); low confidence",
      kNotCalibrated},
-    {"gastric_half_emptying_fed_h", &Physiology::gastric_half_emptying_fed_h, 1.7166, "h",
+    {"gastric_half_emptying_fed_h", &Physiology::gastric_half_emptying_fed_h, 1.4821, "h",
      "half-emptying time of dissolved supplement Mg taken with a meal (it empties with the meal)",
      "calibration", "Sabatier 2002: mineral water alone 45.7% vs with a meal 52.3% absorbed"},
-    {"si_vmax_mmol_h", &Physiology::si_vmax_mmol_h, 0.33486, "mmol/h",
+    {"si_vmax_mmol_h", &Physiology::si_vmax_mmol_h, 0.57296, "mmol/h",
      "maximal transcellular (saturable, TRPM6/7) absorption rate, small intestine",
      "calibration",
      "Fine 1991 (65% -> 11% absorbed, linear 7%); Sabatier 2003 (0.48 of 70 mg); "
      "Schuchardt & Hahn 2017 (80% of absorption complete at 6 h)"},
-    {"si_km_mmol", &Physiology::si_km_mmol, 0.20207, "mmol",
+    {"si_km_mmol", &Physiology::si_km_mmol, 0.87194, "mmol",
      "luminal Mg amount at half-maximal transcellular absorption (small intestine and colon)",
      "calibration", "as si_vmax_mmol_h"},
-    {"si_paracellular_per_h", &Physiology::si_paracellular_per_h, 0.0066417, "1/h",
+    {"si_paracellular_per_h", &Physiology::si_paracellular_per_h, 0.001011, "1/h",
      "first-order paracellular absorption rate, small intestine",
      "calibration", "Fine 1991: linear component absorbs 7% of intake (marginal absorption "
      "between 20 and 40 mmol), with the targets of si_vmax_mmol_h"},
@@ -52,7 +52,7 @@ const std::vector<ParameterInfo> kTable = {
      "mean colonic transit time without laxation",
      "capsule CTT study means 15.9-28.9 h, 1,885 volunteers (physiology.md s8), midpoint",
      kNotCalibrated},
-    {"colon_vmax_mmol_h", &Physiology::colon_vmax_mmol_h, 0.027482, "mmol/h",
+    {"colon_vmax_mmol_h", &Physiology::colon_vmax_mmol_h, 0.034647, "mmol/h",
      "maximal transcellular absorption rate, colon",
      "calibration", "as si_vmax_mmol_h"},
     {"dissolution_soluble_per_h", &Physiology::dissolution_soluble_per_h, 2.0, "1/h",
@@ -61,7 +61,7 @@ const std::vector<ParameterInfo> kTable = {
      "assumption consistent with absorption starting ~1 h after intake (Schuchardt & Hahn 2017); "
      "low confidence",
      kNotCalibrated},
-    {"dissolution_oxide_per_h", &Physiology::dissolution_oxide_per_h, 0.38879, "1/h",
+    {"dissolution_oxide_per_h", &Physiology::dissolution_oxide_per_h, 0.077638, "1/h",
      "intrinsic dissolution rate of MgO with acid in excess; the rate is limited by gastric acid "
      "(2 mmol H+ per mmol Mg): J = k S a / (a + k S), a = acid output / 2",
      "calibration", "Firoz & Graber 2001: MgO ~4% absorbed at ~10.5 mmol/day"},
@@ -97,7 +97,7 @@ const std::vector<ParameterInfo> kTable = {
     {"upper_gi_secretion_mg_mmol_l", &Physiology::upper_gi_secretion_mg_mmol_l, 0.5, "mmol/L",
      "Mg concentration of upper-GI secretions at the reference serum concentration",
      "~1 mEq/L in upper-GI secretions (textbook figure, physiology.md s8)", kNotCalibrated},
-    {"ppi_transcellular_factor", &Physiology::ppi_transcellular_factor, 0.8465, "-",
+    {"ppi_transcellular_factor", &Physiology::ppi_transcellular_factor, 0.8726, "-",
      "multiplier on transcellular (saturable) absorption during proton-pump inhibitor use",
      "calibration", "Kieboom 2015: serum -0.011 mmol/L in PPI users (Rotterdam Study)"},
     // ------------------------------------------------------ plasma, kidney
@@ -110,12 +110,12 @@ const std::vector<ParameterInfo> kTable = {
      "assumption: ECF ~30% larger per kg in late pregnancy (plasma volume +40-50% and "
      "interstitial expansion); low confidence",
      kNotCalibrated},
-    {"peripheral_volume_l_per_kg", &Physiology::peripheral_volume_l_per_kg, 0.5845, "L/kg",
+    {"peripheral_volume_l_per_kg", &Physiology::peripheral_volume_l_per_kg, 0.40531, "L/kg",
      "apparent volume of the fast peripheral pool (rapidly exchangeable cell Mg, amount = "
      "volume x its concentration)",
      "calibration", "Dolberg 2017: IV elimination half-life 8.3 h (V 60.2 L) in healthy men; "
      "Lu 2002 profile (Vc 24, Vp 25 L) in pre-eclampsia"},
-    {"intercompartmental_clearance_l_h", &Physiology::intercompartmental_clearance_l_h, 9.6044,
+    {"intercompartmental_clearance_l_h", &Physiology::intercompartmental_clearance_l_h, 11.829,
      "L/h", "exchange clearance between ECF and the fast peripheral pool, for 70 kg "
      "(allometric, weight^0.75)",
      "calibration", "Dolberg 2017 IV half-life 8.3 h and the Lu 2002 two-compartment profile "
@@ -126,13 +126,13 @@ const std::vector<ParameterInfo> kTable = {
     {"renal_tm_mmol_per_l_filtrate", &Physiology::renal_tm_mmol_per_l_filtrate, 0.576,
      "mmol/L GF", "tubular maximum for Mg reabsorption per litre of glomerular filtrate",
      "Rude 1980: TmMg 1.4 mg/100 mL GF", kNotCalibrated},
-    {"renal_splay", &Physiology::renal_splay, 0.99951, "-",
+    {"renal_splay", &Physiology::renal_splay, 0.99847, "-",
      "curvature of the titration curve (1 = sharp threshold, 0 = Michaelis-Menten)",
      "calibration", "baseline: serum 0.85 mmol/L (IOM reference 0.75-0.95) for the reference adult"},
-    {"loop_diuretic_tm_factor", &Physiology::loop_diuretic_tm_factor, 0.91797, "-",
+    {"loop_diuretic_tm_factor", &Physiology::loop_diuretic_tm_factor, 0.91591, "-",
      "multiplier on the renal tubular maximum with a loop diuretic (thick ascending limb)",
      "calibration", "Sica review: plasma Mg -5 to -10% on long-term diuretics (midpoint -7.5%)"},
-    {"thiazide_tm_factor", &Physiology::thiazide_tm_factor, 0.9768, "-",
+    {"thiazide_tm_factor", &Physiology::thiazide_tm_factor, 0.97597, "-",
      "multiplier on the renal tubular maximum with a thiazide (distal convoluted tubule)",
      "calibration", "Kieboom 2018: serum -0.018 mmol/L with >= 1 DDD thiazide"},
     {"im_absorption_per_h", &Physiology::im_absorption_per_h, 0.317, "1/h",
@@ -143,7 +143,7 @@ const std::vector<ParameterInfo> kTable = {
      "share of an IM dose released from the depot to plasma; the rest is taken up by muscle "
      "cells at the site (exchangeable tissue pool), so mass is conserved",
      "Salinger 2013 BJOG 120:894: F_IM 86.2% (population PK, 258 women)", kNotCalibrated},
-    {"ckd_tm_gfr_exponent", &Physiology::ckd_tm_gfr_exponent, 0.037084, "-",
+    {"ckd_tm_gfr_exponent", &Physiology::ckd_tm_gfr_exponent, 0.057236, "-",
      "tubular adaptation in CKD: below eGFR 100 mL/min the tubular maximum per litre of filtrate "
      "scales with (eGFR/100)^exponent, so fractional excretion rises as GFR falls",
      "calibration",
@@ -198,18 +198,15 @@ const std::vector<ParameterInfo> kTable = {
      "dermal (sweat) Mg loss at the reference serum, proportional to serum",
      "Hunt & Johnson 2006 AJCN 84:843 (USDA-ARS summary): ~4 mg/day in young men",
      kNotCalibrated},
-    {"store_uptake_half_serum_mmol_l", &Physiology::store_uptake_half_serum_mmol_l, 0.95167,
+    {"store_uptake_half_serum_mmol_l", &Physiology::store_uptake_half_serum_mmol_l, 1.7313,
      "mmol/L", "serum concentration at half-maximal uptake into the exchangeable tissue and "
      "bone-surface pools (Hill relation normalised at the reference serum)",
      "calibration",
      "depletion: serum 0.70 mmol/L after 3 weeks Mg-free (falls over weeks, not days); RBC Mg 2/3 "
      "and serum 1/3-1/4 of control after 3 months; Nielsen 2007 stores drawn down on 101 mg/day"},
-    {"store_uptake_hill", &Physiology::store_uptake_hill, 1.8217, "-",
+    {"store_uptake_hill", &Physiology::store_uptake_hill, 3.9263, "-",
      "steepness (Hill coefficient) of store uptake vs serum concentration",
-     "assumption: with n = 8 uptake is near-saturated above normal serum (an absorbed excess goes "
-     "to urine, as in replete adults) and falls steeply below it (stores buffer serum); smaller n "
-     "sends absorbed Mg to stores and misses the urinary-increment targets (docs/model.md)",
-     kNotCalibrated},
+     "calibration", "as store_uptake_half_serum_mmol_l"},
     // ------------------------------------------------- GI tolerance
     {"laxation_load50_mmol", &Physiology::laxation_load50_mmol, 16.4, "mmol",
      "dissolved supplement Mg in the colon that doubles colonic transit speed (osmotic "
@@ -218,13 +215,13 @@ const std::vector<ParameterInfo> kTable = {
      "~128 g/day (Rose 2015 review, median) doubles at 128/7.3 = 17.5 mmol/day, i.e. "
      "17.5 x 22.4/24 = 16.4 mmol in a colon with a 22.4-h transit",
      kNotCalibrated},
-    {"diarrhea_soluble_feces50_mmol_day", &Physiology::diarrhea_soluble_feces50_mmol_day, 27.924,
+    {"diarrhea_soluble_feces50_mmol_day", &Physiology::diarrhea_soluble_feces50_mmol_day, 25.588,
      "mmol/day", "soluble (dissolved) faecal Mg per 24 h at which half of people have diarrhoea",
      "calibration",
      "Bashir 1993 (IOM LOAEL: GI symptoms in 6/21 at 15.8 mmol/day MgCl2) and the IOM 1997 "
      "regimens free of diarrhoea (MgO 576 mg/day x 28 d, 400 mg/day x 8 wk); Fine 1991 NEJM "
      "upper normal soluble faecal Mg 14.6 mmol/day"},
-    {"diarrhea_log_sd", &Physiology::diarrhea_log_sd, 0.50595, "-",
+    {"diarrhea_log_sd", &Physiology::diarrhea_log_sd, 0.54527, "-",
      "between-person SD of the log diarrhoea threshold", "calibration",
      "as diarrhea_soluble_feces50_mmol_day"},
     // --------------------------------------------- body composition

@@ -12,7 +12,7 @@ food and parenteral magnesium sulfate, and compare forms and regimens.
 from ._core import __version__
 from .compare import compare_forms
 from .forms import compound_mg, elemental_fraction, elemental_mg, form_ids, forms
-from .parameters import parameters
+from .parameters import parameter_covariance, parameters
 from . import plot  # matplotlib is imported only when a plot function is called
 from .population import Population, populations, simulate_population
 from .reference import check_regimen, interactions, rda_ul
@@ -35,6 +35,7 @@ __all__ = [
     "forms",
     "interactions",
     "mgso4_g_per_kg",
+    "parameter_covariance",
     "parameters",
     "plot",
     "populations",

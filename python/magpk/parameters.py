@@ -2,18 +2,60 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Dict, Mapping, Optional
 
+import numpy as np
 import pandas as pd
 
 from . import _core, _validation
 
 
+@lru_cache(maxsize=None)
+def _calibration() -> Dict[str, Any]:
+    """The stored joint calibration (calibration/calibrate.py --write)."""
+    text = resources.files("magpk").joinpath("data", "calibration.json").read_text()
+    return json.loads(text)
+
+
 def parameters() -> pd.DataFrame:
     """Every physiological parameter with its value, unit, description,
-    source and (for calibrated values) the data it was calibrated against."""
+    source and (for calibrated values) the data it was calibrated against.
+
+    Calibrated parameters also carry ``log_sd`` (standard deviation of the log
+    of the value from the joint calibration: 0.1 ~ ±10 %), ``at_bound`` (the
+    fit sits at the bound of its allowed range) and ``identifiable`` (False
+    when the calibration targets do not constrain it; its ``log_sd`` is then a
+    cap, not an estimate). See :func:`parameter_covariance`.
+    """
     frame = pd.DataFrame(_core.parameter_table()).set_index("name")
-    return frame[["value", "unit", "description", "source", "calibrated_against"]]
+    frame = frame[["value", "unit", "description", "source", "calibrated_against"]]
+    calibration = _calibration()
+    sd = np.sqrt(np.diag(np.asarray(calibration["log_covariance"])))
+    log_sd = dict(zip(calibration["parameters"], sd))
+    frame["log_sd"] = [log_sd.get(name, np.nan) for name in frame.index]
+    frame["at_bound"] = [name in calibration["at_bound"] for name in frame.index]
+    frame["identifiable"] = [name not in calibration["unidentifiable"] for name in frame.index]
+    return frame
+
+
+def parameter_covariance() -> pd.DataFrame:
+    """Covariance of the log of the calibrated parameters from the joint
+    calibration (``calibration/calibrate.py``): residuals are scaled by each
+    calibration target's tolerance half-width, read as one standard deviation.
+    Directions the targets do not constrain are capped (log-SD 3) and their
+    parameters are flagged in :func:`parameters` (``identifiable``).
+    Index and columns are parameter names; ``attrs`` holds the date, targets,
+    flags and scaled residuals of the fit."""
+    calibration = _calibration()
+    names = calibration["parameters"]
+    frame = pd.DataFrame(calibration["log_covariance"], index=names, columns=names)
+    frame.attrs.update({key: calibration[key] for key in
+                        ("date", "targets", "at_bound", "unidentifiable", "scaled_residuals",
+                         "description")})
+    return frame
 
 
 def _physiology(overrides: Optional[Mapping[str, Any]]) -> "_core.Physiology":

@@ -280,7 +280,7 @@ def test_steady_state_matches_core(label):
         assert day.states[1][rm.I["serum_auc"]] / 24.0 == pytest.approx(ss.mean_serum, rel=1e-12)
         # ... and the meals make it differ from the continuous steady state
         flat = rm.continuous_steady_state(s)
-        assert abs(ss.serum / flat.serum - 1.0) > 1e-3
+        assert abs(ss.serum / flat.serum - 1.0) > 5e-4
         assert abs(ss.x[rm.I["si_diet"]] / flat.x[rm.I["si_diet"]] - 1.0) > 0.05
 
     result = run_core(cov, rm.Regimen(), 24.0, [0.0, 6.0, 24.0])
@@ -576,7 +576,7 @@ def test_basic_salts_are_acid_limited_and_ppi_slows_them():
     assert _dissolution_ratio("basic_salts_meals_ppi", "oxide", 0.5) < 0.1
     oxide = rm.N_FIXED + [p.form_id for p in ref.pools].index("oxide")
     row = list(ref.times).index(3.0)
-    assert ref_ppi.states[row, oxide] > 1.1 * ref.states[row, oxide]
+    assert ref_ppi.states[row, oxide] > 1.05 * ref.states[row, oxide]
 
     def solid_feces(r):
         return r.final[rm.I["feces_cum"]] - r.final[rm.I["feces_soluble_cum"]]
