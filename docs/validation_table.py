@@ -1,24 +1,21 @@
 """Print the validation table of docs/model.md section 10 from magpk.validation.evaluate().
 
-Usage: python docs/validation_table.py   (paste the output over the table in docs/model.md)
+Usage: python docs/validation_table.py
+
+The table is one of the blocks that docs/tables.py generates; to refresh every
+generated table of docs/model.md in place, run ``python docs/tables.py --write``.
 """
 
-import math
+import os
+import sys
 
-from magpk import validation
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from tables import validation_table  # noqa: E402
 
 
 def main() -> None:
-    table = validation.evaluate()
-    print("| id | description | published | tolerance band | model | within? | calibration target "
-          "| note |")
-    print("|---|---|---|---|---:|---|---|---|")
-    for target_id, row in table.iterrows():
-        high = "∞" if math.isinf(row["high"]) else f"{row['high']:g}"
-        print(f"| `{target_id}` | {row['description']} | {row['published']} | "
-              f"[{row['low']:g}, {high}] | {row['model']:.4g} | "
-              f"{'yes' if row['within'] else '**no**'} | "
-              f"{'yes' if row['calibration'] else 'no'} | {row['note']} |")
+    print(validation_table())
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ void register_simulation(py::module_& m) {
       .def_readonly("absorbed_increment_mmol", &magpk::Metrics::absorbed_increment_mmol)
       .def_readonly("urine_increment_24h_mmol", &magpk::Metrics::urine_increment_24h_mmol)
       .def_readonly("urine_increment_mmol", &magpk::Metrics::urine_increment_mmol)
+      .def_readonly("urine_24h_mmol", &magpk::Metrics::urine_24h_mmol)
       .def_readonly("baseline_serum_mmol_l", &magpk::Metrics::baseline_serum_mmol_l)
       .def_readonly("cmax_mmol_l", &magpk::Metrics::cmax_mmol_l)
       .def_readonly("tmax_h", &magpk::Metrics::tmax_h)

@@ -75,10 +75,12 @@ double truncated_lognormal(double mean, double cv, double low, double high, std:
 const std::vector<PopulationSpec> kPresets = {
     {"adults",
      "US adults: weight and height means from NHANES 2015-2018 (Fryar 2021); eGFR falling "
-     "~0.9 mL/min per year after 30; intake ~350/270 mg/day (men/women); drug use and spreads "
-     "assumed",
-     0.5, 18.0, 80.0, 90.6, 77.5, 0.22, 175.4, 161.3, 7.5, 115.0, -0.9, 15.0, 15.0, 150.0, 350.0,
-     270.0, 0.35, 0.0, 0.10, 0.03, 0.08, 0.25, 0.26, 0.067},
+     "~0.9 mL/min per year after 30; intake means 352/256 mg/day (men/women, NHANES 1999-2000, "
+     "Ford & Mokdad 2003 J Nutr 133:2879) with CV 0.30 (CSFII 1994 5th-95th percentiles via "
+     "IOM 1997); drug use assumed; IIV CVs assumed, checked against the spread of serum Mg "
+     "(NHANES 2021-23) and 24-h urinary Mg (PREVEND, Joosten 2013) in magpk.validation",
+     0.5, 18.0, 80.0, 90.6, 77.5, 0.22, 175.4, 161.3, 7.5, 115.0, -0.9, 15.0, 15.0, 150.0, 352.0,
+     256.0, 0.30, 0.0, 0.10, 0.03, 0.08, 0.25, 0.26, 0.067},
     {"elderly", "adults preset restricted to 65-90 years, with more PPI and diuretic use", 0.55,
      65.0, 90.0, 84.0, 72.0, 0.20, 174.0, 160.0, 7.0, 115.0, -0.9, 15.0, 15.0, 130.0, 320.0,
      250.0, 0.35, 0.0, 0.20, 0.10, 0.15, 0.25, 0.26, 0.067},

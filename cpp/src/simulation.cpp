@@ -134,6 +134,8 @@ SimulationResult simulate(const SimulationRequest& request) {
                                                  : kNaN;
   m.absorbed_increment_mmol = end[idx::kAbsorbedCum] - base_end[idx::kAbsorbedCum];
   m.urine_increment_mmol = end[idx::kUrineCum] - base_end[idx::kUrineCum];
+  // The hourly samples hold t = 0 and t = 24 h when the run lasts a day.
+  m.urine_24h_mmol = request.t_end_h >= 24.0 ? sup.urine_samples[24] - sup.urine_samples[0] : kNaN;
   if (has_24h) {
     const auto urine = [](const Trajectory& t, Eigen::Index row) {
       return t.probe_states(row, idx::kUrineCum);
@@ -167,6 +169,7 @@ const std::vector<std::string>& metric_names() {
   static const std::vector<std::string> names{
       "oral_supplement_mmol", "parenteral_mmol", "fraction_absorbed", "absorbed_supplement_mmol",
       "absorbed_increment_mmol", "urine_increment_24h_mmol", "urine_increment_mmol",
+      "urine_24h_mmol",
       "baseline_serum_mmol_l", "cmax_mmol_l", "tmax_h", "cmin_mmol_l",
       "auc_above_baseline_mmol_h_l", "time_hypo_h", "time_hyper_h", "time_above_2_h",
       "time_above_3_5_h", "time_above_5_h", "body_store_change_mmol",
@@ -179,6 +182,7 @@ std::vector<double> metric_values(const Metrics& m) {
   std::vector<double> values{m.oral_supplement_mmol, m.parenteral_mmol, m.fraction_absorbed,
                              m.absorbed_supplement_mmol, m.absorbed_increment_mmol,
                              m.urine_increment_24h_mmol, m.urine_increment_mmol,
+                             m.urine_24h_mmol,
                              m.baseline_serum_mmol_l, m.cmax_mmol_l, m.tmax_h, m.cmin_mmol_l,
                              m.auc_above_baseline_mmol_h_l, m.time_below_hypo_h};
   values.insert(values.end(), m.time_above_h.begin(), m.time_above_h.end());

@@ -156,6 +156,7 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
   tr.states.resize(static_cast<Eigen::Index>(output_times_h.size()), idx::kStateSize);
   tr.probe_states.resize(static_cast<Eigen::Index>(probe_times_h.size()), idx::kStateSize);
   tr.feces_soluble_samples.resize(sample_times_h.size());
+  tr.urine_samples.resize(sample_times_h.size());
   tr.time_above_h.assign(thresholds.size(), 0.0);
 
   // x/dxdt: state and derivative at the start of the current step (FSAL: the
@@ -189,6 +190,7 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
          ++next_sample) {
       state_at(sample_times_h[next_sample], xt);
       tr.feces_soluble_samples[next_sample] = xt[idx::kFecesSolubleCum];
+      tr.urine_samples[next_sample] = xt[idx::kUrineCum];
     }
   };
   bool first_serum = true;  // extrema start from the state after the events at t = 0
@@ -383,7 +385,11 @@ Trajectory steady_trajectory(const Model& model, const State& x0,
     tr.probe_states.row(static_cast<Eigen::Index>(i)) = at(probe_times_h[i]).transpose();
   }
   tr.sample_times_h = sample_times_h;
-  for (double t : sample_times_h) tr.feces_soluble_samples.push_back(at(t)[idx::kFecesSolubleCum]);
+  for (double t : sample_times_h) {
+    const State x = at(t);
+    tr.feces_soluble_samples.push_back(x[idx::kFecesSolubleCum]);
+    tr.urine_samples.push_back(x[idx::kUrineCum]);
+  }
   tr.final_state = at(t_end_h);
   const double serum = model.serum_mmol_l(x0);
   tr.serum_max = tr.serum_min = serum;

@@ -18,8 +18,8 @@ from .subject import Subject
 #: Largest output grid accepted (rows); about 130 MB of states per run.
 MAX_OUTPUT_ROWS = 500_000
 #: Default solver tolerances: relative; absolute (mmol) for body states and for
-#: gut pools. Serum is then within ~2e-8 relative of a tight reference run
-#: (benchmarks/accuracy.py).
+#: gut pools. Serum is then within ~5e-7 (oral, 30 days with meals) to ~1.4e-6
+#: (24-h IV) relative of a tight reference run (benchmarks/accuracy.py).
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-8
 DEFAULT_ATOL_GUT = 1e-6
@@ -93,7 +93,8 @@ class Result:
           supplement saturates transport shared with food Mg).
         - ``urine_increment_24h_mmol``: extra urinary Mg in the 24 h from the
           first dose (``None`` if the run ends earlier); ``urine_increment_mmol``
-          over the whole run.
+          over the whole run; ``urine_24h_mmol``: all urinary Mg from 0 to 24 h
+          (a 24-h collection; ``None`` if the run is shorter).
         - ``cmax_mmol_l``, ``tmax_h``: serum maximum and its time, located on the
           solution; ``auc_above_baseline_mmol_h_l``: integral of serum minus the
           baseline run's serum.

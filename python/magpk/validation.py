@@ -294,6 +294,18 @@ def _child_serum(age_years: float, weight_kg: float, p: Overrides) -> float:
                     parameters=p).metrics()["baseline_serum_mmol_l"]
 
 
+def _population(quantity: str, p: Overrides) -> float:
+    """Between-subject spread at steady state in the 'adults' preset (600 subjects)."""
+    from .population import simulate_population  # local: population imports validation-free code
+    pop = simulate_population(Regimen(), n=600, seed=7, t_end_h=24.0, output_every_h=24.0,
+                              progress=False, parameters=p)
+    subjects = pop.subjects()
+    if quantity == "serum_sd":
+        return float(subjects["baseline_serum_mmol_l"].std())
+    urine = subjects["urine_24h_mmol"]
+    return float(urine.std() / urine.mean()) if quantity == "urine_cv" else float(urine.mean())
+
+
 def _fasted_fraction(form: str, mg: float, p: Overrides, ppi: bool = False) -> float:
     """Tracer fraction absorbed of one fasted dose (reference man, 72 h)."""
     subject = Subject(**{**_REFERENCE_MAN.__dict__, "ppi": ppi})
@@ -586,6 +598,18 @@ def targets() -> List[Target]:
           "0.76-0.99 mmol/L (95% reference, 306 children 3-19 y)", 0.76, 0.99,
           "Ghasemi 2010 Scand J Clin Lab Invest 70:415, doi:10.3109/00365513.2010.504280",
           lambda p: _child_serum(15.0, 55.0, p)),
+        t("population_serum_sd", "SD of serum Mg between adults ('adults' preset)",
+          "~0.056 mmol/L: healthy-adult 95% intervals 0.71-0.93 (men), 0.70-0.91 (women)",
+          0.040, 0.075, "NHANES 2021-23 reference intervals (Jiao, J Nutr; 5,474 adults), "
+          "SD = interval width / 3.92", lambda p: _population("serum_sd", p)),
+        t("population_urine_mean", "mean 24-h urinary Mg, adults ('adults' preset)",
+          "men 4.24, women 3.54 mmol/24 h (n = 7,664)", 3.2, 4.6,
+          "PREVEND, Joosten 2013 Am J Clin Nutr 97:1299, doi:10.3945/ajcn.112.054114",
+          lambda p: _population("urine_mean", p)),
+        t("population_urine_cv", "CV of 24-h urinary Mg between adults ('adults' preset)",
+          "SD/mean 1.65/4.24 (men), 1.40/3.54 (women): ~0.39", 0.30, 0.50,
+          "PREVEND, Joosten 2013 Am J Clin Nutr 97:1299, doi:10.3945/ajcn.112.054114",
+          lambda p: _population("urine_cv", p)),
         t("ckd4_oxide", "serum after 60 days of 1 g/day MgO at eGFR 20 mL/min",
           "hypermagnesaemia risk in CKD G4 with MgO > 1 g/day", 1.0, 2.5,
           "Mori 2019, https://colab.ws/articles/10.3164%2Fjcbn.18-117", _ckd_oxide),

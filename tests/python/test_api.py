@@ -194,3 +194,11 @@ def test_long_run_is_interruptible_with_ctrl_c() -> None:
     finally:
         timer.cancel()
     assert time.perf_counter() - started < 5.0
+
+
+def test_urine_24h_is_a_24h_collection() -> None:
+    res = magpk.simulate(magpk.Regimen().oral("citrate", 300), t_end_h=48, output_every_h=1)
+    frame = res.to_frame().set_index("time_h")
+    assert res.metrics()["urine_24h_mmol"] == pytest.approx(frame["urine_cum_mmol"].loc[24.0],
+                                                            rel=1e-9)
+    assert magpk.simulate(magpk.Regimen(), t_end_h=12).metrics()["urine_24h_mmol"] is None

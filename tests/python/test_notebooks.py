@@ -23,7 +23,7 @@ IDS = [path.name for path in NOTEBOOKS]
 EXPECTED = {"01_quick_start.ipynb", "02_saturable_absorption.ipynb",
             "03_accumulation_steady_state.ipynb", "04_renal_threshold.ipynb",
             "05_serum_vs_stores.ipynb", "06_iv_magnesium_preeclampsia.ipynb",
-            "07_labels_and_safety.ipynb"}
+            "07_labels_and_safety.ipynb", "08_children.ipynb"}
 
 
 def _read(path: Path):

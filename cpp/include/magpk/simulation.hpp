@@ -22,6 +22,7 @@ struct Metrics {
   double absorbed_increment_mmol;    // vs the no-supplement baseline, all sources
   double urine_increment_24h_mmol;   // NaN when the run ends before 24 h after the first dose
   double urine_increment_mmol;       // over the whole run
+  double urine_24h_mmol;             // urinary Mg 0-24 h (a 24-h collection); NaN if shorter
   double baseline_serum_mmol_l;      // homeostatic steady state (daily mean with meals)
   double cmax_mmol_l;
   double tmax_h;

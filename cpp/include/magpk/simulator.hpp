@@ -15,13 +15,14 @@
 
 namespace magpk {
 
-// Defaults: serum within ~2e-8 relative of a tight (rtol 1e-13) reference on a
-// 30-day twice-daily regimen (benchmarks/accuracy.py).
 // Thrown when the caller's stop request (SolverOptions::should_stop) returns true.
 struct Interrupted : std::runtime_error {
   Interrupted() : std::runtime_error("simulation interrupted") {}
 };
 
+// Defaults: serum within 5.4e-7 relative of a tight (rtol 1e-13) reference on a
+// 30-day twice-daily oral regimen with meals, 1.4e-6 on a 24-h IV regimen
+// (benchmarks/accuracy.py, Model 2).
 struct SolverOptions {
   double rtol = 1e-6;
   double atol = 1e-8;      // mmol, body and ledger states
@@ -46,8 +47,9 @@ struct Trajectory {
   Eigen::MatrixXd states;  // one row per output time, one column per state
   std::vector<double> probe_times_h;
   Eigen::MatrixXd probe_states;
-  std::vector<double> sample_times_h;  // ledger samples: soluble faeces at these times
-  std::vector<double> feces_soluble_samples;
+  std::vector<double> sample_times_h;  // ledger samples at these times:
+  std::vector<double> feces_soluble_samples;  // cumulative soluble faecal Mg
+  std::vector<double> urine_samples;          // cumulative urinary Mg
   State final_state;
   double serum_max = 0.0, serum_max_time_h = 0.0;
   double serum_min = 0.0, serum_min_time_h = 0.0;
