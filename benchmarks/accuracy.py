@@ -12,7 +12,7 @@ atol_gut 1e-15). Reported:
 - tmax abs. error (h), final-serum and serum-AUC relative errors
 - accepted steps of both runs
 
-docs/model.md cites this script for "serum within ~2e-8 relative".
+docs/model.md (Numerics) cites this script for the serum errors of the default tolerances.
 
 Usage: python benchmarks/accuracy.py [--rtol R] [--atol A] [--atol-gut G]
 """

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run all magpk benchmarks with their default sizes (several minutes; memory.py
-# with 100,000 subjects peaks at a few hundred MB). Not part of the test suite.
+# Run all magpk benchmarks with their default sizes (about 20 minutes, most of it
+# memory.py: 100,000 subjects once per thread count, peaking at a few hundred MB).
+# Not part of the test suite.
 # Usage: benchmarks/run_all.sh            (uses $PYTHON, default: python)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -89,12 +89,18 @@ Meals - the periodic steady state x(24 h) = x(0) of the no-dose day (the
 subject's meals and drugs; unknowns si_diet, colon_diet, plasma, peripheral,
 tissue, bone, deep_bone; e = e0, T_b constant), found with
 ``scipy.optimize.root`` (MINPACK's hybrid Powell method) on the one-day map,
-each day integrated with DOP853 at the simulation tolerances.  Ledgers start at 0.
+each day integrated with DOP853 at the simulation tolerances (by default;
+``simulate(steady_method=, steady_rtol=, steady_atol=)`` choose others).  Ledgers start at 0.
 
 Regimens are integrated piecewise between events with
 ``scipy.integrate.solve_ivp(method="DOP853")`` (rtol 1e-13, atol 1e-18 by
-default); doses are instantaneous and a row at an event time shows the state
-after the events at that time.
+default; ``simulate(method=..., rtol=..., atol=...)`` choose another scipy
+method and tolerances, atol a scalar or a per-state vector, and
+``steady_method``/``steady_rtol``/``steady_atol`` those of the periodic
+steady state); doses are instantaneous and a row at an event time shows the
+state after the events at that time.  ``Result.nfev`` and
+``Result.steady.nfev`` count the right-hand-side evaluations of the
+integrations (the benchmarks use them).
 """
 
 from __future__ import annotations
@@ -641,6 +647,9 @@ class SteadyState:
     mean_serum: float  # daily mean (= serum for a continuous diet)
     x: np.ndarray
     periodic_drift: float = 0.0  # max |x(24 h) - x(0)| over the pools (periodic only)
+    #: RHS evaluations of solve_ivp spent finding it (periodic only; a cached
+    #: steady state reports the evaluations of the run that computed it)
+    nfev: int = 0
 
 
 #: Pools that are not empty without doses (unknowns of the periodic steady state).
@@ -684,26 +693,48 @@ def continuous_steady_state(s: Subject, n_pools: int = 0) -> SteadyState:
     return SteadyState(c, c, x)
 
 
-_PERIODIC_CACHE: Dict[Tuple[Subject, float, float], SteadyState] = {}
+_PERIODIC_CACHE: Dict[tuple, SteadyState] = {}
 
 
-def periodic_steady_state(s: Subject, rtol: float = 1e-13, atol: float = 1e-18) -> SteadyState:
+def clear_steady_state_cache() -> None:
+    """Forget the periodic steady states computed so far (benchmarks time them)."""
+    _PERIODIC_CACHE.clear()
+
+
+def _fixed_atol(atol) -> object:
+    """A scalar atol, or the first N_FIXED entries of a per-state vector."""
+    if np.ndim(atol) == 0:
+        return float(atol)
+    vec = np.asarray(atol, dtype=float)
+    if vec.ndim != 1 or len(vec) < N_FIXED:
+        raise ValueError(f"atol: expected a scalar or a vector of at least {N_FIXED} entries "
+                         f"(the fixed states), got shape {vec.shape}")
+    return vec[:N_FIXED].copy()
+
+
+def periodic_steady_state(s: Subject, rtol: float = 1e-13, atol=1e-18,
+                          method: str = "DOP853") -> SteadyState:
     """x(0) with x(24 h) = x(0) on the no-dose day (meals, the subject's drugs).
 
     Solved with MINPACK's hybrid Powell method (``scipy.optimize.root``) on the
-    scaled one-day map, started at the continuous steady state.
+    scaled one-day map, started at the continuous steady state; each day is
+    integrated with ``solve_ivp(method=method)`` at ``rtol`` and ``atol`` (a
+    scalar or a vector over the fixed states).  Results are cached per subject,
+    method and tolerances (``clear_steady_state_cache``).
     """
-    key = (s, rtol, atol)
+    atol = _fixed_atol(atol)
+    key = (s, rtol, atol if np.ndim(atol) == 0 else tuple(atol), method)
     if key in _PERIODIC_CACHE:
         cached = _PERIODIC_CACHE[key]
         return SteadyState(cached.serum, cached.mean_serum, cached.x.copy(),
-                           cached.periodic_drift)
+                           cached.periodic_drift, cached.nfev)
     day = Regimen()
     events = event_times(day, s, 24.0)
     segments = [(a, b, inputs_on(a, day, s, (), 24.0)) for a, b in zip(events, events[1:])]
     start = continuous_steady_state(s)
     scale = np.maximum(np.abs(start.x[list(STEADY_UNKNOWNS)]), 1e-3)
     unknowns = list(STEADY_UNKNOWNS)
+    nfev = 0
 
     def initial(u_scaled):
         x = np.zeros(N_FIXED)
@@ -713,11 +744,13 @@ def periodic_steady_state(s: Subject, rtol: float = 1e-13, atol: float = 1e-18) 
         return x
 
     def one_day(u_scaled):
+        nonlocal nfev
         x = initial(u_scaled)
         for a, b, inputs in segments:
-            sol = solve_ivp(rhs, (a, b), x, method="DOP853", rtol=rtol, atol=atol, args=(inputs,))
+            sol = solve_ivp(rhs, (a, b), x, method=method, rtol=rtol, atol=atol, args=(inputs,))
             if not sol.success:
                 raise RuntimeError(f"integration failed on [{a}, {b}]: {sol.message}")
+            nfev += sol.nfev
             x = sol.y[:, -1]
         return x
 
@@ -731,18 +764,21 @@ def periodic_steady_state(s: Subject, rtol: float = 1e-13, atol: float = 1e-18) 
     if not residual <= 1e-11 * body_total(x0):
         raise RuntimeError(f"periodic steady state not found: drift {residual} mmol/day "
                            f"({sol.message})")
-    result = SteadyState(x0[_PL] / s.v_ecf, end[_AUC] / 24.0, x0, residual)
+    result = SteadyState(x0[_PL] / s.v_ecf, end[_AUC] / 24.0, x0, residual, nfev)
     _PERIODIC_CACHE[key] = result
-    return SteadyState(result.serum, result.mean_serum, x0.copy(), residual)
+    return SteadyState(result.serum, result.mean_serum, x0.copy(), residual, nfev)
 
 
-def steady_state(s: Subject, n_pools: int = 0) -> SteadyState:
+def steady_state(s: Subject, n_pools: int = 0, rtol: float = 1e-13, atol=1e-18,
+                 method: str = "DOP853") -> SteadyState:
+    """The continuous (closed-form) or periodic steady state; ``rtol``, ``atol``
+    and ``method`` are those of the periodic one's day integrations."""
     if not s.meals:
         return continuous_steady_state(s, n_pools)
-    ss = periodic_steady_state(s)
+    ss = periodic_steady_state(s, rtol, atol, method)
     x = np.zeros(N_FIXED + n_pools)
     x[:N_FIXED] = ss.x
-    return SteadyState(ss.serum, ss.mean_serum, x, ss.periodic_drift)
+    return SteadyState(ss.serum, ss.mean_serum, x, ss.periodic_drift, ss.nfev)
 
 
 # ---------------------------------------------------------------------------
@@ -768,6 +804,9 @@ class Result:
     min_amount: float  # smallest amount (mmol) at any output row or integrator step
     effect_range: Tuple[float, float]  # min, max of thiazide_effect (rows and steps)
     body_store_change: float  # body stores (no IM depot) at the end minus at t = 0
+    #: RHS evaluations of solve_ivp over the run's segments (not the steady
+    #: state's: ``steady.nfev``; not the slope evaluations of the serum extrema)
+    nfev: int = 0
 
 
 def max_daily_amount(t_end: float, cumulative) -> float:
@@ -785,10 +824,35 @@ def standard_normal_cdf(z: float) -> float:
     return 0.5 * math.erfc(-z / math.sqrt(2.0))
 
 
+def undissolved_pools(s: Subject, reg: Regimen, t_end: float, p: Dict[str, float],
+                      forms: Dict[str, dict]) -> List[Pool]:
+    """The undissolved pools of the oral doses by ``t_end``, in order of first
+    appearance (their states follow the N_FIXED fixed states)."""
+    pools: List[Pool] = []
+    seen = set()
+    for t, fid, _, _ in reg.oral:
+        if not t <= t_end:
+            continue
+        for pure, _ in pure_parts(fid, forms):
+            k = dissolution_rate(forms[pure], p)
+            if math.isfinite(k) and pure not in seen:
+                seen.add(pure)
+                chel = s.chelate_share if forms[pure]["chelate_route"] else 0.0
+                pools.append(Pool(pure, k, chel, is_acid_limited(forms[pure])))
+    return pools
+
+
 def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence[float],
              p: Dict[str, float], forms: Dict[str, dict],
-             rtol: float = 1e-13, atol: float = 1e-18) -> Result:
+             rtol: float = 1e-13, atol=1e-18, method: str = "DOP853",
+             steady_rtol=None, steady_atol=None, steady_method=None) -> Result:
     """Integrate ``reg`` from the steady state; rows at ``output_times`` (sorted).
+
+    ``method``: the ``solve_ivp`` method of the run; ``atol``: a scalar or a
+    per-state vector of length N_FIXED + len(undissolved_pools(...)) (the
+    fixed states in FIXED_STATES order, then the pools).  The periodic steady
+    state is found at ``steady_rtol``/``steady_atol``/``steady_method``, by
+    default the run's (a vector atol: its fixed-state entries).
 
     The default tolerances are tighter than the core's: at rtol=1e-11,
     atol=1e-13 DOP853 leaves errors of ~1e-13 mmol in gut pools that have decayed
@@ -799,18 +863,15 @@ def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence
     inside = lambda t: t <= t_end  # noqa: E731
 
     # undissolved pools, in order of first appearance
-    pools: List[Pool] = []
-    pool_index: Dict[str, int] = {}
-    for t, fid, _, _ in reg.oral:
-        if not inside(t):
-            continue
-        for pure, _ in pure_parts(fid, forms):
-            k = dissolution_rate(forms[pure], p)
-            if math.isfinite(k) and pure not in pool_index:
-                pool_index[pure] = len(pools)
-                chel = s.chelate_share if forms[pure]["chelate_route"] else 0.0
-                pools.append(Pool(pure, k, chel, is_acid_limited(forms[pure])))
+    pools = undissolved_pools(s, reg, t_end, p, forms)
+    pool_index = {pool.form_id: k for k, pool in enumerate(pools)}
     n = N_FIXED + len(pools)
+    if np.ndim(atol) != 0:
+        atol = np.asarray(atol, dtype=float)
+        if atol.shape != (n,):
+            raise ValueError(f"atol: expected a scalar or {n} per-state values "
+                             f"({N_FIXED} fixed states + {len(pools)} undissolved pools), "
+                             f"got shape {atol.shape}")
     amounts = amount_columns(len(pools))
     events = event_times(reg, s, t_end)
 
@@ -835,7 +896,9 @@ def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence
                 given += mmol
         return given
 
-    ss = steady_state(s, len(pools))
+    ss = steady_state(s, len(pools), rtol if steady_rtol is None else steady_rtol,
+                      atol if steady_atol is None else steady_atol,
+                      method if steady_method is None else steady_method)
     x = ss.x.copy()
     initial_total = gut_total(x) + body_total(x) + excreted_total(x)  # ledgers are 0
     out_t = np.asarray(output_times, dtype=float)
@@ -847,6 +910,7 @@ def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence
     min_amount = math.inf
     effect_lo, effect_hi = math.inf, -math.inf
     dense = []  # (a, b, sol) per segment, for the daily faecal windows
+    nfev = 0
 
     def check_balance(y):
         intake = initial_total + dosed + y[_DIET] + y[_INF]
@@ -869,10 +933,11 @@ def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence
             break
         b = events[k + 1]
         inputs = inputs_on(a, reg, s, pools, t_end)
-        sol = solve_ivp(rhs, (a, b), x, method="DOP853", rtol=rtol, atol=atol,
+        sol = solve_ivp(rhs, (a, b), x, method=method, rtol=rtol, atol=atol,
                         dense_output=True, args=(inputs,))
         if not sol.success:
             raise RuntimeError(f"integration failed on [{a}, {b}]: {sol.message}")
+        nfev += sol.nfev
         dense.append((a, b, sol.sol))
         min_amount = min(min_amount, float(sol.y[amounts].min()))
         effect_lo = min(effect_lo, float(sol.y[_THZ].min()))
@@ -917,4 +982,5 @@ def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence
         mass_balance_errors=np.asarray(balance), min_amount=min_amount,
         effect_range=(effect_lo, effect_hi),
         body_store_change=body_stores(x) - body_stores(ss.x),
+        nfev=nfev,
     )
