@@ -19,6 +19,7 @@ from .reference import check_regimen, interactions, rda_ul
 from .regimen import Regimen, mgso4_g_per_kg
 from .simulate import Result, simulate
 from .subject import Subject
+from . import validation  # published targets; needs only the runtime dependencies
 
 __all__ = [
     "__version__",
@@ -42,4 +43,5 @@ __all__ = [
     "rda_ul",
     "simulate",
     "simulate_population",
+    "validation",
 ]

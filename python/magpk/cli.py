@@ -193,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Whole-body magnesium pharmacokinetics: compare supplement forms, simulate "
                     "regimens, check regimens against the UL and drug interactions.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    from . import __version__
+    parser.add_argument("--version", action="version", version=f"magpk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -448,7 +450,20 @@ _COMMANDS = {"compare": _cmd_compare, "simulate": _cmd_simulate, "forms": _cmd_f
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the ``magpk`` command line; returns the exit status (0 ok, 2 bad arguments)."""
+    """Run the ``magpk`` command line; returns the exit status (0 ok, 2 bad arguments).
+
+    A reader that closes the pipe early (``magpk compare ... | head -1``) ends the
+    run quietly with status 0, as Unix tools do."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: Optional[Sequence[str]]) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -460,6 +475,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _COMMANDS[args.command](args, subparser)
     except SystemExit as exit_:  # parser.error in a command
         return int(exit_.code or 0) if not isinstance(exit_.code, str) else 2
+    except BrokenPipeError:
+        raise  # handled quietly in main()
     except OSError as error:  # e.g. an unwritable --csv path
         print(f"magpk: error: {error}", file=sys.stderr)
         return 1

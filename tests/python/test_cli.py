@@ -1,11 +1,13 @@
 """The ``magpk`` command line, run as ``python -m magpk.cli`` in a subprocess."""
 
+import shlex
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
 
+import magpk
 from magpk import cli
 
 
@@ -128,3 +130,28 @@ def test_parse_dose(text, mg):
                                          ("1w", 168)])
 def test_parse_duration(text, hours):
     assert cli.parse_duration_h(text) == pytest.approx(hours)
+
+
+def test_version() -> None:
+    out = subprocess.run([sys.executable, "-m", "magpk", "--version"], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == f"magpk {magpk.__version__}"
+
+
+def test_closed_pipe_exits_quietly() -> None:
+    """`magpk compare ... | head -1`: no 'Broken pipe' message, exit status 0."""
+    command = (f"{shlex.quote(sys.executable)} -m magpk compare --forms oxide,citrate "
+               f"--dose 300mg | head -1")
+    out = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True,
+                         text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("magpk compare:")
+    assert "Broken pipe" not in out.stderr and "Error" not in out.stderr
+
+
+def test_main_job_script_skips_the_rebuild_when_sources_are_unchanged() -> None:
+    """scripts/main_job.sh keeps a source hash beside the venv and says what it does."""
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[2] / "scripts" / "main_job.sh").read_text()
+    assert ".magpk-source-hash" in text
+    assert "Building and installing magpk" in text and "up to date" in text

@@ -54,3 +54,15 @@ def test_every_target_names_its_source() -> None:
         assert target.source and target.published
         if target.calibration:
             assert target.goal is not None and target.low <= target.goal <= target.high
+
+
+def test_validation_needs_only_the_runtime_dependencies() -> None:
+    """`import magpk; magpk.validation.evaluate()` works without scipy (not a runtime
+    dependency): scipy is blocked in a fresh interpreter."""
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['scipy'] = None\n"
+            "import magpk\n"
+            "table = magpk.validation.evaluate(ids=['lu_2002', 'baseline_serum'])\n"
+            "assert table['within'].all(), table\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
