@@ -342,8 +342,8 @@ class RegimenCheck:
     """The findings of :func:`check_regimen`.
 
     ``findings``: DataFrame with columns ``severity`` (high, warning, caution,
-    info), ``kind`` (``ul``, ``spacing``, ``renal``, ``drug_note``, ``rda``,
-    ``parenteral``), ``day`` (1-based calendar day, or NaN), ``time_h``
+    info), ``kind`` (``ul``, ``spacing``, ``spacing_ok`` (a checked drug whose
+    spacing is fine), ``renal``, ``drug_note``, ``rda``, ``parenteral``), ``day`` (1-based calendar day, or NaN), ``time_h``
     (the Mg dose time, or NaN), ``drug``, ``message``, ``rule`` and ``source``.
     ``daily_intake``: supplemental oral elemental Mg per day vs the UL.
     """
@@ -379,8 +379,28 @@ class RegimenCheck:
         lines = [f"magpk regimen check: {len(self)} finding(s) ({counts}); UL "
                  f"{self.ul_mg_per_day:g} mg/day supplemental, RDA {self.rda_mg_per_day:g} "
                  f"mg/day total"]
-        for row in self.findings.itertuples(index=False):
-            lines.append(f"  [{row.severity}] {row.kind}: {row.message}")
+        # Repeated spacing findings (one per dose) are shown as one group per drug
+        # and severity: the first, the count and the last (findings keeps them all).
+        rows = list(self.findings.itertuples(index=False))
+        shown = set()
+        for i, row in enumerate(rows):
+            if i in shown:
+                continue
+            group = [i]
+            if row.kind == "spacing":
+                group = [j for j, other in enumerate(rows)
+                         if other.kind == "spacing" and other.drug == row.drug
+                         and other.severity == row.severity]
+            shown.update(group)
+            if len(group) > 2:
+                days = [rows[j].day for j in group]
+                lines.append(f"  [{row.severity}] {row.kind}: {len(group)} doses of oral Mg too "
+                             f"close to {row.drug} (days {min(days):.0f}-{max(days):.0f}); first: "
+                             f"{row.message}")
+                lines.append(f"      ... last: {rows[group[-1]].message}")
+            else:
+                for j in group:
+                    lines.append(f"  [{rows[j].severity}] {rows[j].kind}: {rows[j].message}")
             if row.rule:
                 lines.append(f"      rule: {row.rule}")
             if row.source:
@@ -563,7 +583,15 @@ def check_regimen(regimen: Regimen, subject: Optional[Subject] = None,
     noted = set()
     for name, info, times in _drug_doses(drugs, repeat_daily, n_days):
         if info["kind"] == "chelation":
-            findings.extend(_spacing_findings(oral_times, name, info, times))
+            spacing = _spacing_findings(oral_times, name, info, times)
+            findings.extend(spacing)
+            if not spacing and oral_times and times:
+                gap = min(abs(td - tm) for tm in oral_times for td in times)
+                findings.append(_finding(
+                    "info", "spacing_ok",
+                    f"{name} ({info['drug_class']}): checked, spacing fine — every dose is at "
+                    f"least {gap:g} h from the oral magnesium", info["rule"], info["source"],
+                    drug=name))
         elif info["drug_class"] not in noted:
             noted.add(info["drug_class"])
             findings.append(_finding("info", "drug_note", f"{name} ({info['drug_class']}): "

@@ -103,7 +103,15 @@ def test_check_flags_spacing_and_ul():
     ok = run("check", "--dose", "100mg", "--every", "12h", "--days", "2",
              "--drug", "doxycycline@8,20")
     assert ok.returncode == 0, ok.stderr
-    assert "spacing" not in ok.stdout
+    assert "[warning] spacing" not in ok.stdout
+    assert "doxycycline (tetracyclines): checked, spacing fine" in ok.stdout
+
+
+def test_check_groups_repeated_spacing_warnings():
+    result = run("check", "--form", "citrate", "--dose", "100mg", "--every", "12h", "--days",
+                 "14", "--drug", "doxycycline@1,13")
+    assert "28 doses of oral Mg too close to doxycycline (days 1-14)" in result.stdout
+    assert result.stdout.count("[warning] spacing") == 1
 
 
 def test_check_unknown_drug_exit_2():

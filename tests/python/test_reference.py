@@ -184,7 +184,9 @@ def test_doxycycline_six_hours_away_is_not_flagged():
 def test_spacing_repeats_daily_over_the_regimen():
     # Mg at 0 and 12 h each day; doxycycline at 8 and 20 h: 8 h after / 4 h before: fine.
     regimen = magpk.Regimen().oral("glycinate", 150, every_h=12, days=7)
-    assert check_regimen(regimen, drugs=[("doxycycline", [8, 20])]).count(kind="spacing") == 0
+    fine = check_regimen(regimen, drugs=[("doxycycline", [8, 20])])
+    assert fine.count(kind="spacing") == 0
+    assert fine.count(kind="spacing_ok") == 1  # the checked drug is reported as fine
     # ciprofloxacin 1 h after each Mg dose: one warning per Mg dose (14)
     report = check_regimen(regimen, drugs={"cipro": [1, 13]})
     assert report.count(kind="spacing", severity="warning") == 14
