@@ -317,11 +317,12 @@ def lookup_drug(name: Any) -> Dict[str, Any]:
     if key not in index:
         names = list(index)
         close = [n for n in names if key and n.startswith(key)][:3]
-        close += [n for n in difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+        # Suggest only names that are really close (a typo), not any drug.
+        close += [n for n in difflib.get_close_matches(key, names, n=3, cutoff=0.8)
                   if n not in close]
         close = close[:3]
         hint = (f"did you mean {', '.join(map(repr, close))}? " if close
-                else "no close match. ")
+                else "it is not among the drugs with a listed magnesium interaction. ")
         raise ValueError(f"drug={name!r}: unknown drug; {hint}Known classes: "
                          f"{', '.join(i.drug_class for i in _INTERACTIONS)} "
                          f"(see magpk.reference.known_drugs())")

@@ -163,3 +163,11 @@ def test_main_job_script_skips_the_rebuild_when_sources_are_unchanged() -> None:
     text = (Path(__file__).resolve().parents[2] / "scripts" / "main_job.sh").read_text()
     assert ".magpk-source-hash" in text
     assert "Building and installing magpk" in text and "up to date" in text
+
+
+def test_unknown_drug_suggests_only_close_names():
+    far = run("check", "--drug", "aspirin@8")
+    assert far.returncode == 2
+    assert "did you mean" not in far.stderr and "not among the drugs" in far.stderr
+    near = run("check", "--drug", "doxycyclin@8")
+    assert "did you mean 'doxycycline'" in near.stderr
