@@ -359,6 +359,11 @@ def _cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     shown["evidence"] = table["evidence_grade"]
     with pd.option_context("display.float_format", "{:.2f}".format, "display.width", 160):
         print(shown.to_string(na_rep="-"))
+    print(f"legend: absorbed % / mg = supplement Mg absorbed (tracer) over the {args.t_end:g} h "
+          f"run; net extra mg = extra Mg absorbed vs the same subject without supplement, "
+          f"whole run; urine +24h mg = extra urinary Mg in the 24 h from the first dose; "
+          f"serum max = highest serum over the run; P(diarrhoea) = risk on the worst day "
+          f"(soluble faecal Mg); evidence = what the form's modelled kinetics rest on")
     for group in table.attrs.get("identical_by_assumption", []):
         print(f"note: {', '.join(group)} are identical by assumption (same modelled kinetics: "
               f"no human data separates them)")

@@ -171,3 +171,11 @@ def test_unknown_drug_suggests_only_close_names():
     assert "did you mean" not in far.stderr and "not among the drugs" in far.stderr
     near = run("check", "--drug", "doxycyclin@8")
     assert "did you mean 'doxycycline'" in near.stderr
+
+
+def test_compare_prints_a_legend_naming_each_window():
+    result = run("compare", "--forms", "oxide,citrate", "--dose", "300mg", "--days", "3",
+                 "--every", "24h")
+    legend = next(line for line in result.stdout.splitlines() if line.startswith("legend:"))
+    assert "whole run" in legend and "24 h from the first dose" in legend
+    assert "worst day" in legend
