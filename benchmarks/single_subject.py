@@ -57,7 +57,7 @@ import argparse
 import os
 import sys
 import time
-from typing import Dict
+from typing import Dict, List, Tuple
 
 import numpy as np
 
@@ -165,18 +165,18 @@ def serum_of(result: "rm.Result", s: "rm.Subject") -> np.ndarray:
 # ---------------------------------------------------------------------------
 # Benchmark
 # ---------------------------------------------------------------------------
-def main(argv=None) -> int:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--min-time", type=float, default=1.0,
                         help="measured seconds per core timing (default 1)")
     parser.add_argument("--scipy-repeats", type=int, default=3,
                         help="scipy calls per regimen, best taken (default 3)")
-    args = parser.parse_args(argv)
-    rtol, atol, atol_gut = common.DEFAULT_RTOL, common.DEFAULT_ATOL, common.DEFAULT_ATOL_GUT
-    subject = magpk.Subject()
-    cov = reference_covariates(subject)
-    repeats = max(1, args.scipy_repeats)
+    return parser.parse_args(argv)
 
+
+def print_header(subject: "magpk.Subject", tolerances: Tuple[float, float, float],
+                 min_time: float, repeats: int) -> None:
+    rtol, atol, atol_gut = tolerances
     print(f"# single subject: magpk {getattr(magpk, '__version__', '?')}; "
           f"{common.machine_line()}")
     print(f"# tolerances: rtol {rtol:g}; atol {atol:g} mmol (body, stomach, ledgers), atol_gut "
@@ -185,7 +185,138 @@ def main(argv=None) -> int:
           f"at rtol {STEADY_RTOL:g}, atol {STEADY_ATOL:g} on both sides")
     print(f"# default subject (meals: {len(subject.meals)} a day), output every "
           f"{common.OUTPUT_EVERY_H:g} h; core timings: best of N single calls, N so that >= "
-          f"{args.min_time:g} s measured; scipy: best of {repeats}\n")
+          f"{min_time:g} s measured; scipy: best of {repeats}\n")
+
+
+def measure(regimen: "magpk.Regimen", t_end: float, subject: "magpk.Subject",
+            cov: "rm.Covariates", tolerances: Tuple[float, float, float], min_time: float,
+            repeats: int) -> Dict[str, object]:
+    """Time one regimen: magpk.simulate, the raw core call, and the scipy calls."""
+    request = common.core_request(regimen, t_end, subject)
+    times = np.asarray(request.output_times_h)
+    ref_reg = reference_regimen(regimen)
+
+    api = common.time_calls(lambda: magpk.simulate(regimen, subject, t_end_h=t_end,
+                                                   output_every_h=common.OUTPUT_EVERY_H),
+                            min_time_s=min_time)
+    raw = common.time_calls(lambda: _core.simulate(request), min_time_s=min_time)
+    calls = [scipy_call(cov, ref_reg, t_end, times, *tolerances) for _ in range(repeats)]
+    best = {key: min(c[key] for c in calls)
+            for key in ("steady_s", "dosed_s", "baseline_s", "total_s")}
+    return {"request": request, "api": api, "raw": raw, "calls": calls, "best": best,
+            "sp": calls[-1]}
+
+
+def compare_serum(regimen: "magpk.Regimen", t_end: float, subject: "magpk.Subject",
+                  request, sp: Dict[str, object]) -> Dict[str, object]:
+    """The core's serum (default and tight tolerances) against the scipy call ``sp``."""
+    s = sp["subject"]
+    core_result = _core.simulate(request)
+    cols = list(_core.output_columns())
+    serum_col = cols.index("serum_mmol_l")
+    core_serum = np.asarray(core_result.table)[:, serum_col]
+    core_base_serum = np.asarray(core_result.baseline_table)[:, serum_col]
+    tight = _core.simulate(common.core_request(regimen, t_end, subject, rtol=1e-13,
+                                               atol=1e-15, atol_gut=1e-15))
+    tight_serum = np.asarray(tight.table)[:, serum_col]
+    sp_serum = serum_of(sp["dosed"], s)
+    sp_base_serum = serum_of(sp["baseline"], s)
+    final_rel = abs(sp_serum[-1] - core_serum[-1]) / abs(core_serum[-1])
+    grid_rel = float(np.max(np.abs(sp_serum - core_serum) / np.abs(core_serum)))
+    sp_vs_tight = float(np.max(np.abs(sp_serum - tight_serum) / np.abs(tight_serum)))
+    base_rel = float(np.max(np.abs(sp_base_serum - core_base_serum) / np.abs(core_base_serum)))
+    steady_rel = (abs(sp["steady"].serum - core_result.steady_state_serum_mmol_l)
+                  / core_result.steady_state_serum_mmol_l)
+    agree = max(final_rel, base_rel, steady_rel) <= SERUM_AGREEMENT
+    return {"core_result": core_result, "core_serum": core_serum, "sp_serum": sp_serum,
+            "final_rel": final_rel, "grid_rel": grid_rel, "sp_vs_tight": sp_vs_tight,
+            "base_rel": base_rel, "steady_rel": steady_rel, "agree": agree}
+
+
+def timing_row(label: str, meas: Dict[str, object], cmp: Dict[str, object]) -> List[str]:
+    raw, api, best, sp = meas["raw"], meas["api"], meas["best"], meas["sp"]
+    return [label, common.fmt_time(raw["best"]), common.fmt_time(api["best"]),
+            common.fmt_time(best["total_s"]),
+            f"{best['total_s'] / raw['best']:.0f}x",
+            f"{best['total_s'] / api['best']:.0f}x",
+            f"{int(cmp['core_result'].steps)}", f"{sp['dosed'].nfev}",
+            f"{sp['nfev']}", f"{raw['n']} / {api['n']} / {len(meas['calls'])}"]
+
+
+def split_row(label: str, meas: Dict[str, object], core_steady: Dict[str, float]) -> List[str]:
+    best, sp = meas["best"], meas["sp"]
+    core_runs = meas["raw"]["best"] - core_steady["best"]
+    sp_runs = best["dosed_s"] + best["baseline_s"]
+    return [label, common.fmt_time(core_steady["best"]),
+            common.fmt_time(core_runs), common.fmt_time(best["steady_s"]),
+            f"{sp['steady'].nfev}", common.fmt_time(best["dosed_s"]),
+            common.fmt_time(best["baseline_s"]),
+            f"{best['steady_s'] / core_steady['best']:.0f}x",
+            f"{sp_runs / core_runs:.0f}x" if core_runs > 0 else "n/a"]
+
+
+def overhead_row(label: str, meas: Dict[str, object]) -> List[str]:
+    api, raw = meas["api"], meas["raw"]
+    return [label, common.fmt_time(api["best"]), common.fmt_time(raw["best"]),
+            common.fmt_time(api["best"] - raw["best"]),
+            common.fmt_time(api["median"] - raw["median"]),
+            f"{100 * (api['best'] - raw['best']) / api['best']:.0f} %"]
+
+
+def check_row(label: str, cmp: Dict[str, object]) -> List[str]:
+    return [label, f"{cmp['sp_serum'][-1]:.9f}", f"{cmp['core_serum'][-1]:.9f}",
+            f"{cmp['final_rel']:.2e}", f"{cmp['grid_rel']:.2e}", f"{cmp['sp_vs_tight']:.2e}",
+            f"{cmp['base_rel']:.2e}", f"{cmp['steady_rel']:.2e}",
+            "ok" if cmp["agree"] else f"FAIL (> {SERUM_AGREEMENT:g})"]
+
+
+def print_timing_table(rows: List[List[str]]) -> None:
+    common.print_table(
+        ["regimen", "core _core.simulate", "magpk.simulate", f"scipy {METHOD}",
+         "speed-up (scipy/core)", "speed-up (scipy/API)", "core steps (dosed run)",
+         "scipy RHS evals (dosed run)", "scipy RHS evals (all)", "runs (core/API/scipy)"],
+        rows, title="Time per subject (best)")
+    print("  both sides time the same work: the periodic steady state (meals) from scratch + the "
+          "dosed run + the no-dose baseline run\n  (a full integration with meals) + metrics. "
+          "scipy RHS evals: solve_ivp's, all = steady state + dosed + baseline runs.\n")
+
+
+def print_split_table(rows: List[List[str]], core_steady: Dict[str, float]) -> None:
+    common.print_table(
+        ["regimen", "core steady state (est.)", "core runs + metrics (rest)",
+         "scipy steady state", "scipy steady RHS evals", "scipy dosed run", "scipy baseline run",
+         "speed-up (steady)", "speed-up (runs)"],
+        rows, title="Where the time goes (best of each part)")
+    print(f"  core steady state estimated by a core call with no doses over {STEADY_PROBE_H:g} h "
+          f"(best of {core_steady['n']}): the split is approximate;\n  scipy parts timed "
+          f"separately within each call (the runs reuse the steady state, as the core's do).\n")
+
+
+def print_overhead_table(rows: List[List[str]]) -> None:
+    common.print_table(
+        ["regimen", "magpk.simulate", "_core.simulate(request)", "Python overhead (best)",
+         "overhead (median)", "share of API call"],
+        rows, title="Python-side overhead per magpk.simulate call (request built once "
+                    "for the raw core call)")
+
+
+def print_check_table(rows: List[List[str]]) -> None:
+    common.print_table(
+        ["regimen", "scipy final serum", "core final serum", "rel diff (final)",
+         "max rel diff (grid)", "scipy vs tight core (grid)", "baseline max rel diff (grid)",
+         "steady-state serum rel diff", f"check <= {SERUM_AGREEMENT:g}"],
+        rows, title="Same equations: serum (mmol/L) of the scipy reference vs the core")
+    print("  check: final serum, baseline serum on the grid and steady-state serum all within "
+          f"{SERUM_AGREEMENT:g} relative.\n")
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    tolerances = (common.DEFAULT_RTOL, common.DEFAULT_ATOL, common.DEFAULT_ATOL_GUT)
+    subject = magpk.Subject()
+    cov = reference_covariates(subject)
+    repeats = max(1, args.scipy_repeats)
+    print_header(subject, tolerances, args.min_time, repeats)
 
     # the core's steady-state time (estimate): no doses, a 1e-3 h run
     probe = common.core_request(magpk.Regimen(), STEADY_PROBE_H, subject)
@@ -194,91 +325,18 @@ def main(argv=None) -> int:
     timing_rows, split_rows, check_rows, overhead_rows = [], [], [], []
     ok = True
     for label, regimen, t_end in common.cases():
-        request = common.core_request(regimen, t_end, subject)
-        times = np.asarray(request.output_times_h)
-        ref_reg = reference_regimen(regimen)
+        meas = measure(regimen, t_end, subject, cov, tolerances, args.min_time, repeats)
+        cmp = compare_serum(regimen, t_end, subject, meas["request"], meas["sp"])
+        ok &= cmp["agree"]
+        timing_rows.append(timing_row(label, meas, cmp))
+        split_rows.append(split_row(label, meas, core_steady))
+        overhead_rows.append(overhead_row(label, meas))
+        check_rows.append(check_row(label, cmp))
 
-        api = common.time_calls(lambda: magpk.simulate(regimen, subject, t_end_h=t_end,
-                                                       output_every_h=common.OUTPUT_EVERY_H),
-                                min_time_s=args.min_time)
-        raw = common.time_calls(lambda: _core.simulate(request), min_time_s=args.min_time)
-        calls = [scipy_call(cov, ref_reg, t_end, times, rtol, atol, atol_gut)
-                 for _ in range(repeats)]
-        best = {key: min(c[key] for c in calls)
-                for key in ("steady_s", "dosed_s", "baseline_s", "total_s")}
-        sp = calls[-1]
-        s = sp["subject"]
-
-        core_result = _core.simulate(request)
-        cols = list(_core.output_columns())
-        serum_col = cols.index("serum_mmol_l")
-        core_serum = np.asarray(core_result.table)[:, serum_col]
-        core_base_serum = np.asarray(core_result.baseline_table)[:, serum_col]
-        tight = _core.simulate(common.core_request(regimen, t_end, subject, rtol=1e-13,
-                                                   atol=1e-15, atol_gut=1e-15))
-        tight_serum = np.asarray(tight.table)[:, serum_col]
-        sp_serum = serum_of(sp["dosed"], s)
-        sp_base_serum = serum_of(sp["baseline"], s)
-        final_rel = abs(sp_serum[-1] - core_serum[-1]) / abs(core_serum[-1])
-        grid_rel = float(np.max(np.abs(sp_serum - core_serum) / np.abs(core_serum)))
-        sp_vs_tight = float(np.max(np.abs(sp_serum - tight_serum) / np.abs(tight_serum)))
-        base_rel = float(np.max(np.abs(sp_base_serum - core_base_serum) / np.abs(core_base_serum)))
-        steady_rel = (abs(sp["steady"].serum - core_result.steady_state_serum_mmol_l)
-                      / core_result.steady_state_serum_mmol_l)
-        agree = max(final_rel, base_rel, steady_rel) <= SERUM_AGREEMENT
-        ok &= agree
-
-        timing_rows.append([label, common.fmt_time(raw["best"]), common.fmt_time(api["best"]),
-                            common.fmt_time(best["total_s"]),
-                            f"{best['total_s'] / raw['best']:.0f}x",
-                            f"{best['total_s'] / api['best']:.0f}x",
-                            f"{int(core_result.steps)}", f"{sp['dosed'].nfev}",
-                            f"{sp['nfev']}", f"{raw['n']} / {api['n']} / {len(calls)}"])
-        core_runs = raw["best"] - core_steady["best"]
-        sp_runs = best["dosed_s"] + best["baseline_s"]
-        split_rows.append([label, common.fmt_time(core_steady["best"]),
-                           common.fmt_time(core_runs), common.fmt_time(best["steady_s"]),
-                           f"{sp['steady'].nfev}", common.fmt_time(best["dosed_s"]),
-                           common.fmt_time(best["baseline_s"]),
-                           f"{best['steady_s'] / core_steady['best']:.0f}x",
-                           f"{sp_runs / core_runs:.0f}x" if core_runs > 0 else "n/a"])
-        overhead_rows.append([label, common.fmt_time(api["best"]), common.fmt_time(raw["best"]),
-                              common.fmt_time(api["best"] - raw["best"]),
-                              common.fmt_time(api["median"] - raw["median"]),
-                              f"{100 * (api['best'] - raw['best']) / api['best']:.0f} %"])
-        check_rows.append([label, f"{sp_serum[-1]:.9f}", f"{core_serum[-1]:.9f}",
-                           f"{final_rel:.2e}", f"{grid_rel:.2e}", f"{sp_vs_tight:.2e}",
-                           f"{base_rel:.2e}", f"{steady_rel:.2e}",
-                           "ok" if agree else f"FAIL (> {SERUM_AGREEMENT:g})"])
-
-    common.print_table(
-        ["regimen", "core _core.simulate", "magpk.simulate", f"scipy {METHOD}",
-         "speed-up (scipy/core)", "speed-up (scipy/API)", "core steps (dosed run)",
-         "scipy RHS evals (dosed run)", "scipy RHS evals (all)", "runs (core/API/scipy)"],
-        timing_rows, title="Time per subject (best)")
-    print("  both sides time the same work: the periodic steady state (meals) from scratch + the "
-          "dosed run + the no-dose baseline run\n  (a full integration with meals) + metrics. "
-          "scipy RHS evals: solve_ivp's, all = steady state + dosed + baseline runs.\n")
-    common.print_table(
-        ["regimen", "core steady state (est.)", "core runs + metrics (rest)",
-         "scipy steady state", "scipy steady RHS evals", "scipy dosed run", "scipy baseline run",
-         "speed-up (steady)", "speed-up (runs)"],
-        split_rows, title="Where the time goes (best of each part)")
-    print(f"  core steady state estimated by a core call with no doses over {STEADY_PROBE_H:g} h "
-          f"(best of {core_steady['n']}): the split is approximate;\n  scipy parts timed "
-          f"separately within each call (the runs reuse the steady state, as the core's do).\n")
-    common.print_table(
-        ["regimen", "magpk.simulate", "_core.simulate(request)", "Python overhead (best)",
-         "overhead (median)", "share of API call"],
-        overhead_rows, title="Python-side overhead per magpk.simulate call (request built once "
-                             "for the raw core call)")
-    common.print_table(
-        ["regimen", "scipy final serum", "core final serum", "rel diff (final)",
-         "max rel diff (grid)", "scipy vs tight core (grid)", "baseline max rel diff (grid)",
-         "steady-state serum rel diff", f"check <= {SERUM_AGREEMENT:g}"],
-        check_rows, title="Same equations: serum (mmol/L) of the scipy reference vs the core")
-    print("  check: final serum, baseline serum on the grid and steady-state serum all within "
-          f"{SERUM_AGREEMENT:g} relative.\n")
+    print_timing_table(timing_rows)
+    print_split_table(split_rows, core_steady)
+    print_overhead_table(overhead_rows)
+    print_check_table(check_rows)
     return 0 if ok else 1
 
 

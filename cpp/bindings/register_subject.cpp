@@ -16,6 +16,8 @@ void register_subject(py::module_& m) {
       .def_readonly("clock_h", &magpk::Meal::clock_h)
       .def_readonly("share", &magpk::Meal::share);
   m.def("default_meals", &magpk::default_meals);
+  m.def("validate_meal_spacing", &magpk::validate_meal_spacing, py::arg("meals"),
+        py::arg("fed_state_duration_h"));
   m.def("typical_egfr_ml_min", &magpk::typical_egfr_ml_min, py::arg("age_years"),
         py::arg("weight_kg"), py::arg("physiology"));
   m.attr("ADULT_AGE_YEARS") = magpk::kAdultAgeYears;

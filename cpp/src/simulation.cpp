@@ -28,15 +28,17 @@ std::vector<double> hourly_samples(double t_end_h) {
   return times;
 }
 
-// Largest soluble faecal Mg over any 24-h window starting on the hourly grid
-// (the whole run if it is shorter than a day).
+// Largest increase of a cumulative amount over any 24-h window starting on the
+// hourly grid; the last window is cut at the end of the run (the whole run if it
+// is shorter than a day).
 double max_daily_amount(const std::vector<double>& times, const std::vector<double>& cumulative) {
   double largest = 0.0;
-  std::size_t j = 0;
-  for (std::size_t i = 0; i < times.size(); ++i) {
-    while (j + 1 < times.size() && times[j] < times[i] + 24.0) ++j;
-    largest = std::max(largest, cumulative[j] - cumulative[i]);
-    if (times[j] < times[i] + 24.0) break;  // windows reach the end from here on
+  std::size_t end = 0;  // first sample at or after times[start] + 24 h, or the last
+  for (std::size_t start = 0; start < times.size(); ++start) {
+    while (end + 1 < times.size() && times[end] < times[start] + 24.0) ++end;
+    largest = std::max(largest, cumulative[end] - cumulative[start]);
+    // Once a window reaches the end of the run, later windows are shorter parts of it.
+    if (times[end] < times[start] + 24.0) break;
   }
   return largest;
 }

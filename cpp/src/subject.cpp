@@ -17,14 +17,11 @@ void require(bool condition, const std::string& message) {
 }  // namespace
 
 double typical_egfr_ml_min(double age_years, double weight_kg, const Physiology& p) {
-  double gfr = kReferenceEgfrMlMin * std::pow(weight_kg / 70.0, 0.75);
-  if (age_years < kAdultAgeYears) {
-    const double pma_weeks = age_years * 52.18 + 40.0;
-    const double x = std::pow(pma_weeks / p.gfr_maturation_pma_weeks, p.gfr_maturation_hill);
-    gfr *= x / (1.0 + x);
-  }
   // An adult's GFR is not scaled by size (eGFR is reported per adult body).
-  return age_years >= kAdultAgeYears ? kReferenceEgfrMlMin : gfr;
+  if (age_years >= kAdultAgeYears) return kReferenceEgfrMlMin;
+  const double pma_weeks = age_years * 52.18 + 40.0;  // post-menstrual age
+  const double x = std::pow(pma_weeks / p.gfr_maturation_pma_weeks, p.gfr_maturation_hill);
+  return kReferenceEgfrMlMin * std::pow(weight_kg / 70.0, 0.75) * x / (1.0 + x);
 }
 
 double typical_height_cm(Sex sex, double age_years, double weight_kg, const Physiology& p) {

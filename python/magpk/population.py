@@ -296,20 +296,7 @@ def simulate_population(regimen: Regimen, n: Optional[int] = 10_000, seed: int =
         raise ValueError(f"seed={seed!r}: allowed 0 to 2**63 - 1")
     t_end = _validation.real("t_end_h", t_end_h, strictly_positive=True, maximum=24.0 * 365 * 20)
     times = np.asarray(_output_times(t_end, output_every_h, None))
-    if isinstance(population, pd.DataFrame):
-        if n is not None and n != len(population) and n != 10_000:
-            raise ValueError(f"n={n!r} differs from the {len(population)} rows of the population "
-                             f"DataFrame; pass n=None")
-        source: Union[str, Dict[str, np.ndarray]] = _columns_from_frame(population)
-        n_subjects = len(population)
-        label = "custom"
-    else:
-        label = "adults" if population is None else population
-        if not isinstance(label, str):
-            raise TypeError(f"population={population!r}: expected a preset name or a DataFrame")
-        _validation.choice("population", label, _preset_names())
-        n_subjects = _validation.count("n", n, maximum=MAX_SUBJECTS)
-        source = label
+    source, n_subjects, label = _cohort(population, n)
     if threads is None:
         n_threads = os.cpu_count() or 1
     else:
@@ -317,19 +304,7 @@ def simulate_population(regimen: Regimen, n: Optional[int] = 10_000, seed: int =
     keep = _validation.boolean("trajectories", trajectories)
     byte_limit = _validation.count("max_trajectory_bytes", max_trajectory_bytes,
                                    maximum=2**62)
-    n_vars = len(_core.summary_variables())
-    histogram_bytes = n_vars * len(times) * (_core.SUMMARY_BINS + 2) * 4 * (n_threads + 2)
-    if histogram_bytes > MAX_HISTOGRAM_BYTES:
-        raise ValueError(f"t_end_h={t_end_h!r} with output_every_h={output_every_h!r} gives "
-                         f"{len(times):,} output times: the summary histograms would need "
-                         f"~{histogram_bytes / 1e9:.1f} GB (limit {MAX_HISTOGRAM_BYTES / 1e9:g} GB);"
-                         f" use a coarser output grid")
-    if keep:
-        needed = n_subjects * len(times) * n_vars * 8
-        if needed > byte_limit:
-            raise ValueError(f"trajectories=True needs ~{needed / 1e9:.1f} GB for {n_subjects:,} "
-                             f"subjects x {len(times):,} times; limit max_trajectory_bytes="
-                             f"{byte_limit:,}: use fewer subjects or a coarser grid")
+    _check_memory(len(times), n_subjects, n_threads, keep, byte_limit, t_end_h, output_every_h)
     tolerances = _tolerances(rtol, atol, atol_gut)
     _physiology(parameters)  # validate overrides before any work
     size = chunk_size if chunk_size is not None else max(2_000, 256 * n_threads)
@@ -337,53 +312,100 @@ def simulate_population(regimen: Regimen, n: Optional[int] = 10_000, seed: int =
     bounds = [(start, min(start + size, n_subjects)) for start in range(0, n_subjects, size)]
     args = (parameters, regimen, t_end, times, tolerances)
 
-    # Chunk results are merged as they arrive, so memory does not grow with the
-    # number of chunks: one running histogram (uint32: n <= MAX_SUBJECTS < 2**32).
-    histogram: Optional[np.ndarray] = None
-    column_parts: List[Dict[str, np.ndarray]] = []
-    metric_parts: List[np.ndarray] = []
-    trajectory_parts: List[np.ndarray] = []
-
-    def merge(index: int, part: Tuple[Dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]
-              ) -> None:
-        nonlocal histogram
-        chunk_columns, chunk_histogram, chunk_metrics, chunk_trajectories = part
-        if histogram is None:
-            histogram = np.array(chunk_histogram, dtype=np.uint32)
-        else:
-            histogram += chunk_histogram
-        column_parts[index] = chunk_columns
-        metric_parts[index] = chunk_metrics
-        if keep:
-            trajectory_parts[index] = chunk_trajectories
-
-    column_parts = [None] * len(bounds)  # type: ignore[list-item]
-    metric_parts = [None] * len(bounds)  # type: ignore[list-item]
-    trajectory_parts = [None] * len(bounds)  # type: ignore[list-item]
+    merged = _MergedChunks(len(bounds), keep)
     if client is not None:
         from distributed import as_completed
 
         futures = {client.submit(_run_chunk, source, int(seed), a, b, *args, 1, keep,
                                  pure=False): i for i, (a, b) in enumerate(bounds)}
         for future in as_completed(list(futures)):
-            merge(futures[future], future.result())
+            merged.add(futures[future], future.result())
             future.release()
     else:
-        bar = None
-        started = time.perf_counter()
-        try:
-            for index, (a, b) in enumerate(bounds):
-                merge(index, _run_chunk(source, int(seed), a, b, *args, n_threads, keep))
-                elapsed = time.perf_counter() - started
-                if bar is None and index == 0 and elapsed * len(bounds) > 2.0:
-                    bar = _progress_bar(progress, n_subjects)
-                if bar is not None:
-                    bar.update(b - a)
-        finally:
-            if bar is not None:
-                bar.close()
-    assert histogram is not None
-    columns = {k: np.concatenate([np.asarray(p[k]) for p in column_parts]) for k in column_parts[0]}
-    metrics = np.vstack(metric_parts)
-    kept = np.vstack(trajectory_parts) if keep else None
+        _run_locally(bounds, lambda a, b: _run_chunk(source, int(seed), a, b, *args, n_threads,
+                                                     keep),
+                     merged, progress, n_subjects)
+    columns, histogram, metrics, kept = merged.result()
     return Population(times, histogram, columns, metrics, kept, int(seed), label)
+
+
+def _cohort(population: Union[None, str, pd.DataFrame], n: Optional[int]
+            ) -> Tuple[Union[str, Dict[str, np.ndarray]], int, str]:
+    """The cohort's source (preset name or columns), its size and its label."""
+    if isinstance(population, pd.DataFrame):
+        if n is not None and n != len(population) and n != 10_000:
+            raise ValueError(f"n={n!r} differs from the {len(population)} rows of the population "
+                             f"DataFrame; pass n=None")
+        return _columns_from_frame(population), len(population), "custom"
+    label = "adults" if population is None else population
+    if not isinstance(label, str):
+        raise TypeError(f"population={population!r}: expected a preset name or a DataFrame")
+    _validation.choice("population", label, _preset_names())
+    return label, _validation.count("n", n, maximum=MAX_SUBJECTS), label
+
+
+def _check_memory(n_times: int, n_subjects: int, n_threads: int, keep: bool, byte_limit: int,
+                  t_end_h: Any, output_every_h: Any) -> None:
+    """Refuse runs whose histograms or kept trajectories would not fit the limits."""
+    n_vars = len(_core.summary_variables())
+    histogram_bytes = n_vars * n_times * (_core.SUMMARY_BINS + 2) * 4 * (n_threads + 2)
+    if histogram_bytes > MAX_HISTOGRAM_BYTES:
+        raise ValueError(f"t_end_h={t_end_h!r} with output_every_h={output_every_h!r} gives "
+                         f"{n_times:,} output times: the summary histograms would need "
+                         f"~{histogram_bytes / 1e9:.1f} GB (limit {MAX_HISTOGRAM_BYTES / 1e9:g} GB);"
+                         f" use a coarser output grid")
+    if keep:
+        needed = n_subjects * n_times * n_vars * 8
+        if needed > byte_limit:
+            raise ValueError(f"trajectories=True needs ~{needed / 1e9:.1f} GB for {n_subjects:,} "
+                             f"subjects x {n_times:,} times; limit max_trajectory_bytes="
+                             f"{byte_limit:,}: use fewer subjects or a coarser grid")
+
+
+class _MergedChunks:
+    """Chunk results merged as they arrive, so memory does not grow with the number
+    of chunks: one running histogram (uint32: n <= MAX_SUBJECTS < 2**32)."""
+
+    def __init__(self, n_chunks: int, keep: bool) -> None:
+        self.keep = keep
+        self.histogram: Optional[np.ndarray] = None
+        self.columns: List[Any] = [None] * n_chunks
+        self.metrics: List[Any] = [None] * n_chunks
+        self.trajectories: List[Any] = [None] * n_chunks
+
+    def add(self, index: int,
+            part: Tuple[Dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]) -> None:
+        chunk_columns, chunk_histogram, chunk_metrics, chunk_trajectories = part
+        if self.histogram is None:
+            self.histogram = np.array(chunk_histogram, dtype=np.uint32)
+        else:
+            self.histogram += chunk_histogram
+        self.columns[index] = chunk_columns
+        self.metrics[index] = chunk_metrics
+        if self.keep:
+            self.trajectories[index] = chunk_trajectories
+
+    def result(self) -> Tuple[Dict[str, np.ndarray], np.ndarray, np.ndarray, Optional[np.ndarray]]:
+        assert self.histogram is not None
+        columns = {k: np.concatenate([np.asarray(p[k]) for p in self.columns])
+                   for k in self.columns[0]}
+        kept = np.vstack(self.trajectories) if self.keep else None
+        return columns, self.histogram, np.vstack(self.metrics), kept
+
+
+def _run_locally(bounds: List[Tuple[int, int]], run: Any, merged: _MergedChunks,
+                 progress: Optional[bool], n_subjects: int) -> None:
+    """Run the chunks in this process (C++ threads), with a progress bar for long runs."""
+    bar = None
+    started = time.perf_counter()
+    try:
+        for index, (a, b) in enumerate(bounds):
+            merged.add(index, run(a, b))
+            elapsed = time.perf_counter() - started
+            if bar is None and index == 0 and elapsed * len(bounds) > 2.0:
+                bar = _progress_bar(progress, n_subjects)
+            if bar is not None:
+                bar.update(b - a)
+    finally:
+        if bar is not None:
+            bar.close()

@@ -541,47 +541,71 @@ def check_regimen(regimen: Regimen, subject: Optional[Subject] = None,
     dri = _dri_row(subject.sex, subject.age_years, life_stage)
     ul = float(dri["ul_supplemental_mg_per_day"])
     rda = float(dri["rda_mg_per_day"])
-    stage_text = f"{dri['life_stage']}, {dri['sex']}, {dri['age']}"
 
     oral = sorted(regimen.oral_events, key=lambda e: e.time_h)
     oral_times = [e.time_h for e in oral]
     n_days = int(oral_times[-1] // 24) + 2 if oral else 1
-
-    findings: List[Dict[str, Any]] = []
-
-    # Supplemental intake per calendar day vs the UL.
-    per_day: Dict[int, float] = {}
-    for event in oral:
-        day = int(event.time_h // 24) + 1
-        per_day[day] = per_day.get(day, 0.0) + event.elemental_mmol * MG_PER_MMOL
+    per_day = _mg_per_day(oral)
     daily = pd.DataFrame({"day": list(per_day), "supplemental_mg": list(per_day.values())})
     daily["ul_mg"] = ul
     daily["above_ul"] = daily["supplemental_mg"] > ul + 1e-9
-    ul_rule = (f"UL {ul:g} mg/day elemental Mg from supplements and drugs ({stage_text}); "
-               f"food does not count")
-    ul_source = f"{dri['source']} {IOM_1997_UL_URL}"
-    over = daily[daily["above_ul"]]
-    if not over.empty:
-        # one finding per run of consecutive days above the UL
-        runs: List[List[int]] = []
-        for day in over["day"]:
-            if runs and day == runs[-1][-1] + 1:
-                runs[-1].append(day)
-            else:
-                runs.append([day])
-        for run in runs:
-            amounts = daily.set_index("day").loc[run, "supplemental_mg"]
-            days = f"day {run[0]}" if len(run) == 1 else f"days {run[0]}-{run[-1]}"
-            amount = (f"{amounts.max():.0f} mg" if amounts.min() == amounts.max()
-                      else f"{amounts.min():.0f}-{amounts.max():.0f} mg")
-            findings.append(_finding(
-                "warning", "ul",
-                f"{days}: {amount} supplemental elemental Mg per day exceeds the UL of {ul:g} "
-                f"mg/day (osmotic diarrhoea risk); doses above the UL only under medical "
-                f"supervision", ul_rule, ul_source, run[0], None))
 
-    # Drug spacing and drug notes.
-    noted = set()
+    findings = _ul_findings(daily, dri)
+    drug_findings, noted = _drug_findings(drugs, subject, oral_times, repeat_daily, n_days)
+    findings += drug_findings
+    if oral:
+        findings += _renal_findings(subject.egfr_ml_min, _mg_per_day(oral, form="oxide"), noted)
+    findings += _context_findings(regimen, subject, per_day, dri)
+    return RegimenCheck(_sorted_findings(findings), daily, ul, rda)
+
+
+def _stage_text(dri: Mapping[str, Any]) -> str:
+    return f"{dri['life_stage']}, {dri['sex']}, {dri['age']}"
+
+
+def _mg_per_day(oral: Sequence[Any], form: Optional[str] = None) -> Dict[int, float]:
+    """Elemental mg of oral supplement per calendar day (day 1 = [0, 24) h), of one form
+    or all."""
+    per_day: Dict[int, float] = {}
+    for event in oral:
+        if form is None or event.form == form:
+            day = int(event.time_h // 24) + 1
+            per_day[day] = per_day.get(day, 0.0) + event.elemental_mmol * MG_PER_MMOL
+    return per_day
+
+
+def _ul_findings(daily: pd.DataFrame, dri: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    """One warning per run of consecutive days above the UL."""
+    ul = float(dri["ul_supplemental_mg_per_day"])
+    rule = (f"UL {ul:g} mg/day elemental Mg from supplements and drugs ({_stage_text(dri)}); "
+            f"food does not count")
+    source = f"{dri['source']} {IOM_1997_UL_URL}"
+    runs: List[List[int]] = []
+    for day in daily.loc[daily["above_ul"], "day"]:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    findings = []
+    for run in runs:
+        amounts = daily.set_index("day").loc[run, "supplemental_mg"]
+        days = f"day {run[0]}" if len(run) == 1 else f"days {run[0]}-{run[-1]}"
+        amount = (f"{amounts.max():.0f} mg" if amounts.min() == amounts.max()
+                  else f"{amounts.min():.0f}-{amounts.max():.0f} mg")
+        findings.append(_finding(
+            "warning", "ul",
+            f"{days}: {amount} supplemental elemental Mg per day exceeds the UL of {ul:g} "
+            f"mg/day (osmotic diarrhoea risk); doses above the UL only under medical "
+            f"supervision", rule, source, run[0], None))
+    return findings
+
+
+def _drug_findings(drugs: Any, subject: Subject, oral_times: Sequence[float],
+                   repeat_daily: bool, n_days: int) -> Tuple[List[Dict[str, Any]], set]:
+    """Spacing of chelating drugs, and notes on drugs that change Mg status (from
+    ``drugs`` and the subject's flags); also the drug classes noted."""
+    findings: List[Dict[str, Any]] = []
+    noted: set = set()
     for name, info, times in _drug_doses(drugs, repeat_daily, n_days):
         if info["kind"] == "chelation":
             spacing = _spacing_findings(oral_times, name, info, times)
@@ -598,66 +622,66 @@ def check_regimen(regimen: Regimen, subject: Optional[Subject] = None,
             findings.append(_finding("info", "drug_note", f"{name} ({info['drug_class']}): "
                                      f"{info['effect']}", info["rule"], info["source"],
                                      drug=name))
-    subject_notes = []
-    if subject.ppi:
-        subject_notes.append(("proton pump inhibitors", "subject.ppi=True"))
-    if subject.diuretic == "loop":
-        subject_notes.append(("loop diuretics", "subject.diuretic='loop'"))
-    if subject.diuretic == "thiazide":
-        subject_notes.append(("thiazide diuretics", "subject.diuretic='thiazide'"))
-    for drug_class, origin in subject_notes:
-        if drug_class not in noted:
+    flags = [(subject.ppi, "proton pump inhibitors", "subject.ppi=True"),
+             (subject.diuretic == "loop", "loop diuretics", "subject.diuretic='loop'"),
+             (subject.diuretic == "thiazide", "thiazide diuretics",
+              "subject.diuretic='thiazide'")]
+    for flagged, drug_class, origin in flags:
+        if flagged and drug_class not in noted:
             noted.add(drug_class)
             info = lookup_drug(drug_class)
             findings.append(_finding("info", "drug_note", f"{origin} ({drug_class}): "
                                      f"{info['effect']}", info["rule"], info["source"],
                                      drug=drug_class))
+    return findings, noted
 
-    # Kidney function.
-    egfr = subject.egfr_ml_min
-    renal_source = f"{MORI_2019_URL} {WAKAI_2019_URL}"
-    oxide_daily = {}
-    for event in oral:
-        if event.form == "oxide":
-            day = int(event.time_h // 24) + 1
-            oxide_daily[day] = oxide_daily.get(day, 0.0) + event.elemental_mmol * MG_PER_MMOL
-    if egfr < 60 and oral:
-        extra = ""
-        if oxide_daily:
-            mgo_mg = max(oxide_daily.values()) / elemental_fraction("oxide")  # as MgO compound
-            extra = (f"; up to {mgo_mg:.0f} mg/day MgO" +
-                     (" (> 1,000 mg/day: a risk factor in Mori 2019)" if mgo_mg > 1000 else ""))
-        if egfr < 30:
-            findings.append(_finding(
-                "high", "renal",
-                f"eGFR {egfr:g} mL/min (CKD G4-5): avoid magnesium supplements unless prescribed, "
-                f"with serum Mg monitoring; the kidneys cannot excrete the excess "
-                f"(hypermagnesaemia){extra}",
-                "eGFR < 30 mL/min: avoid or use only under medical supervision; 30-59: monitor "
-                "serum Mg. In CKD patients on MgO, 5-23% had serum Mg >= 2.5-3.0 mg/dL; risk "
-                "factors CKD G4 and MgO > 1,000 mg/day", renal_source))
-        else:
-            findings.append(_finding(
-                "caution", "renal",
-                f"eGFR {egfr:g} mL/min (CKD G3): monitor serum Mg during supplementation{extra}",
-                "eGFR 30-59 mL/min: monitor serum Mg; < 30: avoid unless prescribed",
-                renal_source))
-        if "potassium-sparing diuretics" in noted:
-            info = lookup_drug("potassium-sparing diuretics")
-            findings.append(_finding(
-                "caution", "renal", f"potassium-sparing diuretic with eGFR {egfr:g} mL/min: "
-                f"both reduce renal Mg excretion; monitor serum Mg", info["rule"],
-                f"{info['source']} {renal_source}"))
 
-    # Context: RDA and parenteral doses.
-    if oral:
+def _renal_findings(egfr: float, oxide_per_day: Mapping[int, float],
+                    noted: set) -> List[Dict[str, Any]]:
+    """Kidney function: avoid below eGFR 30, monitor at 30-59 (Mori 2019, Wakai 2019)."""
+    if egfr >= 60:
+        return []
+    source = f"{MORI_2019_URL} {WAKAI_2019_URL}"
+    extra = ""
+    if oxide_per_day:
+        mgo_mg = max(oxide_per_day.values()) / elemental_fraction("oxide")  # as MgO compound
+        extra = (f"; up to {mgo_mg:.0f} mg/day MgO" +
+                 (" (> 1,000 mg/day: a risk factor in Mori 2019)" if mgo_mg > 1000 else ""))
+    if egfr < 30:
+        findings = [_finding(
+            "high", "renal",
+            f"eGFR {egfr:g} mL/min (CKD G4-5): avoid magnesium supplements unless prescribed, "
+            f"with serum Mg monitoring; the kidneys cannot excrete the excess "
+            f"(hypermagnesaemia){extra}",
+            "eGFR < 30 mL/min: avoid or use only under medical supervision; 30-59: monitor "
+            "serum Mg. In CKD patients on MgO, 5-23% had serum Mg >= 2.5-3.0 mg/dL; risk "
+            "factors CKD G4 and MgO > 1,000 mg/day", source)]
+    else:
+        findings = [_finding(
+            "caution", "renal",
+            f"eGFR {egfr:g} mL/min (CKD G3): monitor serum Mg during supplementation{extra}",
+            "eGFR 30-59 mL/min: monitor serum Mg; < 30: avoid unless prescribed", source)]
+    if "potassium-sparing diuretics" in noted:
+        info = lookup_drug("potassium-sparing diuretics")
+        findings.append(_finding(
+            "caution", "renal", f"potassium-sparing diuretic with eGFR {egfr:g} mL/min: "
+            f"both reduce renal Mg excretion; monitor serum Mg", info["rule"],
+            f"{info['source']} {source}"))
+    return findings
+
+
+def _context_findings(regimen: Regimen, subject: Subject, per_day: Mapping[int, float],
+                      dri: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    """Context: total intake vs the RDA, and parenteral doses (not counted to the UL)."""
+    findings = []
+    if per_day:
         days_span = max(per_day)
         mean_supp = sum(per_day.values()) / days_span
         findings.append(_finding(
             "info", "rda",
             f"diet {subject.diet_mg_per_day:g} mg/day + supplement {mean_supp:.0f} mg/day "
             f"(mean over {days_span} day(s)) = {subject.diet_mg_per_day + mean_supp:.0f} mg/day "
-            f"total vs RDA {rda:g} mg/day ({stage_text})",
+            f"total vs RDA {float(dri['rda_mg_per_day']):g} mg/day ({_stage_text(dri)})",
             "RDA: total intake (food + supplements) meeting the needs of ~97% of healthy people",
             str(dri["source"])))
     if regimen.parenteral_events or regimen.infusion_events:
@@ -665,7 +689,11 @@ def check_regimen(regimen: Regimen, subject: Optional[Subject] = None,
             "info", "parenteral",
             "IV/IM magnesium sulfate is not counted against the UL (clinical dosing); monitor "
             "serum Mg, reflexes and respiration", "", ""))
+    return findings
 
+
+def _sorted_findings(findings: List[Dict[str, Any]]) -> pd.DataFrame:
+    """Findings by severity, then Mg dose time and kind."""
     frame = pd.DataFrame(findings, columns=_COLUMNS)
     if not frame.empty:
         frame["_rank"] = frame["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
@@ -674,7 +702,7 @@ def check_regimen(regimen: Regimen, subject: Optional[Subject] = None,
                  .drop(columns="_rank").reset_index(drop=True))
     frame["day"] = frame["day"].astype(float)
     frame["time_h"] = frame["time_h"].astype(float)
-    return RegimenCheck(frame, daily, ul, rda)
+    return frame
 
 
 __all__ = ["rda_ul", "interactions", "check_regimen", "RegimenCheck", "known_drugs",

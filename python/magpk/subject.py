@@ -11,8 +11,9 @@ _DIURETICS = (None, "loop", "thiazide")
 _ADULT_AGE = float(_core.ADULT_AGE_YEARS)
 _MIN_AGE = float(_core.MIN_AGE_YEARS)
 _MIN_WEIGHT = float(_core.MIN_WEIGHT_KG)
-#: Habitual intake assumed for adults when none is given (US adult mean; IOM 1997).
-_ADULT_DIET_MG_PER_DAY = 300.0
+#: Habitual intake assumed for adults when none is given (the core's default:
+#: ~US adult mean, IOM 1997).
+_ADULT_DIET_MG_PER_DAY = float(_core.Covariates().diet_mg_per_day)
 
 #: The default meal schedule: (clock hour, share of the day's dietary Mg) for
 #: breakfast 08:00, lunch 12:30 and dinner 19:30 (shares from US energy intake
@@ -48,13 +49,12 @@ def _meals(value: Any) -> Tuple[Tuple[float, float], ...]:
     total = sum(share for _, share in meals)
     if abs(total - 1.0) > 1e-9:
         raise ValueError(f"meals={value!r}: shares sum to {total:g}; they must sum to 1")
-    clocks = sorted(clock for clock, _ in meals)
-    fed_h = next(float(row["value"]) for row in _core.parameter_table()
-                 if row["name"] == "fed_state_duration_h")
-    for a, b in zip(clocks, clocks[1:] + [clocks[0] + 24.0]):
-        if b - a < fed_h:
-            raise ValueError(f"meals={value!r}: meals at {a:g} h and {b % 24:g} h overlap; "
-                             f"meals must be at least {fed_h:g} h apart (a meal's fed period)")
+    # Spacing: the core's rule (meals at least one fed period apart), with its message.
+    try:
+        _core.validate_meal_spacing([_core.Meal(clock, share) for clock, share in meals],
+                                    _core.Physiology().get("fed_state_duration_h"))
+    except ValueError as error:
+        raise ValueError(f"meals={value!r}: {error}") from None
     return tuple(meals)
 
 

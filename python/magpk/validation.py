@@ -296,7 +296,7 @@ def _child_serum(age_years: float, weight_kg: float, p: Overrides) -> float:
 
 def _population(quantity: str, p: Overrides) -> float:
     """Between-subject spread at steady state in the 'adults' preset (600 subjects)."""
-    from .population import simulate_population  # local: population imports validation-free code
+    from .population import simulate_population  # local import: only these targets need it
     pop = simulate_population(Regimen(), n=600, seed=7, t_end_h=24.0, output_every_h=24.0,
                               progress=False, parameters=p)
     subjects = pop.subjects()
@@ -457,6 +457,12 @@ _SALINGER = ("Salinger 2013 BJOG (nlmixr2lib transcription), https://nlmixr2.git
 
 def targets() -> List[Target]:
     """Every calibration and validation target, with its source and tolerance."""
+    return (_absorption_targets() + _form_targets() + _parenteral_targets() + _drug_targets()
+            + _depletion_targets() + _tolerance_targets() + _subgroup_targets())
+
+
+def _absorption_targets() -> List[Target]:
+    """Baseline homeostasis and intestinal absorption (Fine, Sabatier, timing)."""
     t = Target
     return [
         t("baseline_serum", "steady-state serum Mg, reference adult (300 mg/day)",
@@ -498,6 +504,13 @@ def targets() -> List[Target]:
           "Sabatier 2011, https://www.pubmed.gov/21473800/",
           lambda p: _sabatier_2011(7, p) / _sabatier_2011(2, p),
           note="portion timing assumed evenly over 12 h; direction must hold"),
+    ]
+
+
+def _form_targets() -> List[Target]:
+    """Supplement forms: oxide, hydroxide, citrate, soluble salts; Dolberg's IV reference."""
+    t = Target
+    return [
         t("firoz_oxide", "MgO fractional absorption from urinary increment, 10.5 mmol/day",
           "4%", 0.02, 0.08, "Firoz & Graber 2001, http://ncbi.nlm.nih.gov/pubmed/11794633",
           lambda p: _urinary_fraction_daily("oxide", 10.5, p), calibration=True, goal=0.04),
@@ -524,6 +537,13 @@ def targets() -> List[Target]:
           "Lindberg 1990 (MgO soluble only with acid); Yamasaki 2014 (acid suppressants blunt "
           "the effect of MgO), https://pubmed.ncbi.nlm.nih.gov/24931536/",
           _ppi_oxide_vs_citrate),
+    ]
+
+
+def _parenteral_targets() -> List[Target]:
+    """Oral vs IV (Wilimzig), IV/IM MgSO4 population models in pre-eclampsia."""
+    t = Target
+    return [
         t("wilimzig_oral_12", "AUC0-12 rise, 12 mmol trimagnesium dicitrate", "+3.1%", 1.55, 4.65,
           _WILIMZIG, lambda p: _wilimzig("oral", 12.0, p)),
         t("wilimzig_oral_24", "AUC0-12 rise, 24 mmol trimagnesium dicitrate", "+4.6%", 2.3, 6.9,
@@ -553,6 +573,13 @@ def targets() -> List[Target]:
           lambda p: _brookfield(90.0, p)),
         t("brookfield_non_pe", "Css on 4 g + 2 g/h, no PE (pregnancy GFR ~150 mL/min assumed)",
           "2.10 mmol/L (5.1 mg/dL)", 1.68, 2.52, "Brookfield 2016", lambda p: _brookfield(150.0, p)),
+    ]
+
+
+def _drug_targets() -> List[Target]:
+    """Steady-state serum shifts with PPIs and diuretics (Kieboom, Sica)."""
+    t = Target
+    return [
         t("ppi_serum_shift", "steady-state serum change with a PPI", "-0.011 mmol/L",
           -0.03, -0.003, "Kieboom 2015, https://repub.eur.nl/pub/84507", lambda p: _drug_shift("ppi", p),
           calibration=True, goal=-0.011),
@@ -562,6 +589,13 @@ def targets() -> List[Target]:
         t("loop_serum_shift", "relative serum change with a loop diuretic (long term)",
           "-5 to -10%", -0.10, -0.05, "Sica review, https://www.medscape.com/viewarticle/489521_5",
           lambda p: _drug_shift("loop", p), calibration=True, goal=-0.075),
+    ]
+
+
+def _depletion_targets() -> List[Target]:
+    """Mg-free and low diets: urine, FE, serum and stores over weeks."""
+    t = Target
+    return [
         t("depletion_urine_day4", "urinary Mg on day 4 of a Mg-free diet", "< 1 mmol/day within 3-4 days",
           0.0, 1.0, "IOM 1997, http://www.nap.edu/openbook.php?record_id=5776&page=193",
           lambda p: _depletion("urine_day4", p)),
@@ -585,6 +619,13 @@ def targets() -> List[Target]:
         t("nielsen_store_loss", "fall of tissue + bone Mg on 101 mg/day for 78 days",
           "non-positive balance; stores drawn down", 0.01, 0.25, "Nielsen 2007",
           lambda p: _moderate_depletion("stores", p), calibration=True, goal=0.02),
+    ]
+
+
+def _tolerance_targets() -> List[Target]:
+    """GI tolerance: Bashir's LOAEL, the IOM's diarrhoea-free MgO regimens, MgSO4."""
+    t = Target
+    return [
         t("laxation_bashir", "P(GI symptoms), 15.8 mmol/day MgCl2", "6 of 21 (29%)", 0.1, 0.5,
           "Bashir 1993 via IOM 1997 p. 244", lambda p: _diarrhea("bashir", p), calibration=True,
           goal=6 / 21, note="3 doses a day assumed"),
@@ -599,6 +640,13 @@ def targets() -> List[Target]:
         t("laxation_mgso4", "P(diarrhoea), 56.5 mmol MgSO4 in 4 hourly doses", "6 of 6",
           0.7, 1.0, "oral MgSO4 1987, https://scilit.com/publications/ae70b4eea6dd0f06d200478236138da3",
           lambda p: _diarrhea("mgso4", p), calibration=True, goal=7 / 8),
+    ]
+
+
+def _subgroup_targets() -> List[Target]:
+    """CKD, children and the between-subject spread of a cohort."""
+    t = Target
+    return [
         t("ckd_serum_egfr30", "steady-state serum at eGFR 30 mL/min (reference adult)",
           "serum near normal until GFR < ~30 mL/min (tubular adaptation)", 0.75, 0.95,
           "de Baaij 2015 Physiol Rev 95:1 (review statement; Cunningham 2012 not read)",

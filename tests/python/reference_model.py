@@ -242,6 +242,33 @@ class Subject:
     start_clock_h: float
 
 
+#: Subject fields that take a parameter's value unchanged (field, parameter name);
+#: ``subject_parameters`` derives the others.
+SUBJECT_PARAMETER_COPIES: Tuple[Tuple[str, str], ...] = (
+    ("fed_duration", "fed_state_duration_h"),
+    ("vmax_si", "si_vmax_mmol_h"),
+    ("vmax_colon", "colon_vmax_mmol_h"),
+    ("km", "si_km_mmol"),
+    ("k_para", "si_paracellular_per_h"),
+    ("chelate_share", "chelate_intact_fraction"),
+    ("laxation_s50", "laxation_load50_mmol"),
+    ("acid_basal", "basal_acid_output_mmol_h"),
+    ("acid_fed", "fed_acid_output_mmol_h"),
+    ("ppi_transcellular", "ppi_transcellular_factor"),
+    ("ppi_acid", "ppi_acid_output_factor"),
+    ("loop_tm", "loop_diuretic_tm_factor"),
+    ("thiazide_tm", "thiazide_tm_factor"),
+    ("f_uf", "ultrafilterable_fraction"),
+    ("splay", "renal_splay"),
+    ("uptake_k50", "store_uptake_half_serum_mmol_l"),
+    ("uptake_hill", "store_uptake_hill"),
+    ("k_im", "im_absorption_per_h"),
+    ("f_im", "im_bioavailability"),
+    ("diarrhea_d50", "diarrhea_soluble_feces50_mmol_day"),
+    ("diarrhea_log_sd", "diarrhea_log_sd"),
+)
+
+
 def subject_parameters(cov: Covariates, p: Dict[str, float]) -> Subject:
     male = cov.sex == "male"
     height = cov.height_cm if cov.height_cm > 0 else (
@@ -267,6 +294,7 @@ def subject_parameters(cov: Covariates, p: Dict[str, float]) -> Subject:
     # CKD: the tubular maximum per litre of filtrate falls below eGFR 100 mL/min
     ckd = min(cov.egfr_ml_min / 100.0, 1.0) ** p["ckd_tm_gfr_exponent"]
     return Subject(
+        **{f: p[name] for f, name in SUBJECT_PARAMETER_COPIES},
         v_ecf=v_ecf,
         v_peripheral=v_peripheral,
         q_exchange=p["intercompartmental_clearance_l_h"] * (cov.weight_kg / 70.0) ** 0.75,
@@ -278,21 +306,8 @@ def subject_parameters(cov: Covariates, p: Dict[str, float]) -> Subject:
         k_si_fed=1.0 / (p["si_transit_time_h"] * p["fed_transit_time_factor"]),
         k_ge_fast=math.log(2.0) / p["gastric_half_emptying_fasting_h"],
         k_ge_fed=math.log(2.0) / p["gastric_half_emptying_fed_h"],
-        fed_duration=p["fed_state_duration_h"],
-        vmax_si=p["si_vmax_mmol_h"],
-        vmax_colon=p["colon_vmax_mmol_h"],
-        km=p["si_km_mmol"],
-        k_para=p["si_paracellular_per_h"],
         k_chelate=p["si_vmax_mmol_h"] / p["si_km_mmol"],  # no PPI effect
-        chelate_share=p["chelate_intact_fraction"],
         k_colon=1.0 / p["colon_transit_time_h"],
-        laxation_s50=p["laxation_load50_mmol"],
-        acid_basal=p["basal_acid_output_mmol_h"],
-        acid_fed=p["fed_acid_output_mmol_h"],
-        ppi_transcellular=p["ppi_transcellular_factor"],
-        ppi_acid=p["ppi_acid_output_factor"],
-        loop_tm=p["loop_diuretic_tm_factor"],
-        thiazide_tm=p["thiazide_tm_factor"],
         ppi_always=cov.ppi,
         loop_always=cov.diuretic == "loop",
         thiazide_always=cov.diuretic == "thiazide",
@@ -300,9 +315,7 @@ def subject_parameters(cov: Covariates, p: Dict[str, float]) -> Subject:
         q_secretion=(p["upper_gi_secretion_l_per_day"] / 24.0) * p["upper_gi_secretion_mg_mmol_l"]
         / p["reference_serum_mmol_l"],
         gfr=gfr,
-        f_uf=p["ultrafilterable_fraction"],
         tm=p["renal_tm_mmol_per_l_filtrate"] * gfr * ckd,
-        splay=p["renal_splay"],
         k_thiazide=math.log(2.0) / p["thiazide_onset_half_life_h"],
         c_ref=c_ref,
         tissue_ref=tissue_ref,
@@ -313,12 +326,6 @@ def subject_parameters(cov: Covariates, p: Dict[str, float]) -> Subject:
         k_bone=math.log(2.0) / p["bone_exchange_half_life_h"],
         k_deep_bone=p["deep_bone_turnover_per_year"] / (365.25 * 24.0),
         cl_sweat=mg_day_to_mmol_h(p["sweat_mg_per_day"]) / c_ref,
-        uptake_k50=p["store_uptake_half_serum_mmol_l"],
-        uptake_hill=p["store_uptake_hill"],
-        k_im=p["im_absorption_per_h"],
-        f_im=p["im_bioavailability"],
-        diarrhea_d50=p["diarrhea_soluble_feces50_mmol_day"],
-        diarrhea_log_sd=p["diarrhea_log_sd"],
         diet_mmol_h=mg_day_to_mmol_h(cov.diet_mg_per_day),
         meals=tuple((float(h), float(sh)) for h, sh in cov.meals),
         start_clock_h=float(cov.start_clock_h),
@@ -842,6 +849,178 @@ def undissolved_pools(s: Subject, reg: Regimen, t_end: float, p: Dict[str, float
     return pools
 
 
+def _checked_atol(atol, n_pools: int):
+    """A scalar atol as given, or a per-state vector of N_FIXED + n_pools entries."""
+    if np.ndim(atol) == 0:
+        return atol
+    n = N_FIXED + n_pools
+    atol = np.asarray(atol, dtype=float)
+    if atol.shape != (n,):
+        raise ValueError(f"atol: expected a scalar or {n} per-state values "
+                         f"({N_FIXED} fixed states + {n_pools} undissolved pools), "
+                         f"got shape {atol.shape}")
+    return atol
+
+
+def apply_doses(x: np.ndarray, t: float, reg: Regimen, s: Subject, forms: Dict[str, dict],
+                pool_index: Dict[str, int]) -> float:
+    """Add the instantaneous doses at time ``t`` to ``x`` (in place); the mmol given."""
+    given = 0.0
+    for td, fid, mmol, _ in reg.oral:
+        if td == t:
+            for pure, share in pure_parts(fid, forms):
+                # dissolved forms (solution) enter the stomach
+                target = N_FIXED + pool_index[pure] if pure in pool_index else _ST
+                x[target] += mmol * share
+                given += mmol * share
+    for td, mmol in reg.iv_bolus:
+        if td == t:
+            x[_PL] += mmol
+            given += mmol
+    for td, mmol in reg.im:
+        if td == t:
+            # the bioavailable share enters the depot, the rest the muscle's cells
+            x[_IM] += s.f_im * mmol
+            x[_TI] += mmol - s.f_im * mmol
+            given += mmol
+    return given
+
+
+@dataclass
+class _Bookkeeping:
+    """What a run tracks besides its rows: doses given, serum extrema, mass
+    balance, the smallest amount, the thiazide effect's range, the dense
+    solutions of the segments and the RHS evaluations."""
+
+    initial_total: float  # gut + body + excreted at t = 0 (the ledgers are 0)
+    amounts: List[int]    # columns of the amounts (not ledgers), pools included
+    dosed: float = 0.0
+    # serum extrema from the state after the events at t = 0 (as the row at t = 0)
+    cmax: float = -math.inf
+    tmax: float = 0.0
+    cmin: float = math.inf
+    balance: List[float] = field(default_factory=list)
+    min_amount: float = math.inf
+    effect_lo: float = math.inf
+    effect_hi: float = -math.inf
+    #: (a, b, dense solution) per segment, for the daily faecal windows
+    dense: list = field(default_factory=list)
+    nfev: int = 0
+
+    def check_balance(self, y: np.ndarray) -> None:
+        intake = self.initial_total + self.dosed + y[_DIET] + y[_INF]
+        total = gut_total(y) + body_total(y) + excreted_total(y)
+        self.balance.append(abs(total - intake) / intake)
+
+    def consider_serum(self, c: float, t: float) -> None:
+        if c > self.cmax:
+            self.cmax, self.tmax = c, t
+        self.cmin = min(self.cmin, c)
+
+    def record_segment(self, a: float, b: float, sol) -> None:
+        """The integrator's steps on [a, b]: evaluations, dense output, amounts, effect."""
+        self.nfev += sol.nfev
+        self.dense.append((a, b, sol.sol))
+        self.min_amount = min(self.min_amount, float(sol.y[self.amounts].min()))
+        self.effect_lo = min(self.effect_lo, float(sol.y[_THZ].min()))
+        self.effect_hi = max(self.effect_hi, float(sol.y[_THZ].max()))
+
+    def record_end(self, out: np.ndarray, x: np.ndarray) -> None:
+        """The balance at the end, and the amounts and effect of every row and the end."""
+        self.check_balance(x)
+        self.min_amount = min(self.min_amount, float(np.nanmin(out[:, self.amounts])))
+        self.effect_lo = min(self.effect_lo, float(np.nanmin(out[:, _THZ])), float(x[_THZ]))
+        self.effect_hi = max(self.effect_hi, float(np.nanmax(out[:, _THZ])), float(x[_THZ]))
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    """The fixed ingredients of one run: subject, regimen, pools and solver settings."""
+
+    s: Subject
+    reg: Regimen
+    t_end: float
+    pools: List[Pool]
+    forms: Dict[str, dict]
+    method: str
+    rtol: float
+    atol: object
+
+    @property
+    def pool_index(self) -> Dict[str, int]:
+        return {pool.form_id: k for k, pool in enumerate(self.pools)}
+
+
+def integrate_segment(a: float, b: float, x: np.ndarray, inputs: Inputs, run: _Schedule):
+    """solve_ivp on [a, b] from x with the segment's constant inputs (dense output)."""
+    sol = solve_ivp(rhs, (a, b), x, method=run.method, rtol=run.rtol, atol=run.atol,
+                    dense_output=True, args=(inputs,))
+    if not sol.success:
+        raise RuntimeError(f"integration failed on [{a}, {b}]: {sol.message}")
+    return sol
+
+
+def track_serum_extrema(book: _Bookkeeping, sol, inputs: Inputs, s: Subject) -> None:
+    """Serum extrema on a segment: step points, and interior extrema where
+    dplasma/dt changes sign (located with brentq on the dense solution)."""
+    slope = lambda t: rhs(t, sol.sol(t), inputs)[_PL]  # noqa: E731
+    grid = sol.t
+    slopes = [slope(t) for t in grid]
+    for t, c in zip(grid, sol.y[_PL] / s.v_ecf):
+        book.consider_serum(c, t)
+    for j in range(len(grid) - 1):
+        if slopes[j] * slopes[j + 1] < 0.0:
+            te = brentq(slope, grid[j], grid[j + 1], xtol=1e-14, rtol=1e-14)
+            book.consider_serum(sol.sol(te)[_PL] / s.v_ecf, te)
+
+
+def integrate_regimen(x: np.ndarray, run: _Schedule, out_t: np.ndarray, out: np.ndarray,
+                      book: _Bookkeeping) -> np.ndarray:
+    """Integrate piecewise between the events from x; fills the rows of ``out``
+    at ``out_t`` and ``book``; returns the state at t_end."""
+    s, pool_index = run.s, run.pool_index
+    events = event_times(run.reg, s, run.t_end)
+    for k, a in enumerate(events):
+        book.dosed += apply_doses(x, a, run.reg, s, run.forms, pool_index)
+        book.consider_serum(x[_PL] / s.v_ecf, a)
+        for r in np.nonzero(out_t == a)[0]:
+            out[r] = x
+            book.check_balance(x)
+        if k + 1 == len(events):
+            break
+        b = events[k + 1]
+        inputs = inputs_on(a, run.reg, s, run.pools, run.t_end)
+        sol = integrate_segment(a, b, x, inputs, run)
+        book.record_segment(a, b, sol)
+        inner = np.nonzero((out_t > a) & (out_t < b))[0]
+        for r in inner:
+            out[r] = sol.sol(out_t[r])
+            book.check_balance(out[r])
+        track_serum_extrema(book, sol, inputs, s)
+        x = sol.y[:, -1].copy()
+    return x
+
+
+def max_daily_soluble_feces(t_end: float, final: np.ndarray, dense) -> float:
+    """Largest soluble faecal output over the daily windows (``max_daily_amount``),
+    read from the segments' dense solutions and the final state."""
+    def feces_soluble(t: float) -> float:
+        if t >= t_end:
+            return float(final[_FES])
+        for a, b, f in dense:
+            if a <= t < b:
+                return float(f(t)[_FES])
+        raise AssertionError(t)
+
+    return max_daily_amount(t_end, feces_soluble)
+
+
+def diarrhea_probability(daily: float, s: Subject) -> float:
+    """Log-normal probability of diarrhoea at a daily soluble faecal output."""
+    return (standard_normal_cdf(math.log(daily / s.diarrhea_d50) / s.diarrhea_log_sd)
+            if daily > 0 else 0.0)
+
+
 def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence[float],
              p: Dict[str, float], forms: Dict[str, dict],
              rtol: float = 1e-13, atol=1e-18, method: str = "DOP853",
@@ -860,127 +1039,31 @@ def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence
     with a 3e-14/1e-21 run to ~1e-8 on every state (relative to max(|x|, 1e-9)).
     """
     s = subject_parameters(cov, p)
-    inside = lambda t: t <= t_end  # noqa: E731
-
     # undissolved pools, in order of first appearance
     pools = undissolved_pools(s, reg, t_end, p, forms)
-    pool_index = {pool.form_id: k for k, pool in enumerate(pools)}
-    n = N_FIXED + len(pools)
-    if np.ndim(atol) != 0:
-        atol = np.asarray(atol, dtype=float)
-        if atol.shape != (n,):
-            raise ValueError(f"atol: expected a scalar or {n} per-state values "
-                             f"({N_FIXED} fixed states + {len(pools)} undissolved pools), "
-                             f"got shape {atol.shape}")
-    amounts = amount_columns(len(pools))
-    events = event_times(reg, s, t_end)
-
-    def apply_doses(x: np.ndarray, t: float) -> float:
-        given = 0.0
-        for td, fid, mmol, _ in reg.oral:
-            if td == t:
-                for pure, share in pure_parts(fid, forms):
-                    # dissolved forms (solution) enter the stomach
-                    target = N_FIXED + pool_index[pure] if pure in pool_index else _ST
-                    x[target] += mmol * share
-                    given += mmol * share
-        for td, mmol in reg.iv_bolus:
-            if td == t:
-                x[_PL] += mmol
-                given += mmol
-        for td, mmol in reg.im:
-            if td == t:
-                # the bioavailable share enters the depot, the rest the muscle's cells
-                x[_IM] += s.f_im * mmol
-                x[_TI] += mmol - s.f_im * mmol
-                given += mmol
-        return given
-
+    atol = _checked_atol(atol, len(pools))
+    run = _Schedule(s, reg, t_end, pools, forms, method, rtol, atol)
     ss = steady_state(s, len(pools), rtol if steady_rtol is None else steady_rtol,
                       atol if steady_atol is None else steady_atol,
                       method if steady_method is None else steady_method)
     x = ss.x.copy()
-    initial_total = gut_total(x) + body_total(x) + excreted_total(x)  # ledgers are 0
+    book = _Bookkeeping(initial_total=gut_total(x) + body_total(x) + excreted_total(x),
+                        amounts=amount_columns(len(pools)))
     out_t = np.asarray(output_times, dtype=float)
-    out = np.full((len(out_t), n), np.nan)
-    dosed = 0.0
-    # serum extrema from the state after the events at t = 0 (as the row at t = 0)
-    cmax, cmin, tmax = -math.inf, math.inf, 0.0
-    balance = []
-    min_amount = math.inf
-    effect_lo, effect_hi = math.inf, -math.inf
-    dense = []  # (a, b, sol) per segment, for the daily faecal windows
-    nfev = 0
+    out = np.full((len(out_t), N_FIXED + len(pools)), np.nan)
+    x = integrate_regimen(x, run, out_t, out, book)
+    book.record_end(out, x)
 
-    def check_balance(y):
-        intake = initial_total + dosed + y[_DIET] + y[_INF]
-        total = gut_total(y) + body_total(y) + excreted_total(y)
-        balance.append(abs(total - intake) / intake)
-
-    def consider_serum(c, t):
-        nonlocal cmax, tmax, cmin
-        if c > cmax:
-            cmax, tmax = c, t
-        cmin = min(cmin, c)
-
-    for k, a in enumerate(events):
-        dosed += apply_doses(x, a)
-        consider_serum(x[_PL] / s.v_ecf, a)
-        for r in np.nonzero(out_t == a)[0]:
-            out[r] = x
-            check_balance(x)
-        if k + 1 == len(events):
-            break
-        b = events[k + 1]
-        inputs = inputs_on(a, reg, s, pools, t_end)
-        sol = solve_ivp(rhs, (a, b), x, method=method, rtol=rtol, atol=atol,
-                        dense_output=True, args=(inputs,))
-        if not sol.success:
-            raise RuntimeError(f"integration failed on [{a}, {b}]: {sol.message}")
-        nfev += sol.nfev
-        dense.append((a, b, sol.sol))
-        min_amount = min(min_amount, float(sol.y[amounts].min()))
-        effect_lo = min(effect_lo, float(sol.y[_THZ].min()))
-        effect_hi = max(effect_hi, float(sol.y[_THZ].max()))
-        inner = np.nonzero((out_t > a) & (out_t < b))[0]
-        for r in inner:
-            out[r] = sol.sol(out_t[r])
-            check_balance(out[r])
-        # serum extrema: step points, and interior extrema where dplasma/dt changes sign
-        slope = lambda t: rhs(t, sol.sol(t), inputs)[_PL]  # noqa: E731
-        grid = sol.t
-        slopes = [slope(t) for t in grid]
-        for t, c in zip(grid, sol.y[_PL] / s.v_ecf):
-            consider_serum(c, t)
-        for j in range(len(grid) - 1):
-            if slopes[j] * slopes[j + 1] < 0.0:
-                te = brentq(slope, grid[j], grid[j + 1], xtol=1e-14, rtol=1e-14)
-                consider_serum(sol.sol(te)[_PL] / s.v_ecf, te)
-        x = sol.y[:, -1].copy()
-    check_balance(x)
-    min_amount = min(min_amount, float(np.nanmin(out[:, amounts])))
-    effect_lo = min(effect_lo, float(np.nanmin(out[:, _THZ])), float(x[_THZ]))
-    effect_hi = max(effect_hi, float(np.nanmax(out[:, _THZ])), float(x[_THZ]))
-
-    def feces_soluble(t: float) -> float:
-        if t >= t_end:
-            return float(x[_FES])
-        for a, b, f in dense:
-            if a <= t < b:
-                return float(f(t)[_FES])
-        raise AssertionError(t)
-
-    daily = max_daily_amount(t_end, feces_soluble)
-    p_diarrhea = (standard_normal_cdf(math.log(daily / s.diarrhea_d50) / s.diarrhea_log_sd)
-                  if daily > 0 else 0.0)
-    oral_mmol = sum(m for t, _, m, _ in reg.oral if inside(t))
+    daily = max_daily_soluble_feces(t_end, x, book.dense)
+    oral_mmol = sum(m for t, _, m, _ in reg.oral if t <= t_end)
     return Result(
-        times=out_t, states=out, pools=pools, steady=ss, final=x, cmax=cmax, tmax=tmax,
-        cmin=cmin, oral_mmol=oral_mmol, dosed_mmol=dosed, initial_total=initial_total,
+        times=out_t, states=out, pools=pools, steady=ss, final=x, cmax=book.cmax,
+        tmax=book.tmax, cmin=book.cmin, oral_mmol=oral_mmol, dosed_mmol=book.dosed,
+        initial_total=book.initial_total,
         fraction_absorbed=(x[_ABSS] / oral_mmol) if oral_mmol > 0 else math.nan,
-        max_daily_soluble_feces=daily, diarrhea_probability=p_diarrhea,
-        mass_balance_errors=np.asarray(balance), min_amount=min_amount,
-        effect_range=(effect_lo, effect_hi),
+        max_daily_soluble_feces=daily, diarrhea_probability=diarrhea_probability(daily, s),
+        mass_balance_errors=np.asarray(book.balance), min_amount=book.min_amount,
+        effect_range=(book.effect_lo, book.effect_hi),
         body_store_change=body_stores(x) - body_stores(ss.x),
-        nfev=nfev,
+        nfev=book.nfev,
     )

@@ -46,9 +46,16 @@ def test_weight_based_iv_mgso4() -> None:
     child = magpk.Subject(age_years=6, weight_kg=20)
     regimen = magpk.Regimen().iv_infusion(mgso4_g=magpk.mgso4_g_per_kg(20, 50, max_g=2),
                                           duration_h=1 / 3)
-    m = magpk.simulate(regimen, child, t_end_h=24).metrics()
-    assert 1.2 < m["cmax_mmol_l"] < 2.5
-    assert m["urine_increment_24h_mmol"] > 0.5 * m["parenteral_mmol"]
+    res = magpk.simulate(regimen, child, t_end_h=24)
+    m = res.metrics()
+    # The peak lies between the dose spread over ECF + the fast peripheral pool and the
+    # dose in the (age-scaled) ECF alone: distribution and excretion start at once.
+    dose, sp = m["parenteral_mmol"], res._core.subject
+    base = m["baseline_serum_mmol_l"]
+    assert base + dose / (sp.ecf_volume_l + sp.peripheral_volume_l) < m["cmax_mmol_l"]
+    assert m["cmax_mmol_l"] < base + dose / sp.ecf_volume_l
+    # Most of it leaves in urine within a day (Lu & Nightingale 2000: ~90% in adults).
+    assert m["urine_increment_24h_mmol"] > 0.5 * dose
 
 
 @pytest.mark.parametrize("kwargs, match", [

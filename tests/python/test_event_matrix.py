@@ -41,9 +41,10 @@ import itertools
 import math
 import os
 import sys
-from typing import Dict, List, Tuple
+from typing import Dict, List, NamedTuple, Tuple
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.linalg import expm
 
@@ -357,20 +358,30 @@ def _param(index: int, case) -> "pytest.param":
     return pytest.param((index, case), id=_id(case))
 
 
-@pytest.mark.parametrize("eating", list(EATING))
-@pytest.mark.parametrize("index_case", [_param(i, c) for i, c in enumerate(CASES)])
-def test_event_case(index_case, eating):
-    index, case = index_case
-    route, rep, timing, arrangement, diet = case
-    cov, subject = EATING[eating]
-    regimen = build(index, *case)
+class CaseRun(NamedTuple):
+    """The core's run of one case: the result, its frame, output times, raw states, metrics."""
+
+    result: magpk.Result
+    frame: pd.DataFrame
+    times: np.ndarray
+    states: np.ndarray
+    metrics: Dict[str, float]
+
+
+def run_case(regimen: magpk.Regimen, subject: magpk.Subject) -> CaseRun:
+    """The core at the tight tolerances, rows exactly at OUTPUT_TIMES."""
     result = magpk.simulate(regimen, subject, t_end_h=T_END, output_times_h=OUTPUT_TIMES, **TIGHT)
     frame = result.to_frame()
     times = frame["time_h"].to_numpy()
     np.testing.assert_array_equal(times, OUTPUT_TIMES)
     states = np.asarray(result._core.states)
-    m = result.metrics()
-    assert m["mass_balance_rel_error"] <= 1e-9
+    return CaseRun(result, frame, times, states, result.metrics())
+
+
+def check_core_invariants(run: CaseRun) -> None:
+    """Mass balance, no amount below numerical zero, no thiazide effect."""
+    frame, states = run.frame, run.states
+    assert run.metrics["mass_balance_rel_error"] <= 1e-9
     # no amount below numerical zero: the frame's, and every pool of the core's state
     # (gut lumen, stomach, body, IM depot, undissolved pools)
     assert frame[AMOUNT_COLUMNS].to_numpy().min() >= MIN_AMOUNT_MMOL
@@ -378,14 +389,20 @@ def test_event_case(index_case, eating):
     assert states[:, CORE_POOLS_START:].min() >= MIN_AMOUNT_MMOL
     assert np.all(states[:, CORE_THIAZIDE_EFFECT] == 0.0)  # no thiazide: e stays 0
 
-    # ---- against the independent reference ----
+
+def reference_run(cov: rm.Covariates, regimen: magpk.Regimen) -> Tuple[rm.Result, rm.Subject]:
+    """The independent reference of the case, checked for its own invariants."""
     ref = rm.simulate(cov, to_reference(regimen), T_END, OUTPUT_TIMES, PARAMS, FORMS)
     s = rm.subject_parameters(cov, PARAMS)
     assert ref.min_amount >= MIN_AMOUNT_MMOL
     assert ref.mass_balance_errors.max() <= 1e-9
     assert ref.effect_range == (0.0, 0.0)
-    X = ref.states
-    pairs = {
+    return ref, s
+
+
+def reference_pairs(frame, X: np.ndarray, s: rm.Subject) -> Dict[str, tuple]:
+    """(core frame column, reference value) of every compared quantity, by name."""
+    return {
         "serum": (frame["serum_mmol_l"], X[:, rm.I["plasma"]] / s.v_ecf),
         "plasma": (frame["plasma_mmol"], X[:, rm.I["plasma"]]),
         "peripheral": (frame["peripheral_mmol"], X[:, rm.I["peripheral"]]),
@@ -409,7 +426,14 @@ def test_event_case(index_case, eating):
         "diet_in_cum": (frame["diet_in_cum_mmol"], X[:, rm.I["diet_in_cum"]]),
         "serum_auc": (frame["serum_auc_mmol_h_l"], X[:, rm.I["serum_auc"]]),
     }
-    diffs = {k: rel_diff(a, b) for k, (a, b) in pairs.items()}
+
+
+def check_states_against_reference(run: CaseRun, ref: rm.Result, s: rm.Subject) -> None:
+    """Serum, pools and cumulative ledgers within REL_TOL of the reference; the
+    stomach (decayed far below the core's atol) relative above POOL_FLOOR_MMOL and
+    absolute everywhere."""
+    states, X = run.states, ref.states
+    diffs = {k: rel_diff(a, b) for k, (a, b) in reference_pairs(run.frame, X, s).items()}
     diffs["si_sup"] = rel_diff(states[:, CORE_SI_SUP], X[:, rm.I["si_sup"]])
     diffs["stomach_sup"] = rel_diff(states[:, CORE_STOMACH_SUP], X[:, rm.I["stomach_sup"]],
                                     POOL_FLOOR_MMOL)
@@ -417,6 +441,9 @@ def test_event_case(index_case, eating):
         <= POOL_ABS_TOL_MMOL
     bad = {k: v for k, v in diffs.items() if v > REL_TOL}
     assert not bad, f"core vs reference: {bad}"
+
+
+def check_metrics_against_reference(m: Dict[str, float], ref: rm.Result) -> None:
     assert m["cmax_mmol_l"] == pytest.approx(ref.cmax, rel=1e-6)
     assert m["cmin_mmol_l"] == pytest.approx(ref.cmin, rel=1e-6)
     assert m["baseline_serum_mmol_l"] == pytest.approx(ref.steady.mean_serum, rel=1e-7)
@@ -424,7 +451,11 @@ def test_event_case(index_case, eating):
                                                               rel=1e-6)
     assert m["oral_supplement_mmol"] == pytest.approx(ref.oral_mmol, rel=1e-14, abs=0)
 
-    # ---- closed forms of the linear parts ----
+
+def check_analytic_ledgers(run: CaseRun, regimen: magpk.Regimen, subject: magpk.Subject,
+                           ref: rm.Result, s: rm.Subject) -> None:
+    """The IM depot, sweat, infused and diet ledgers against their closed forms."""
+    frame, times, X = run.frame, run.times, ref.states
     ka = float(magpk.parameters().loc["im_absorption_per_h", "value"])
     depot = im_depot_exact(regimen, times, ka, IM_F)
     np.testing.assert_allclose(frame["im_depot_mmol"], depot, rtol=1e-8, atol=1e-12)
@@ -437,25 +468,36 @@ def test_event_case(index_case, eating):
     np.testing.assert_allclose(frame["diet_in_cum_mmol"],
                                diet_exact(regimen, times, subject, s.fed_duration),
                                rtol=1e-12, atol=1e-12)
-    pools = undissolved_exact(regimen, times, subject)
-    transit_only = undissolved_exact(regimen, times, subject, dissolving=False)
-    assert sorted(result._core.pool_forms) == sorted(pools)
-    for j, form in enumerate(result._core.pool_forms):
-        pool = states[:, CORE_POOLS_START + j]
+
+
+def check_undissolved_pools(run: CaseRun, regimen: magpk.Regimen,
+                            subject: magpk.Subject) -> None:
+    """Soluble salts exactly; basic salts between full dissolution and transit alone."""
+    pools = undissolved_exact(regimen, run.times, subject)
+    transit_only = undissolved_exact(regimen, run.times, subject, dissolving=False)
+    assert sorted(run.result._core.pool_forms) == sorted(pools)
+    for j, form in enumerate(run.result._core.pool_forms):
+        pool = run.states[:, CORE_POOLS_START + j]
         if rm.is_acid_limited(FORMS[form]):
             assert np.all(pool >= pools[form] * (1 - 1e-7) - 1e-10), form
             assert np.all(pool <= transit_only[form] * (1 + 1e-7) + 1e-10), form
         else:
             np.testing.assert_allclose(pool, pools[form], rtol=1e-7, atol=1e-10, err_msg=form)
-    # the stomach stage: exact (no basic salts) or bounded; the small intestine holds
-    # at most the supplement the stomach has emptied into it
+
+
+def check_stomach_stage(run: CaseRun, regimen: magpk.Regimen, subject: magpk.Subject,
+                        ref: rm.Result, route: str, timing: str) -> None:
+    """The stomach stage: exact (no basic salts) or bounded; the small intestine holds
+    at most the supplement the stomach has emptied into it."""
+    times, states = run.times, run.states
     st_lo, _ = stomach_linear(regimen, times, subject, "lower")
     st_hi, emptied_hi = stomach_linear(regimen, times, subject, "upper")
     stomach = states[:, CORE_STOMACH_SUP]
-    if not any(rm.is_acid_limited(FORMS[f]) for f in result._core.pool_forms):
+    if not any(rm.is_acid_limited(FORMS[f]) for f in run.result._core.pool_forms):
         np.testing.assert_array_equal(st_lo, st_hi)
         np.testing.assert_allclose(stomach, st_lo, rtol=1e-7, atol=1e-10)
-        np.testing.assert_allclose(X[:, rm.I["stomach_sup"]], st_lo, rtol=1e-7, atol=1e-12)
+        np.testing.assert_allclose(ref.states[:, rm.I["stomach_sup"]], st_lo, rtol=1e-7,
+                                   atol=1e-12)
     assert np.all(stomach >= st_lo * (1 - 1e-7) - 1e-10)
     assert np.all(stomach <= st_hi * (1 + 1e-7) + 1e-10)
     assert np.all(states[:, CORE_SI_SUP] <= emptied_hi * (1 + 1e-7) + 1e-10)
@@ -463,21 +505,49 @@ def test_event_case(index_case, eating):
         # the stage is exercised: the stomach holds supplement after the first dose
         assert stomach[times >= regimen.oral_events[0].time_h].max() > 0.1
 
-    # ---- the whole-body ledger: every instantaneous dose by t is in row t ----
-    # (tissue_mmol includes the peripheral pool and bound tissue, bone_mmol deep bone)
+
+def check_dose_jumps(run: CaseRun, regimen: magpk.Regimen) -> None:
+    """The whole-body ledger: every instantaneous dose by t is in row t.
+
+    (tissue_mmol includes the peripheral pool and bound tissue, bone_mmol deep bone)
+    """
+    frame = run.frame
     instantaneous = ([(e.time_h, e.elemental_mmol) for e in regimen.oral_events]
                      + [(e.time_h, e.mmol) for e in regimen.parenteral_events])
-    given = np.array([sum(mmol for t0, mmol in instantaneous if t0 <= t) for t in times])
+    given = np.array([sum(mmol for t0, mmol in instantaneous if t0 <= t) for t in run.times])
     held = (frame[["plasma_mmol", "tissue_mmol", "bone_mmol", "gut_mmol", "im_depot_mmol",
                    "urine_cum_mmol", "feces_cum_mmol", "sweat_cum_mmol"]].sum(axis=1).to_numpy()
             - frame["diet_in_cum_mmol"].to_numpy() - frame["infused_cum_mmol"].to_numpy())
     initial = held[0] - given[0]
     np.testing.assert_allclose(held, initial + given, rtol=1e-11)
 
-    # ---- the metrics' dose accounting ----
+
+def check_dose_accounting(m: Dict[str, float], regimen: magpk.Regimen) -> None:
+    """The metrics' parenteral dose: boluses and IM by t_end plus the infused part."""
     parenteral = (sum(e.mmol for e in regimen.parenteral_events if e.time_h <= T_END)
                   + infused_exact(regimen, np.array([T_END]))[0])
     assert m["parenteral_mmol"] == pytest.approx(parenteral, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("eating", list(EATING))
+@pytest.mark.parametrize("index_case", [_param(i, c) for i, c in enumerate(CASES)])
+def test_event_case(index_case, eating):
+    index, case = index_case
+    route, rep, timing, arrangement, diet = case
+    cov, subject = EATING[eating]
+    regimen = build(index, *case)
+    run = run_case(regimen, subject)
+    check_core_invariants(run)
+    # ---- against the independent reference ----
+    ref, s = reference_run(cov, regimen)
+    check_states_against_reference(run, ref, s)
+    check_metrics_against_reference(run.metrics, ref)
+    # ---- closed forms of the linear parts ----
+    check_analytic_ledgers(run, regimen, subject, ref, s)
+    check_undissolved_pools(run, regimen, subject)
+    check_stomach_stage(run, regimen, subject, ref, route, timing)
+    check_dose_jumps(run, regimen)
+    check_dose_accounting(run.metrics, regimen)
 
 
 # --------------------------------------------------------------------------
