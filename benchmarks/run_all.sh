@@ -13,7 +13,7 @@ lscpu | grep 'Model name' || true
 "$PY" --version
 echo
 
-for script in accuracy single_subject population memory; do
+for script in accuracy single_subject population memory uncertainty; do
   echo "== benchmarks/${script}.py"
   "$PY" "benchmarks/${script}.py"
   echo

@@ -29,7 +29,7 @@ What is timed -- the same work on both sides, per call:
   with-food fed periods, no doses: with meals it is a full integration);
 - the metrics (core: cmax located on the solution, times above thresholds,
   ...; reference: serum extrema from the step points and slope roots, mass
-  balance per row, daily soluble faeces).
+  balance per row, daily soluble feces).
 
 A second table splits the time into the steady state and the runs. The
 core's steady-state share is estimated by a core call with no doses over
@@ -42,6 +42,16 @@ Notes printed with the tables:
   steady-state root finders and their stopping rules differ as well (core:
   drift <= 1e-10 of the body's Mg per day; reference: xtol 1e-13 and drift
   <= 1e-11 of the body's Mg).
+
+libRoadRunner, a second speed anchor (only when the extra ``magpk[sbml]`` is
+installed; otherwise its columns are left out): the same regimen and subject
+exported with ``magpk.to_sbml`` and run by libRoadRunner (CVODE) at the same
+rtol and atol (one scalar atol). "libRoadRunner run" times ``resetAll()`` +
+``simulate`` of the loaded model: the dosed run only (the steady state comes
+from magpk inside the export; no baseline run, no metrics), so it does less
+work than the other columns. "libRoadRunner per subject" adds what a new
+subject costs: ``to_sbml`` (with magpk's steady state) + loading (JIT
+compilation). Its serum is compared with a tight core run.
 
 The script also checks that scipy and the core give the same final serum,
 baseline serum (on the output grid) and steady-state serum (relative
@@ -70,6 +80,12 @@ from magpk import _core  # noqa: E402
 sys.path.insert(0, common.REFERENCE_DIR)
 import reference_model as rm  # noqa: E402
 
+try:  # the extra magpk[sbml] (python-libsbml, libroadrunner): the libRoadRunner columns
+    import libsbml  # noqa: F401,E402
+    import roadrunner  # noqa: E402
+except ImportError:
+    roadrunner = None
+
 PARAMS = rm.load_parameters(_core)
 FORMS = rm.load_forms(_core)
 SERUM_AGREEMENT = 1e-5
@@ -83,6 +99,8 @@ STEADY_ATOL = 1e-13
 GUT_ATOL_STATES = ("si_diet", "si_sup", "si_chelate", "colon_diet", "colon_sup", "colon_solid")
 #: Length of the core call that estimates the core's steady-state time.
 STEADY_PROBE_H = 1e-3
+#: libRoadRunner's step limit per simulate call (the 30-day run needs more than its default).
+RR_MAX_STEPS = 1_000_000
 
 
 # ---------------------------------------------------------------------------
@@ -203,8 +221,42 @@ def measure(regimen: "magpk.Regimen", t_end: float, subject: "magpk.Subject",
     calls = [scipy_call(cov, ref_reg, t_end, times, *tolerances) for _ in range(repeats)]
     best = {key: min(c[key] for c in calls)
             for key in ("steady_s", "dosed_s", "baseline_s", "total_s")}
+    rr = measure_roadrunner(regimen, t_end, subject, times, tolerances, min_time)
     return {"request": request, "api": api, "raw": raw, "calls": calls, "best": best,
-            "sp": calls[-1]}
+            "sp": calls[-1], "rr": rr}
+
+
+def roadrunner_model(regimen: "magpk.Regimen", t_end: float, subject: "magpk.Subject",
+                     rtol: float, atol: float):
+    """The exported model loaded in libRoadRunner at the given tolerances."""
+    rr = roadrunner.RoadRunner(magpk.to_sbml(regimen, subject, t_end_h=t_end))
+    rr.integrator.relative_tolerance = rtol
+    rr.integrator.absolute_tolerance = atol
+    rr.integrator.max_steps = RR_MAX_STEPS
+    rr.timeCourseSelections = ["time", "serum_mmol_l"]
+    return rr
+
+
+def roadrunner_run(rr, times: np.ndarray) -> np.ndarray:
+    """Serum on the grid from t = 0 (resetAll: species and the inputs the events set)."""
+    rr.resetAll()
+    return np.asarray(rr.simulate(times=list(times)))[:, 1]
+
+
+def measure_roadrunner(regimen: "magpk.Regimen", t_end: float, subject: "magpk.Subject",
+                       times: np.ndarray, tolerances: Tuple[float, float, float],
+                       min_time: float):
+    """libRoadRunner timings (run of the loaded model; export + load + run), or None
+    without the extra."""
+    if roadrunner is None:
+        return None
+    rtol, atol, _ = tolerances
+    rr = roadrunner_model(regimen, t_end, subject, rtol, atol)
+    run = common.time_calls(lambda: roadrunner_run(rr, times), min_time_s=min_time)
+    whole = common.time_calls(
+        lambda: roadrunner_run(roadrunner_model(regimen, t_end, subject, rtol, atol), times),
+        min_time_s=min_time)
+    return {"run": run, "whole": whole, "serum": roadrunner_run(rr, times)}
 
 
 def compare_serum(regimen: "magpk.Regimen", t_end: float, subject: "magpk.Subject",
@@ -229,8 +281,9 @@ def compare_serum(regimen: "magpk.Regimen", t_end: float, subject: "magpk.Subjec
                   / core_result.steady_state_serum_mmol_l)
     agree = max(final_rel, base_rel, steady_rel) <= SERUM_AGREEMENT
     return {"core_result": core_result, "core_serum": core_serum, "sp_serum": sp_serum,
-            "final_rel": final_rel, "grid_rel": grid_rel, "sp_vs_tight": sp_vs_tight,
-            "base_rel": base_rel, "steady_rel": steady_rel, "agree": agree}
+            "tight_serum": tight_serum, "final_rel": final_rel, "grid_rel": grid_rel,
+            "sp_vs_tight": sp_vs_tight, "base_rel": base_rel, "steady_rel": steady_rel,
+            "agree": agree}
 
 
 def timing_row(label: str, meas: Dict[str, object], cmp: Dict[str, object]) -> List[str]:
@@ -240,7 +293,17 @@ def timing_row(label: str, meas: Dict[str, object], cmp: Dict[str, object]) -> L
             f"{best['total_s'] / raw['best']:.0f}x",
             f"{best['total_s'] / api['best']:.0f}x",
             f"{int(cmp['core_result'].steps)}", f"{sp['dosed'].nfev}",
-            f"{sp['nfev']}", f"{raw['n']} / {api['n']} / {len(meas['calls'])}"]
+            f"{sp['nfev']}", f"{raw['n']} / {api['n']} / {len(meas['calls'])}"
+            ] + roadrunner_cells(meas["rr"], cmp)
+
+
+def roadrunner_cells(rr, cmp: Dict[str, object]) -> List[str]:
+    """The libRoadRunner columns (none without the extra)."""
+    if rr is None:
+        return []
+    rel = np.max(np.abs(rr["serum"] - cmp["tight_serum"]) / np.abs(cmp["tight_serum"]))
+    return [common.fmt_time(rr["run"]["best"]), common.fmt_time(rr["whole"]["best"]),
+            f"{rel:.1e}", f"{rr['run']['n']} / {rr['whole']['n']}"]
 
 
 def split_row(label: str, meas: Dict[str, object], core_steady: Dict[str, float]) -> List[str]:
@@ -274,11 +337,19 @@ def print_timing_table(rows: List[List[str]]) -> None:
     common.print_table(
         ["regimen", "core _core.simulate", "magpk.simulate", f"scipy {METHOD}",
          "speed-up (scipy/core)", "speed-up (scipy/API)", "core steps (dosed run)",
-         "scipy RHS evals (dosed run)", "scipy RHS evals (all)", "runs (core/API/scipy)"],
+         "scipy RHS evals (dosed run)", "scipy RHS evals (all)", "runs (core/API/scipy)"]
+        + (["libRoadRunner run", "libRoadRunner per subject", "libRoadRunner serum vs tight core",
+            "runs (run/per subject)"] if roadrunner is not None else []),
         rows, title="Time per subject (best)")
     print("  both sides time the same work: the periodic steady state (meals) from scratch + the "
           "dosed run + the no-dose baseline run\n  (a full integration with meals) + metrics. "
-          "scipy RHS evals: solve_ivp's, all = steady state + dosed + baseline runs.\n")
+          "scipy RHS evals: solve_ivp's, all = steady state + dosed + baseline runs.")
+    if roadrunner is None:
+        print("  libRoadRunner columns left out: pip install \"magpk[sbml]\" to add them.\n")
+    else:
+        print("  libRoadRunner run: the exported model's dosed run only (no steady state, baseline "
+              "or metrics); per subject: + magpk.to_sbml\n  (with magpk's steady state) + loading "
+              "(JIT compilation). Serum vs the core at rtol 1e-13 (max relative, grid).\n")
 
 
 def print_split_table(rows: List[List[str]], core_steady: Dict[str, float]) -> None:

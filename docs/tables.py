@@ -1,18 +1,17 @@
 """Generate the tables of docs/model.md from the installed magpk package.
 
-Usage (from the repository root, with the package installed):
+The documentation site renders them while it is built: docs/model.md holds a
+``magpk-table NAME`` directive where each table goes, and the local Sphinx
+extension docs/_ext/magpk_docs.py calls ``BLOCKS[NAME]()``, so no table is
+pasted into the sources and the tables always describe the installed package.
+This script prints the same tables as Markdown (from the repository root, with
+the package installed):
 
-    python docs/tables.py                    # print every generated block (Markdown)
-    python docs/tables.py --block forms      # print one block
-    python docs/tables.py --write            # replace the blocks in docs/model.md in place
-    python docs/tables.py --list             # names of the blocks
+    python docs/tables.py                    # print every table
+    python docs/tables.py --block forms      # print one table
+    python docs/tables.py --list             # names of the tables
 
-Each block sits in docs/model.md between the comment lines
-
-    <!-- BEGIN generated: NAME (python docs/tables.py --write) -->
-    <!-- END generated: NAME -->
-
-and is rebuilt from the code, never edited by hand:
+The tables (``BLOCKS``):
 
 - ``provenance``          date, magpk version and git commit of the generation;
 - ``subjects``            derived quantities and steady states of example subjects,
@@ -30,12 +29,9 @@ and is rebuilt from the code, never edited by hand:
                           ``tests/python/test_validation_targets.py`` (KNOWN_MISSES);
 - ``populations``         the population presets (``magpk.populations()``).
 
-``--write`` also warns (on stderr) about output columns and metrics of the installed
-package that the hand-written prose of docs/model.md does not mention.
-
-Rerun ``python docs/tables.py --write`` after any change of cpp/src/physiology.cpp,
-cpp/src/forms.cpp, cpp/src/population.cpp, python/magpk/validation.py,
-calibration/calibrate.py or tests/python/test_validation_targets.py.
+``undocumented()`` lists output columns and metrics of the installed package that
+the hand-written prose of docs/model.md does not mention; the docs build reports
+them as warnings (errors under ``-W``).
 """
 
 from __future__ import annotations
@@ -44,7 +40,6 @@ import argparse
 import datetime
 import importlib.util
 import math
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,9 +49,11 @@ import magpk
 from magpk import validation
 
 ROOT = Path(__file__).resolve().parents[1]
-MODEL_MD = ROOT / "docs" / "model.md"
 CALIBRATE_PY = ROOT / "calibration" / "calibrate.py"
 TARGET_TESTS_PY = ROOT / "tests" / "python" / "test_validation_targets.py"
+#: True in the docs build: a script that cannot be imported is an error there,
+#: while printing the tables only warns and skips what depends on it.
+STRICT = False
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -90,6 +87,8 @@ def load_module(path: Path, name: str):  # type: ignore[no-untyped-def]
         spec.loader.exec_module(module)
         return module
     except Exception as error:  # a script under edit must not break the other tables
+        if STRICT:
+            raise
         print(f"warning: could not import {path.relative_to(ROOT)}: {error}", file=sys.stderr)
         return None
 
@@ -118,12 +117,13 @@ def provenance() -> str:
     commit = git("log", "--oneline", "-1").split(" ")[0] or "unknown"
     changed = [line[3:] for line in git("status", "--porcelain").splitlines()
                if line[3:] and not line[3:].startswith("docs/")]
-    tree = (f"; the working tree differs outside docs/ in {', '.join(changed)} (the tables come "
-            f"from the installed package, which may or may not include those changes)" if changed
+    shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more files" if len(changed) > 5
+                                      else "")
+    tree = (f"; the working tree differs outside docs/ in {shown} (the tables come from the "
+            f"installed package, which may or may not include those changes)" if changed
             else "; no uncommitted changes outside docs/")
-    return (f"Tables generated on {datetime.date.today().isoformat()} from magpk "
-            f"{magpk.__version__} at git {commit}{tree}. Regenerate with "
-            f"`python docs/tables.py --write`.")
+    return (f"Tables generated on {datetime.date.today().isoformat()} from the installed magpk "
+            f"{magpk.__version__} at git {commit}{tree}.")
 
 
 def _subject_rows(subjects: Dict[str, "magpk.Subject"]) -> List[List[object]]:
@@ -168,7 +168,7 @@ def _subject_rows(subjects: Dict[str, "magpk.Subject"]) -> List[List[object]]:
             "ultrafiltered load (mmol/day)": f"{last['filtered_cum_mmol']:.1f}",
             "fractional excretion (urine / ultrafiltered)":
                 f"{100 * last['urine_cum_mmol'] / last['filtered_cum_mmol']:.2f} %",
-            "faeces (mmol/day)": f"{last['feces_cum_mmol']:.2f}",
+            "feces (mmol/day)": f"{last['feces_cum_mmol']:.2f}",
             "sweat (mmol/day)": f"{last['sweat_cum_mmol']:.3f}",
             "diarrhea_probability without any supplement": f"{metrics['diarrhea_probability']:.3f}",
         })
@@ -228,7 +228,7 @@ def forms() -> str:
                      else f"{solubility:g}",
                      r["evidence_grade"], r["confidence"], r["evidence"]])
     out = [table(["id", "formula (as stated)", "elemental Mg %", "mg Mg per g",
-                  "modelled kinetics (`kinetics`)", "solubility g/100 mL", "evidence grade",
+                  "modeled kinetics (`kinetics`)", "solubility g/100 mL", "evidence grade",
                   "confidence", "evidence"],
                  ["l", "l", "r", "r", "l", "r", "l", "l", "l"], rows)]
     groups: Dict[str, List[str]] = {}
@@ -237,7 +237,7 @@ def forms() -> str:
     shared = [members for members in groups.values() if len(members) > 1]
     if shared:
         out.append("")
-        out.append("Identical by assumption (same `kinetics`, so the same simulated behaviour per "
+        out.append("Identical by assumption (same `kinetics`, so the same simulated behavior per "
                    "elemental mg): " + "; ".join(", ".join(f"`{m}`" for m in members)
                                                 for members in shared) + ".")
     return "\n".join(out)
@@ -404,63 +404,30 @@ BLOCKS: Dict[str, Callable[[], str]] = {
 }
 
 
-def begin_marker(name: str) -> str:
-    return f"<!-- BEGIN generated: {name} (python docs/tables.py --write) -->"
-
-
-def end_marker(name: str) -> str:
-    return f"<!-- END generated: {name} -->"
-
-
-def render(name: str) -> str:
-    # Blank lines around the content: a comment line must not touch a Markdown table.
-    return f"{begin_marker(name)}\n\n{BLOCKS[name]()}\n\n{end_marker(name)}"
-
-
-def write(path: Path = MODEL_MD) -> None:
-    text = path.read_text()
-    for name in BLOCKS:
-        pattern = re.compile(re.escape(f"<!-- BEGIN generated: {name} ") + r".*?"
-                             + re.escape(end_marker(name)), re.DOTALL)
-        matches = pattern.findall(text)
-        if len(matches) != 1:
-            raise SystemExit(f"{path}: expected one block '{name}', found {len(matches)}")
-        rendered = render(name)
-        text = pattern.sub(lambda _m: rendered, text)
-    path.write_text(text)
-    print(f"wrote {len(BLOCKS)} generated blocks into {path.relative_to(ROOT)}")
-    for warning in undocumented(text):
-        print(f"warning: {warning}", file=sys.stderr)
-
-
 def undocumented(text: str) -> List[str]:
-    """Output columns and metrics of the installed package that the hand-written
-    part of the document does not mention (Section 7 may need updating)."""
-    prose = re.sub(r"<!-- BEGIN generated: .*?<!-- END generated: [\w-]+ -->", "", text,
-                   flags=re.DOTALL)
+    """Output columns and metrics of the installed package that the text (the
+    hand-written docs/model.md) does not mention (Section 7 may need updating)."""
     result = magpk.simulate(magpk.Regimen(), t_end_h=1.0)
     names = [("output column", c) for c in result.to_frame().columns]
     names += [("metric", m) for m in result.metrics()]
     return [f"{kind} `{name}` is not described in the prose of docs/model.md"
-            for kind, name in names if f"`{name}`" not in prose]
+            for kind, name in names if f"`{name}`" not in text]
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--block", choices=list(BLOCKS), action="append",
-                        help="print only this block (repeatable)")
-    parser.add_argument("--write", action="store_true",
-                        help="replace the generated blocks in docs/model.md")
-    parser.add_argument("--list", action="store_true", help="list the block names")
+                        help="print only this table (repeatable)")
+    parser.add_argument("--list", action="store_true", help="list the table names")
     args = parser.parse_args(argv)
     if args.list:
         print("\n".join(BLOCKS))
         return 0
-    if args.write:
-        write()
-        return 0
-    for name in args.block or list(BLOCKS):
-        print(render(name))
+    names = args.block or list(BLOCKS)
+    for name in names:
+        if len(names) > 1:
+            print(f"<!-- {name} -->\n")
+        print(BLOCKS[name]())
         print()
     return 0
 

@@ -2,8 +2,9 @@
 
 Usage: python docs/validation_table.py
 
-The table is one of the blocks that docs/tables.py generates; to refresh every
-generated table of docs/model.md in place, run ``python docs/tables.py --write``.
+The table is the ``validation`` table of docs/tables.py, which the documentation
+site renders into docs/model.md while it is built (``python docs/tables.py``
+prints every generated table).
 """
 
 import os

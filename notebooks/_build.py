@@ -41,28 +41,6 @@ SETUP = code("""
     print("magpk", magpk.__version__)
 """)
 
-# The widget fallback used by the interactive notebooks: the function is always called
-# once with its defaults (so an executed notebook holds a static plot); sliders are
-# offered only when ipywidgets imports and a live IPython kernel is running.
-WIDGET_HELPER = code("""
-    def offer_sliders(function, **sliders):
-        \"\"\"Show `function` with ipywidgets sliders when possible; otherwise do nothing
-        (the static plot above stays the result).\"\"\"
-        try:
-            import ipywidgets as widgets
-            from IPython import get_ipython
-        except ImportError:
-            print("ipywidgets is not installed: the static plot above uses the default values "
-                  "(pip install ipywidgets for sliders).")
-            return None
-        shell = get_ipython()
-        if shell is None or getattr(shell, "kernel", None) is None:
-            print("Not running in a live Jupyter kernel: sliders are not shown.")
-            return None
-        return widgets.interact(function, **sliders)
-""")
-
-
 # --------------------------------------------------------------------------- 01
 NB01: List[Cell] = [
     md("""
@@ -75,9 +53,11 @@ NB01: List[Cell] = [
       serum and urine over a day;
     - compare supplement forms at the same *elemental* dose with `magpk.compare_forms`;
     - read the key outputs: Mg absorbed (mg), extra urinary Mg, serum above the no-dose run and
-      the probability of diarrhoea (GI tolerance);
+      the probability of diarrhea (GI tolerance);
     - plot a comparison (`plot_comparison`) and serum curves (`plot_serum`), and know which
-      form differences rest on human data and which forms are *identical by assumption*.
+      form differences rest on human data and which forms are *identical by assumption*;
+    - add intervals from the calibration's uncertainty (`uncertainty=200`) and see which
+      differences they resolve.
     """),
     md("""
     ## Background
@@ -155,7 +135,7 @@ NB01: List[Cell] = [
     evening than at night. The whole swing is a few hundredths of a mmol/L, well inside the
     reference range (0.75-0.95 mmol/L): keep it in mind when a supplement's effect on serum is
     of the same size. In the model meals are the only source of a daily rhythm; no other
-    circadian regulation is modelled.
+    circadian regulation is modeled.
 
     ## The form catalogue
 
@@ -183,8 +163,8 @@ NB01: List[Cell] = [
         "absorbed_supplement_mg": "supplement Mg absorbed (mg)",
         "urine_increment_24h_mmol": "extra urine Mg, 24 h (mmol)",
         "auc_above_baseline_mmol_h_l": "serum AUC above no dose (mmol·h/L)",
-        "max_daily_soluble_feces_mmol": "soluble faecal Mg, worst day (mmol)",
-        "diarrhea_probability": "P(diarrhoea)",
+        "max_daily_soluble_feces_mmol": "soluble fecal Mg, worst day (mmol)",
+        "diarrhea_probability": "P(diarrhea)",
         "evidence_grade": "evidence",
         "same_kinetics_as": "same kinetics as",
     }
@@ -210,11 +190,37 @@ NB01: List[Cell] = [
       In a Mg-replete adult, most absorbed Mg ends up in urine (notebook 4).
     - **serum AUC above no dose** is the area between the serum curve and the no-dose run: the
       supplement's effect on serum once the meal rhythm is taken out.
-    - **P(diarrhoea)** is the risk on the worst day. Mg is an osmotic laxative: Fine 1991 (NEJM)
-      measured soluble faecal Mg and found about 7.3 g more stool per extra mmol of faecal Mg.
-      The model therefore uses the *dissolved* faecal Mg per 24 h, from diet and supplement
+    - **P(diarrhea)** is the risk on the worst day. Mg is an osmotic laxative: Fine 1991 (NEJM)
+      measured soluble fecal Mg and found about 7.3 g more stool per extra mmol of fecal Mg.
+      The model therefore uses the *dissolved* fecal Mg per 24 h, from diet and supplement
       together, and treats undissolved oxide as not osmotic, which is why oxide can score
       *lower* than the soluble salts at the same dose.
+    """),
+    md("""
+    ### How sure is this table?
+
+    The rows above use the calibrated parameter values. `uncertainty=200` runs each form again
+    with 200 parameter sets drawn (reproducibly, `seed=1`) from the calibration's covariance and
+    adds a 5th-95th percentile interval to every metric (`<metric>_p5`, `<metric>_p95`;
+    notebook 10 explains the method and its limits).
+    """),
+    code("""
+    unsure = magpk.compare_forms(["oxide", "citrate", "glycinate"], dose_mg=300, every_h=24,
+                                 count=1, subject=adult, t_end_h=72, uncertainty=200, seed=1)
+    metrics = ["fraction_absorbed", "urine_increment_24h_mmol", "cmax_mmol_l",
+               "diarrhea_probability"]
+    pd.DataFrame({m: [f"{p:.3g} ({low:.3g}–{high:.3g})" for p, low, high in
+                      zip(unsure[m], unsure[f"{m}_p5"], unsure[f"{m}_p95"])] for m in metrics},
+                 index=unsure.index)
+    """),
+    md("""
+    Every form was run with the same draws, so differences can be read draw by draw
+    (`unsure.attrs["uncertainty"].differences(metric, reference)`). Oxide absorbing less than
+    citrate is **resolved**: it holds in every draw (about 7 to 31 percentage points). Not
+    resolved by the evidence: **glycinate vs citrate** (its small advantage comes only from the
+    assumed intact-chelate route, which is not calibrated and so not drawn), the **serum
+    maximum** (the intervals overlap; the differences are thousandths of a mmol/L) and the
+    **size** of the P(diarrhea) gap (anywhere from almost zero to about 20 points).
     """),
     code("""
     fig = mplot.plot_comparison(table, metrics=("absorbed_supplement_mg", "urine_increment_24h_mmol",
@@ -227,7 +233,7 @@ NB01: List[Cell] = [
     ## Serum over three days
 
     `simulate` returns a `Result`; `plot_serum` overlays several results and draws the reference
-    interval (0.75-0.95 mmol/L, IOM 1997) and the hypo-/hypermagnesaemia lines. On the right, the
+    interval (0.75-0.95 mmol/L, IOM 1997) and the hypo-/hypermagnesemia lines. On the right, the
     same runs minus their no-dose baseline: the supplement's own effect.
     """),
     code("""
@@ -302,7 +308,7 @@ NB01: List[Cell] = [
     - Lindberg JS et al. 1990, citrate vs oxide solubility and urinary Mg.
       https://suppr.wilddata.cn/browses/detail/pubmed/2407766
     - Fine KD, Santa Ana CA, Fordtran JS 1991, Diagnosis of magnesium-induced diarrhea, N Engl J
-      Med 324:1012 (soluble faecal Mg; ~7.3 g of stool per mmol).
+      Med 324:1012 (soluble fecal Mg; ~7.3 g of stool per mmol).
       https://pubmed.ncbi.nlm.nih.gov/2005938/
     - Walker AF et al. 2003, Mg citrate more bioavailable than amino-acid chelate and oxide (the
       bound on the chelate route; see `docs/model.md`, section 13).
@@ -338,7 +344,8 @@ NB02: List[Cell] = [
       **fasted** (`Regimen().fast`) and **with food** (`with_food=True`);
     - test whether splitting a daily amount into several small doses helps
       (one 400 mg dose vs 4 × 100 mg; Sabatier 2011);
-    - explore dose, splitting and food with an interactive slider.
+    - explore dose, interval, form, food, kidney function and weight with interactive sliders
+      (`magpk.widgets.explore`).
     """),
     md("""
     ## Background
@@ -352,7 +359,7 @@ NB02: List[Cell] = [
 
     In magpk the transcellular routes are Michaelis-Menten terms shared by food and supplement Mg
     (`docs/model.md`, sections 0 and 3.1), so a large dose saturates them and the excess leaves
-    with the faeces. Because the diet arrives in meals, the carrier is also busier after a meal
+    with the feces. Because the diet arrives in meals, the carrier is also busier after a meal
     than between meals.
     """),
     SETUP,
@@ -522,8 +529,8 @@ NB02: List[Cell] = [
         "fraction absorbed": res.metrics()["fraction_absorbed"],
         "supplement Mg absorbed (mg)": res.metrics()["absorbed_supplement_mg"],
         "extra urine Mg, 24 h (mmol)": res.metrics()["urine_increment_24h_mmol"],
-        "soluble faecal Mg, worst day (mmol)": res.metrics()["max_daily_soluble_feces_mmol"],
-        "P(diarrhoea)": res.metrics()["diarrhea_probability"],
+        "soluble fecal Mg, worst day (mmol)": res.metrics()["max_daily_soluble_feces_mmol"],
+        "P(diarrhea)": res.metrics()["diarrhea_probability"],
     } for name, res in split.items()}).T
     """),
     code("""
@@ -550,52 +557,27 @@ NB02: List[Cell] = [
     published benefit of splitting small amounts (the carrier is then busy mostly with food Mg,
     whatever the portion size), and that limitation is listed among the missed targets.
 
-    GI tolerance depends on the *soluble* Mg reaching the faeces per day (notebook 1), so what is
+    GI tolerance depends on the *soluble* Mg reaching the feces per day (notebook 1), so what is
     not absorbed still counts, however it is split.
 
-    ## Explore: dose, number of portions, form and food
+    ## Explore: dose, interval, form, food, kidneys and weight
 
-    The function below always runs once with its defaults, so this notebook shows a plot even when
-    it is executed without a browser. In a live Jupyter session with `ipywidgets`, sliders
-    appear underneath.
-    """),
-    WIDGET_HELPER,
-    code("""
-    def explore(total_mg=400, portions=1, form="citrate", with_food=False):
-        \"\"\"Cumulative absorption of `total_mg` per day given in `portions` doses over 12 h
-        from 07:00.\"\"\"
-        times = list(np.linspace(0.0, 12.0, portions)) if portions > 1 else [0.0]
-        regimen = magpk.Regimen().oral(form, total_mg / portions, times_h=times,
-                                       with_food=with_food)
-        res = magpk.simulate(regimen, adult, t_end_h=48, output_every_h=0.25)
-        m = res.metrics()
-        frame = res.to_frame()
-        fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
-        ax.plot(frame["time_h"], frame["absorbed_supplement_cum_mmol"] * MG_PER_MMOL)
-        ax.axhline(total_mg, ls=":", color="grey", label="dose")
-        ax.set_ylim(0, total_mg * 1.05)
-        ax.set_xlabel("time (h)")
-        ax.set_ylabel("supplement Mg absorbed (mg)")
-        ax.set_title(f"{form}: {total_mg:g} mg in {portions} portion(s)"
-                     f"{' with food' if with_food else ''}: "
-                     f"{m['fraction_absorbed']:.0%} absorbed, "
-                     f"P(diarrhoea) {m['diarrhea_probability']:.2f}", fontsize=10)
-        ax.legend()
-        ax.grid(alpha=0.3)
-        plt.show()
-
-    explore()  # static version with the default values
+    `magpk.widgets.explore` simulates an oral regimen and draws serum (with the reference range),
+    what the doses added to the tissue and bone stores, cumulative absorption and excretion, and
+    the key metrics. In a live Jupyter session with `ipywidgets` its sliders re-simulate and
+    redraw on every change; run without a browser (or without `ipywidgets`) it shows the same
+    figure for the values given. To split a daily amount, move dose and interval together:
+    400 mg every 24 h, 200 mg every 12 h, 100 mg every 6 h.
     """),
     code("""
-    offer_sliders(explore, total_mg=(50, 1000, 50), portions=(1, 8, 1),
-                  form=["citrate", "oxide", "glycinate", "chloride", "solution"],
-                  with_food=False)
+    magpk.widgets.explore("citrate", dose_mg=400, every_h=24, days=7, subject=adult)
     """),
     md("""
     ## Try this
 
-    1. With `explore`, find the smallest number of portions that brings 600 mg citrate above
-       30 % absorbed. How does the answer change for oxide, and with food?
+    1. With the explorer, give 600 mg citrate a day as 600 mg every 24 h, 300 mg every 12 h,
+       200 mg every 8 h and 150 mg every 6 h: how does the fraction absorbed change, and beyond
+       how many portions does splitting stop helping? Repeat for oxide, and with food.
     2. In the Fine experiment, set the meal to 4 mmol (`MEAL_MMOL = 4.0`): how sensitive is the
        low-dose end to this assumption?
     3. Repeat the fasted vs with-breakfast table with a proton-pump inhibitor
@@ -723,14 +705,14 @@ NB03: List[Cell] = [
                               t_end_h=24.0 * DEPLETE_DAYS, output_every_h=24)
 
     def daily_course(result):
-        \"\"\"Serum at the start of each day and the day's urine, FE, faeces and sweat.\"\"\"
+        \"\"\"Serum at the start of each day and the day's urine, FE, feces and sweat.\"\"\"
         f = result.to_frame().set_index("time_h")
         d = f.diff().iloc[1:]
         course = pd.DataFrame({
             "serum (mmol/L)": f["serum_mmol_l"].iloc[1:],
             "urine (mmol/day)": d["urine_cum_mmol"],
             "FE (%)": 100 * d["urine_cum_mmol"] / d["filtered_cum_mmol"],
-            "faeces (mmol/day)": d["feces_cum_mmol"],
+            "feces (mmol/day)": d["feces_cum_mmol"],
             "sweat (mmol/day)": d["sweat_cum_mmol"],
         })
         course.index = pd.Index((course.index / 24).round().astype(int), name="day")
@@ -743,15 +725,15 @@ NB03: List[Cell] = [
     """),
     md("""
     The kidneys react first: urine falls within days and FE drops well below the usual few per
-    cent; an FE below 2 % in a hypomagnesaemic patient is the clinical sign that the kidneys are
-    conserving Mg and the loss is elsewhere (gut, diet). Faecal Mg does not fall to zero
+    cent; an FE below 2 % in a hypomagnesemic patient is the clinical sign that the kidneys are
+    conserving Mg and the loss is elsewhere (gut, diet). Fecal Mg does not fall to zero
     (digestive secretions are not fully reabsorbed) and sweat continues: these obligatory losses
     are what the stores must now cover.
 
     Where does the Mg come from? Cell Mg in the model is a fast peripheral pool (exchanges
     within hours), an exchangeable pool (slow, Avioli 1966's t½ ≈ 1,000 h) and a bound remainder
     that does not exchange; bone is a surface pool (one third of bone Mg, slow) and deep bone
-    (remodelling only, ~10 % a year):
+    (remodeling only, ~10 % a year):
     """),
     code("""
     POOLS = {"plasma/ECF": "plasma_mmol", "fast peripheral (cells)": "peripheral_mmol",
@@ -802,7 +784,7 @@ NB03: List[Cell] = [
     md("""
     The fast pools (plasma and the fast peripheral cell pool) follow serum within days; the
     exchangeable cell pool and the bone surface drain steadily over weeks and carry most of the
-    loss; bound cell Mg is constant in the model, and deep bone hardly moves (remodelling is
+    loss; bound cell Mg is constant in the model, and deep bone hardly moves (remodeling is
     slow). The last row gives the total as a share of body Mg: a small part of the body's Mg,
     yet compare how far serum has fallen (the table above).
 
@@ -967,7 +949,7 @@ NB04: List[Cell] = [
       factor of three;
     - see how the kidneys adapt in chronic kidney disease (CKD): fractional excretion rises as
       eGFR falls, so serum stays near normal down to ~30 mL/min;
-    - see when magnesium oxide can still cause hypermagnesaemia, in one patient and in virtual
+    - see when magnesium oxide can still cause hypermagnesemia, in one patient and in virtual
       CKD cohorts (`simulate_population`);
     - contrast a thiazide started mid-run (its effect builds over days) with a loop diuretic
       (acute), using `Regimen().drug`.
@@ -1134,7 +1116,7 @@ NB04: List[Cell] = [
     ax.plot(by_egfr.index, by_egfr["no supplement"], "o-", label="diet only (300 mg/day)")
     ax.plot(by_egfr.index, by_egfr["MgO 1 g/day, peak"], "s-", label="+ MgO 1 g/day, 30 days")
     ax.axhspan(0.75, 0.95, color="tab:green", alpha=0.12, label="reference 0.75-0.95")
-    ax.axhline(1.05, color="tab:red", ls="--", lw=0.9, label="hypermagnesaemia > 1.05")
+    ax.axhline(1.05, color="tab:red", ls="--", lw=0.9, label="hypermagnesemia > 1.05")
     ax.set_xlim(130, 0)  # falling kidney function to the right
     ax.set_ylim(0.7, 1.5)
     ax.set_xlabel("eGFR (mL/min)")
@@ -1162,7 +1144,7 @@ NB04: List[Cell] = [
         ["description", "model", "published", "low", "high", "within"]]
     """),
     md("""
-    If `ckd4_oxide` is not within its band, the model under-predicts hypermagnesaemia with MgO in
+    If `ckd4_oxide` is not within its band, the model under-predicts hypermagnesemia with MgO in
     G4 (for one reference patient), and the population numbers below are likely too low as well.
 
     ## CKD cohorts
@@ -1295,7 +1277,7 @@ NB04: List[Cell] = [
       https://www.barnardhealth.us/ascending-limb/magnesium-transport.html
     - Institute of Medicine 1997, serum reference interval 0.75-0.95 mmol/L.
       https://www.nap.edu/read/5776/chapter/8
-    - Mori H et al. 2019, hypermagnesaemia in MgO users; risk with CKD G4 and MgO > 1,000 mg/day.
+    - Mori H et al. 2019, hypermagnesemia in MgO users; risk with CKD G4 and MgO > 1,000 mg/day.
       https://colab.ws/articles/10.3164%2Fjcbn.18-117
     - Wakai E et al. 2019, inpatients on MgO: 23 % with serum Mg ≥ 2.5 mg/dL.
       https://pmc.ncbi.nlm.nih.gov/articles/PMC6373027
@@ -1349,7 +1331,7 @@ NB05: List[Cell] = [
     md("""
     (Cell Mg in the model is a fast peripheral pool, a slowly exchangeable pool and a bound part
     that does not exchange; bone is a surface pool, about a third of bone Mg, which exchanges over
-    months, and deep bone, which changes only through remodelling. Notebook 3 follows each
+    months, and deep bone, which changes only through remodeling. Notebook 3 follows each
     sub-pool.)
 
     ## Eight weeks on a low-Mg diet
@@ -1464,7 +1446,7 @@ NB05: List[Cell] = [
     - Experimental human Mg depletion (2 tube-fed elderly men): plasma 1/3-1/4 of control,
       RBC Mg 2/3 of normal after 3 months.
       https://scilit.com/publications/4e594fef0fc3a7a9f83f36a9062e0f5f
-    - Rosanoff A et al. 2022, proposed hypomagnesaemia cut-off 0.85 mmol/L.
+    - Rosanoff A et al. 2022, proposed hypomagnesemia cut-off 0.85 mmol/L.
       https://doi.org/10.1007%2Fs00394-022-02916-w
     - Model stores and known limitations: `docs/model.md`, sections 3.3, 10 and 12.
     """),
@@ -1515,8 +1497,8 @@ NB06: List[Cell] = [
     def pritchard(hours=24):
         doses = int(hours // 4)
         return (magpk.Regimen().iv_infusion(mgso4_g=4, duration_h=LOAD_H)
-                .im(mgso4_g=10, at_h=LOAD_H)
-                .im(mgso4_g=5, at_h=4 + LOAD_H, every_h=4, count=doses))
+                .im(mgso4_g=10, start_h=LOAD_H)
+                .im(mgso4_g=5, start_h=4 + LOAD_H, every_h=4, count=doses))
 
     def high_dose(hours=24):
         return (magpk.Regimen().iv_infusion(mgso4_g=6, duration_h=LOAD_H)
@@ -1596,33 +1578,16 @@ NB06: List[Cell] = [
 
     ## Explore a regimen
 
-    Sliders for loading dose, infusion rate, weight and creatinine. The function runs once with
-    its defaults, so the executed notebook always holds a plot; sliders appear in a live Jupyter
-    session with `ipywidgets`.
-    """),
-    WIDGET_HELPER,
-    code("""
-    def explore(loading_g=4.0, grams_per_h=1.0, weight_kg=75, creatinine_mg_dl=0.6):
-        egfr = ckd_epi_2021(creatinine_mg_dl, 28)
-        s = magpk.Subject(weight_kg=weight_kg, sex="female", age_years=28,
-                          egfr_ml_min=min(egfr, 250.0), pregnant=True)
-        regimen = magpk.Regimen().iv_infusion(mgso4_g=loading_g, duration_h=LOAD_H)
-        if grams_per_h > 0:
-            regimen = regimen.iv_infusion(mgso4_g=grams_per_h * 24, start_h=LOAD_H,
-                                          duration_h=24)
-        res = magpk.simulate(regimen, s, t_end_h=24, output_every_h=0.1)
-        m = res.metrics()
-        ax = mplot.plot_serum(res, labels=[f"{loading_g:g} g + {grams_per_h:g} g/h"])
-        ax.set_title(f"{weight_kg} kg, SCr {creatinine_mg_dl:g} mg/dL (eGFR {egfr:.0f}): "
-                     f"{m['time_in_2_to_3_5_h']:.1f} h in 2-3.5, {m['time_above_3_5_h']:.1f} h "
-                     f"above 3.5 mmol/L", fontsize=9)
-        plt.show()
-
-    explore()  # static version with the default values
+    `magpk.widgets.explore_iv` gives a loading infusion over 20 minutes, then a maintenance
+    infusion, with sliders for both doses (0 leaves one out), eGFR and body weight; the eGFR
+    slider starts at this woman's 95 mL/min (`ckd_epi_2021` above converts a creatinine). It
+    draws serum against the target and toxicity bands, what the infusions added to tissue and
+    bone, cumulative infusion and urine, and the metrics. The sliders re-simulate in a live
+    Jupyter session with `ipywidgets`; elsewhere the figure for the values given is shown.
     """),
     code("""
-    offer_sliders(explore, loading_g=(2.0, 8.0, 0.5), grams_per_h=(0.0, 3.0, 0.25),
-                  weight_kg=(45, 140, 5), creatinine_mg_dl=(0.4, 3.0, 0.1))
+    magpk.widgets.explore_iv(loading_mgso4_g=4, maintenance_mgso4_g_per_h=1, duration_h=24,
+                             subject=woman)
     """),
     md("""
     ## A pre-eclampsia cohort: who reaches 2 mmol/L by 4 hours?
@@ -1780,7 +1745,7 @@ NB07: List[Cell] = [
     ## RDA and UL by life stage
 
     The UL (350 mg/day from age 9) applies to magnesium from **supplements and drugs only**, not
-    food; it is based on diarrhoea (Bashir 1993: 6 of 21 people with GI symptoms at
+    food; it is based on diarrhea (Bashir 1993: 6 of 21 people with GI symptoms at
     360 mg/day MgCl2). For small children the UL is *below* the RDA: the RDA counts food.
     """),
     code("""
@@ -1890,7 +1855,7 @@ NB07: List[Cell] = [
       https://www.goodrx.com/well-being/supplements-herbs/magnesium-interactions
     - Drugs.com, levothyroxine + magnesium (separate by ≥ 4 h).
       https://www.drugs.com/drug-interactions/magnesium-citrate-with-synthroid-1511-0-1463-869.html
-    - Mori H et al. 2019 (hypermagnesaemia with MgO in CKD).
+    - Mori H et al. 2019 (hypermagnesemia with MgO in CKD).
       https://colab.ws/articles/10.3164%2Fjcbn.18-117
     - Formulas and elemental fractions: computed from atomic weights; solubility cross-check
       https://pmc.ncbi.nlm.nih.gov/articles/PMC8122334/table/molecules-26-02419-t001
@@ -2085,7 +2050,7 @@ NB08: List[Cell] = [
                       "dose in urine within 24 h (%)": 100 * m["urine_increment_24h_mmol"] / dose_mmol}
     ax = mplot.plot_serum(list(runs.values()), labels=list(runs), thresholds=False)
     ax.axhspan(0.75, 0.95, color="tab:green", alpha=0.12, label="reference 0.75-0.95")
-    ax.axhline(1.05, color="tab:red", ls="--", lw=0.9, label="hypermagnesaemia > 1.05")
+    ax.axhline(1.05, color="tab:red", ls="--", lw=0.9, label="hypermagnesemia > 1.05")
     ax.legend(fontsize=8)
     ax.set_xlim(0, 12)
     ax.set_title("MgSO4 50 mg/kg (max 2 g) IV over 20 min")
@@ -2099,11 +2064,11 @@ NB08: List[Cell] = [
     here (more extracellular fluid per kg to dilute the dose), and so is the 60 kg teenager's (the
     2 g cap gives only 33 mg/kg).
 
-    **What is assumed.** No paediatric Mg kinetics were used to build or check these curves. The
+    **What is assumed.** No pediatric Mg kinetics were used to build or check these curves. The
     children's model is the adult model scaled by body size and maturation: the eGFR default
     (Rhodin 2009, allometric), the extracellular volume per kg (Singhi 1995's newborn value and
     an assumed fall over early childhood), body Mg per kg of fat-free mass and the renal tubular
-    maximum per litre of filtrate as in adults, while the gut's absorption parameters (carrier
+    maximum per liter of filtrate as in adults, while the gut's absorption parameters (carrier
     capacity, transit, secretions) are the adult values, not scaled for size. Only the baseline
     serum is checked against children's data (Ghasemi 2010). Treat the IV curves as an
     illustration of dose per kg, not as a prediction for a patient.
@@ -2143,6 +2108,523 @@ NB08: List[Cell] = [
     """),
 ]
 
+# --------------------------------------------------------------------------- 09
+NB09: List[Cell] = [
+    md("""
+    # 9. Fit your own data: estimating parameters from serum and urine
+
+    This notebook needs the `fit` extra (iminuit for the fit, PINTS for the last section). From
+    the repository folder: `pip install ".[fit]"` (or `pip install "magpk[fit]"`), then restart
+    the kernel.
+
+    ## Learning objectives
+
+    - lay out a study's measurements as the table `magpk.fit` reads: serum samples, cumulative
+      urine or timed urine collections, and their standard deviations (SDs);
+    - estimate physiological parameters by weighted least squares (`magpk.fit`) and read the
+      estimates, their 1-SD errors and the chi-square;
+    - check a fit with its residuals and read the correlations of the estimates;
+    - see that the study design decides which parameters the data can pin down;
+    - hand the same model to PINTS for other optimizers and samplers.
+    """),
+    md("""
+    ## Background
+
+    Every number inside magpk is a *parameter* with a source (`magpk.parameters()`): the
+    extracellular volume per kg, the kidney's tubular maximum for Mg reabsorption, the size of
+    the fast-exchanging cell pool, and so on. The table holds typical adult values. A real
+    person differs, and if you have measured their serum and urine after a known dose you can
+    ask which parameter values reproduce the measurements best.
+
+    `magpk.fit` answers with **weighted least squares**: it simulates the study for trial
+    parameter values and minimizes
+
+    $$\\chi^2 = \\sum_i \\left(\\frac{\\text{observed}_i - \\text{predicted}_i}{\\text{SD}_i}\\right)^2$$
+
+    with MIGRAD, the minimizer of CERN's MINUIT (through iminuit). HESSE then measures how
+    sharply $\\chi^2$ rises around the minimum: a parameter whose change quickly spoils the fit
+    is well determined (small error), one the data hardly see has a large error. The fit works
+    with the logarithm of each parameter (they are positive and span orders of magnitude) and
+    reports values and errors in the parameters' own units.
+
+    Three parameters drive serum and urine after IV magnesium: the extracellular volume (how
+    high serum rises for a given dose), the tubular maximum (how much filtered Mg the kidneys
+    keep, hence how fast the excess leaves), and the fast peripheral pool (how much of the dose
+    moves into cells within hours):
+    """),
+    SETUP,
+    code("""
+    NAMES = ["ecf_volume_l_per_kg", "renal_tm_mmol_per_l_filtrate", "peripheral_volume_l_per_kg"]
+    magpk.parameters().loc[NAMES, ["value", "unit", "log_sd", "identifiable", "description"]]
+    """),
+    md("""
+    ## A small study
+
+    We have no patient data here, so we *simulate* a study and pretend it was measured: a
+    healthy 65-kg woman receives 4 g of MgSO4·7H2O IV over 20 minutes (the loading dose of
+    notebook 6). Her physiology differs from the table (`TRUTH` below, which the fit will not
+    see). Blood is drawn 11 times over 24 h and urine is collected in 5 timed portions; each
+    measurement gets Gaussian noise: SD 0.03 mmol/L for serum and 0.15 mmol per urine
+    collection.
+    """),
+    code("""
+    volunteer = magpk.Subject(weight_kg=65, sex="female", age_years=35, egfr_ml_min=110)
+    regimen = magpk.Regimen().iv_infusion(mgso4_g=4, duration_h=1 / 3)  # 4 g over 20 min
+
+    TRUTH = {"ecf_volume_l_per_kg": 0.23, "renal_tm_mmol_per_l_filtrate": 0.53,
+             "peripheral_volume_l_per_kg": 0.50}           # her physiology: unknown to the fit
+    BLOOD_H = [0.33, 0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 24]  # blood samples (h after the start)
+    URINE_H = [(0, 2), (2, 4), (4, 8), (8, 12), (12, 24)]  # timed urine collections (start, end)
+    SERUM_SD, URINE_SD = 0.03, 0.15                         # mmol/L; mmol per collection
+
+
+    def run_study(rng):
+        \"\"\"One noisy data set of the study: serum rows, then collection rows.\"\"\"
+        times = sorted(set(BLOOD_H) | {t for pair in URINE_H for t in pair})
+        truth = magpk.simulate(regimen, volunteer, t_end_h=24, output_times_h=times,
+                               parameters=TRUTH).to_frame().set_index("time_h")
+        serum = truth.loc[BLOOD_H, "serum_mmol_l"].to_numpy()
+        urine = np.array([truth.loc[end, "urine_cum_mmol"] - truth.loc[start, "urine_cum_mmol"]
+                          for start, end in URINE_H])
+        blood = pd.DataFrame({"time_h": BLOOD_H,
+                              "serum_mmol_l": serum + rng.normal(0, SERUM_SD, serum.size)})
+        collections = pd.DataFrame({"time_h": [end for _, end in URINE_H],
+                                    "urine_start_h": [start for start, _ in URINE_H],
+                                    "urine_mmol": urine + rng.normal(0, URINE_SD, urine.size)})
+        return pd.concat([blood, collections], ignore_index=True)
+
+
+    rng = np.random.default_rng(11)
+    study = run_study(rng)
+    study
+    """),
+    md("""
+    ## Your data in this layout
+
+    One row per measurement time; `NaN` where a quantity was not measured in that row:
+
+    | column | meaning |
+    |---|---|
+    | `time_h` | hours from the start of the run (t = 0 of the regimen; the clock time of t = 0 is the subject's `start_clock_h`, 07:00 by default) |
+    | `serum_mmol_l` | total serum Mg at `time_h` (from mg/dL: multiply by 0.411) |
+    | `urine_cum_mmol` | all urinary Mg from t = 0 to `time_h` |
+    | `urine_mmol`, `urine_start_h` | urinary Mg collected from `urine_start_h` to `time_h` |
+    | `serum_mmol_l_sd`, `urine_cum_mmol_sd`, `urine_mmol_sd` | optional SD of each measurement |
+
+    Without SD columns, `sigma=` gives one SD per output; without either, the default is 3 % of
+    the mean observed serum and 10 % of the mean observed urine. The SDs set the weights *and*
+    the size of the errors, so give realistic ones (your laboratory's assay SD, plus the
+    collection error for urine). The run starts from the subject's steady state, so the
+    measurements should follow the doses of `regimen` given from t = 0.
+    """),
+    code("""
+    SIGMA = {"serum_mmol_l": SERUM_SD, "urine_mmol": URINE_SD}
+    fitted = magpk.fit(study, regimen, volunteer, parameters=NAMES, sigma=SIGMA)
+    fitted
+    """),
+    md("""
+    Each estimate comes with a 1-SD error. The chi-square over its degrees of freedom (number of
+    measurements minus number of parameters) should be near 1 when the model fits the data to
+    within the stated SDs; much larger means the model misses something or the SDs are too
+    small. Since we know the truth here, we can check that it lies within about one error of
+    each estimate:
+    """),
+    code("""
+    check = pd.DataFrame({"truth": TRUTH, "estimate": fitted.values, "error (1 SD)": fitted.errors,
+                          "table value": magpk.parameters().loc[NAMES, "value"]})
+    check["(estimate - truth) / error"] = (check["estimate"] - check["truth"]) / check["error (1 SD)"]
+    check
+    """),
+    md("""
+    ## Residuals
+
+    `fitted.plot()` shows the measurements with their SDs against the fitted model (top) and the
+    residuals, (observed − predicted) / SD, below. Residuals should scatter around zero with no
+    pattern and mostly within ±2; a run of same-sign residuals (e.g. all early samples above
+    the curve) would point at a part of the physiology the fitted parameters cannot adjust.
+    `fitted.residuals()` gives the same as a table; `fitted.result` is the full simulation at
+    the estimate (a `magpk.Result`).
+    """),
+    code("""
+    fig = fitted.plot()
+    plt.show()
+    fitted.residuals().round(3)
+    """),
+    md("""
+    ## Correlations: which estimates trade off
+
+    Two parameters are correlated when a change in one can be partly undone by a change in the
+    other. `fitted.correlation` (from `fitted.covariance`) tells how much:
+    """),
+    code("""
+    fig, ax = plt.subplots(figsize=(5, 4), layout="constrained")
+    image = ax.imshow(fitted.correlation, vmin=-1, vmax=1, cmap="RdBu_r")
+    labels = ["ECF volume", "tubular max.", "peripheral vol."]
+    ax.set_xticks(range(len(NAMES)), labels, rotation=30, ha="right")
+    ax.set_yticks(range(len(NAMES)), labels)
+    for i in range(len(NAMES)):
+        for j in range(len(NAMES)):
+            ax.text(j, i, f"{fitted.correlation.iloc[i, j]:.2f}", ha="center", va="center")
+    fig.colorbar(image, label="correlation of the estimates")
+    ax.set_title("Which estimates trade off")
+    plt.show()
+    """),
+    md("""
+    What do the errors mean? If the study were repeated many times with new noise, the estimates
+    would scatter around the truth with about these SDs and correlations, and about 68 % of the
+    ±1-SD intervals would contain the truth. We can check this by repeating the virtual study
+    (the test suite does the same with 50 repeats). In the plane of two parameters, the 1-SD
+    ellipse holds about 39 % of the repeats and the 2-SD ellipse about 86 %:
+    """),
+    code("""
+    REPEATS = 10
+    x, y = NAMES[0], NAMES[1]
+    repeats = [magpk.fit(run_study(rng), regimen, volunteer, parameters=NAMES, sigma=SIGMA)
+               for _ in range(REPEATS)]
+
+    fig, ax = plt.subplots(figsize=(6, 4.5), layout="constrained")
+    cov = fitted.covariance.loc[[x, y], [x, y]].to_numpy()
+    angle = np.linspace(0, 2 * np.pi, 200)
+    circle = np.array([np.cos(angle), np.sin(angle)])
+    for k, style in ((1, "-"), (2, "--")):  # k-SD contours of the first fit's covariance
+        ellipse = np.linalg.cholesky(cov) @ (k * circle)
+        ax.plot(TRUTH[x] + ellipse[0], TRUTH[y] + ellipse[1], style, color="tab:blue",
+                label=f"{k} SD of the first fit, around the truth")
+    ax.plot([r.values[x] for r in repeats], [r.values[y] for r in repeats], "o", color="black",
+            ms=4, label=f"{REPEATS} repeated studies")
+    ax.plot(TRUTH[x], TRUTH[y], "*", color="tab:red", ms=12, label="truth")
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.legend(fontsize=8)
+    plt.show()
+    inside = np.mean([abs(r.values[n] - TRUTH[n]) <= r.errors[n] for r in repeats for n in NAMES])
+    print(f"1-SD intervals containing the truth: {inside:.0%} of {REPEATS * len(NAMES)} "
+          f"(expected about 68 %)")
+    """),
+    md("""
+    ## The design decides what you can learn
+
+    The same three parameters from a thin study: blood at 1, 6 and 24 h and a single 24-h urine
+    (its SD given in an `urine_mmol_sd` column: the five collections' SDs combined):
+    """),
+    code("""
+    SPARSE_BLOOD_H = [1, 6, 24]
+    sparse = pd.concat([
+        study[study["time_h"].isin(SPARSE_BLOOD_H) & study["serum_mmol_l"].notna()],
+        pd.DataFrame({"time_h": [24.0], "urine_start_h": [0.0],
+                      "urine_mmol": [study["urine_mmol"].sum()],
+                      "urine_mmol_sd": [URINE_SD * np.sqrt(len(URINE_H))]}),
+    ], ignore_index=True)
+    designs = {"11 blood samples, 5 collections": fitted,
+               "3 blood samples, one 24-h urine": magpk.fit(
+                   sparse, regimen, volunteer, parameters=NAMES,
+                   sigma={"serum_mmol_l": SERUM_SD})}
+    pd.DataFrame({design: {name: f"{100 * fit.errors[name] / fit.values[name]:.1f} %"
+                           for name in NAMES}
+                  for design, fit in designs.items()}).rename_axis("relative error (1 SD)")
+    """),
+    md("""
+    Without the early samples, the peak that measures the extracellular volume is gone and its
+    error grows many times; the tubular maximum, set by the baseline serum and the 24-h urine,
+    survives. With as many parameters as measurements the fit can always pass through the data,
+    and the errors (a local, linear approximation) become unreliable when they are this large.
+    Before a study, simulate it: fit noisy virtual data for the planned sampling times and see
+    which errors come out. `magpk.parameters()` flags the parameters that the calibration
+    targets could not identify (`identifiable`); the same question arises for every design.
+
+    ## Other tools: PINTS
+
+    `magpk.pints.MagpkForwardModel` turns a regimen and subject into a PINTS `ForwardModel`, so
+    that PINTS' optimizers, likelihoods and MCMC samplers can use magpk. Here XNES, an
+    evolution strategy, fits two parameters to the serum samples alone (the third held at the
+    estimate above; `boundaries()` gives the full range the model accepts, narrowed here):
+    """),
+    code("""
+    import pints
+    import magpk.pints
+
+    model = magpk.pints.MagpkForwardModel(regimen, volunteer, parameters=NAMES[:2],
+                                          fixed={NAMES[2]: fitted.values[NAMES[2]]})
+    blood = study.dropna(subset=["serum_mmol_l"])
+    problem = pints.SingleOutputProblem(model, blood["time_h"].to_numpy(),
+                                        blood["serum_mmol_l"].to_numpy())
+    start = model.default_values()
+    np.random.seed(1)  # PINTS optimizers draw from NumPy's global generator
+    optimization = pints.OptimisationController(
+        pints.SumOfSquaresError(problem), start, method=pints.XNES,
+        boundaries=pints.RectangularBoundaries(start / 4, start * 4),
+        transformation=pints.LogTransformation(model.n_parameters()))
+    optimization.set_max_iterations(30)
+    optimization.set_log_to_screen(False)
+    found, _ = optimization.run()
+    pd.DataFrame({"PINTS XNES (serum only)": found, "magpk.fit": [fitted.values[n] for n in NAMES[:2]],
+                  "truth": [TRUTH[n] for n in NAMES[:2]]}, index=model.parameter_names()).round(4)
+    """),
+    md("""
+    ## Try this
+
+    1. Double the serum noise (`SERUM_SD = 0.06`, in the study *and* in `SIGMA`): how do the
+       errors change? Then leave `sigma=` out and compare the errors with the default SDs.
+    2. Drop the urine collections (`study.dropna(subset=["serum_mmol_l"])`) and fit again:
+       which parameter suffers most, and why?
+    3. Add `"intercompartmental_clearance_l_h"` to `NAMES`: can this study tell it apart?
+       Look at the correlations.
+    4. Fit `"si_vmax_mmol_h"` (intestinal absorption) to this IV study. What error does it get,
+       and what would you have to measure instead? Try an oral study: 400 mg citrate
+       (`magpk.Regimen().oral("citrate", dose_mg=400)`) with serum and `urine_cum_mmol` over 24 h.
+    """),
+    md("""
+    ## Sources
+
+    - James F, Roos M 1975, Minuit: a system for function minimization and analysis of the
+      parameter errors and correlations, Comput Phys Commun 10:343.
+      https://doi.org/10.1016/0010-4655(75)90039-9
+    - iminuit, the Python interface to MINUIT (MIGRAD, HESSE): https://scikit-hep.org/iminuit/
+    - Clerx M et al. 2019, Probabilistic Inference on Noisy Time Series (PINTS), J Open Res
+      Softw 7:23. https://doi.org/10.5334/jors.252
+    - The parameters' values and sources: `magpk.parameters()` and `docs/model.md`; the
+      fitting method and its defaults: `help(magpk.fit)`.
+    - The study is simulated (no patient data); the IV dose is the loading dose of notebook 6.
+    """),
+]
+
+# --------------------------------------------------------------------------- 10
+NB10: List[Cell] = [
+    md("""
+    # 10. How sure are we? Sensitivities, Sobol indices and intervals
+
+    ## Learning objectives
+
+    - read the calibration's uncertainty: `log_sd`, `identifiable` and the covariance of the
+      calibrated parameters (`magpk.parameters()`, `magpk.parameter_covariance()`);
+    - compute *local* sensitivities, d ln(output) / d ln(parameter), with `magpk.sensitivity`,
+      and check one against a plain finite difference;
+    - compute *global* Sobol indices over documented parameter ranges (`method="sobol"`);
+    - put intervals on a form comparison (`compare_forms(..., uncertainty=n, seed=...)`) and
+      tell which differences the evidence resolves and which it does not.
+    """),
+    md("""
+    ## Background
+
+    Most of magpk's parameters come from a source (a measurement, a textbook value, an
+    assumption: `magpk.parameters()["source"]`). Eighteen were *calibrated*: fitted jointly to
+    published observations (`calibration/calibrate.py`). The fit's Jacobian gives a covariance
+    of their logarithms; `log_sd` = 0.1 means about ±10 %. Where the targets do not constrain
+    a direction at all, the spread is capped (log-SD 3) and the parameter is flagged
+    `identifiable = False`.
+
+    Three questions follow. Which parameters move a given output (local sensitivity)? Over
+    plausible ranges, which parameters explain the output's variance (Sobol)? And what does
+    the calibration's uncertainty do to a comparison of supplement forms (intervals)?
+    """),
+    SETUP,
+    code("""
+    table = magpk.parameters()
+    calibrated = table[table["log_sd"].notna()]
+    calibrated[["value", "unit", "log_sd", "at_bound", "identifiable"]].sort_values("log_sd")
+    """),
+    md("""
+    ## Local sensitivities
+
+    A normalized sensitivity of 0.5 means: 1 % more of the parameter gives 0.5 % more of the
+    output. `magpk.sensitivity` computes them for every parameter by central differences in
+    log space at three step sizes, extrapolated to zero step (Richardson), with the ODE solved
+    at tight tolerances; the difference between the last two extrapolation levels estimates
+    each entry's error. Outputs are metric names or time-course values written
+    `"column@hours"`. The run: one 300 mg dose of citrate at t = 0 for a 70 kg adult.
+    """),
+    code("""
+    adult = magpk.Subject(weight_kg=70, sex="female", age_years=40, egfr_ml_min=100,
+                          diet_mg_per_day=300)
+    citrate = magpk.Regimen().oral("citrate", dose_mg=300)
+    outputs = ["fraction_absorbed", "urine_increment_24h_mmol", "cmax_mmol_l",
+               "serum_mmol_l@24", "diarrhea_probability"]
+    local = magpk.sensitivity(citrate, adult, t_end_h=72, outputs=outputs)
+    errors = pd.DataFrame(local.attrs["abs_error"])
+    print(f"largest estimated error: {errors.max().max():.1e}; "
+          f"entries above the tolerance: {local.attrs['unresolved'] or 'none'}")
+    top = local.abs().max(axis=1).sort_values(ascending=False).index[:10]
+    local.loc[top]
+    """),
+    code("""
+    shown = local.loc[top[::-1]]
+    fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
+    image = ax.imshow(np.clip(shown, -2, 2), cmap="RdBu_r", vmin=-2, vmax=2, aspect="auto")
+    ax.set_xticks(range(len(outputs)), outputs, rotation=30, ha="right")
+    ax.set_yticks(range(len(shown)), shown.index)
+    for i, parameter in enumerate(shown.index):
+        for j, output in enumerate(outputs):
+            ax.text(j, i, f"{shown.at[parameter, output]:.2g}", ha="center", va="center",
+                    fontsize=7)
+    fig.colorbar(image, label="d ln(output) / d ln(parameter) (clipped at ±2)")
+    ax.set_title("Local sensitivities, 300 mg citrate, 72 h")
+    plt.show()
+    """),
+    md("""
+    How to read it:
+
+    - **absorption** (`fraction_absorbed`) is set by the gut: the carrier's capacity
+      (`si_vmax_mmol_h`), the time in the small intestine (`si_transit_time_h`) and, with the
+      opposite sign, its half-saturation (`si_km_mmol`);
+    - **serum** (`cmax_mmol_l`, `serum_mmol_l@24`) is set by the kidney: the renal threshold
+      (`renal_tm_mmol_per_l_filtrate`), the filtered share of serum Mg
+      (`ultrafilterable_fraction`) and the sharpness of the threshold (`renal_splay`, whose
+      value sits just below its limit of 1, so small relative changes matter a lot);
+    - **P(diarrhea)** is set by the tolerance threshold (`diarrhea_soluble_feces50_mmol_day`)
+      and its spread (`diarrhea_log_sd`), and by everything that leaves Mg in the gut.
+
+    A check of one entry by a plain central difference (small step, tight tolerances):
+    """),
+    code("""
+    name, output = "si_vmax_mmol_h", "fraction_absorbed"
+    value, step = table.loc[name, "value"], 1e-3
+
+    def absorbed(x):
+        res = magpk.simulate(citrate, adult, t_end_h=72, parameters={name: x}, rtol=1e-11,
+                             atol=1e-13, atol_gut=1e-11)
+        return res.metrics()[output]
+
+    plain = (absorbed(value * np.exp(step)) - absorbed(value * np.exp(-step))) / (2 * step)
+    plain /= local.attrs["outputs"][output]
+    print(f"scheme {local.at[name, output]:.6f}, plain central difference {plain:.6f}")
+    """),
+    md("""
+    ## Global sensitivity: Sobol indices
+
+    A local sensitivity holds every other parameter at its value. Sobol indices instead vary
+    all chosen parameters together over ranges and split the output's variance: the
+    first-order index `S1` is the share a parameter explains alone, the total index `ST`
+    includes its interactions. The ranges are documented in `magpk.sensitivity`: a calibrated
+    parameter's value ×/÷ exp(2 log_sd) (within the range the calibration searched), any other
+    parameter ×/÷ 1.5, cut to where the model runs. Here: the parameters that mattered most
+    above, 128 base samples (1,024 runs). This needs SALib (`pip install "magpk[fit]"`).
+    """),
+    code("""
+    chosen = ["si_vmax_mmol_h", "si_km_mmol", "si_transit_time_h", "ultrafilterable_fraction",
+              "renal_tm_mmol_per_l_filtrate", "diarrhea_soluble_feces50_mmol_day"]
+    try:
+        sobol = magpk.sensitivity(citrate, adult, t_end_h=72,
+                                  outputs=["fraction_absorbed", "cmax_mmol_l",
+                                           "diarrhea_probability"],
+                                  parameters=chosen, method="sobol", n_samples=128, seed=1)
+    except ImportError as error:
+        sobol = None
+        print(error)
+    if sobol is not None:
+        print({name: tuple(round(x, 3) for x in bounds)
+               for name, bounds in sobol.attrs["ranges"].items()})
+        fig, axes = plt.subplots(1, 3, figsize=(14, 4), sharey=True, layout="constrained")
+        for ax, output in zip(axes, ["fraction_absorbed", "cmax_mmol_l", "diarrhea_probability"]):
+            part = sobol[output]
+            y = np.arange(len(chosen))
+            ax.barh(y + 0.2, part["ST"], height=0.4, xerr=part["ST_conf"], label="total ST")
+            ax.barh(y - 0.2, part["S1"], height=0.4, xerr=part["S1_conf"], label="first order S1")
+            ax.set_yticks(y, chosen)
+            ax.set_title(output)
+            ax.set_xlim(0, 1.05)
+        axes[0].legend()
+        plt.show()
+    """),
+    md("""
+    Each output has one or two dominant parameters, and `S1` ≈ `ST`: over these ranges the
+    parameters act almost additively. The ranking can differ from the local one because the
+    ranges differ: a well-calibrated parameter (small `log_sd`) gets a narrow range even if its
+    local sensitivity is large.
+
+    ## Intervals on a form comparison
+
+    `uncertainty=200` draws 200 parameter sets from the calibration covariance (a
+    multivariate normal in log space, truncated to the calibration's ranges, reproducible with
+    `seed`) and simulates each form with each of them. Every metric gets `<metric>_p5` and
+    `<metric>_p95`; the point value (all parameters at their calibrated values) always lies
+    inside. Only calibrated parameters vary: assumed and sourced values are held fixed.
+    """),
+    code("""
+    forms = ["oxide", "citrate", "glycinate"]
+    compared = magpk.compare_forms(forms, dose_mg=300, every_h=24, count=1, subject=adult,
+                                   t_end_h=72, uncertainty=200, seed=1)
+    metrics = ["fraction_absorbed", "urine_increment_24h_mmol", "cmax_mmol_l",
+               "diarrhea_probability"]
+    compared[[m + s for m in metrics for s in ("", "_p5", "_p95")]].T.map("{:.3g}".format)
+    """),
+    code("""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(15, 3.6), layout="constrained")
+    for ax, metric in zip(axes, metrics):
+        point = compared[metric]
+        low = point - compared[f"{metric}_p5"]
+        high = compared[f"{metric}_p95"] - point
+        ax.errorbar(range(len(forms)), point, yerr=[low, high], fmt="o", capsize=6)
+        ax.set_xticks(range(len(forms)), forms)
+        ax.set_xlim(-0.5, len(forms) - 0.5)
+        ax.set_title(metric, fontsize=10)
+        ax.grid(alpha=0.3)
+    fig.suptitle("300 mg elemental Mg once: point value and 5th-95th percentile over 200 draws")
+    plt.show()
+    """),
+    md("""
+    The intervals of the soluble salts overlap almost completely, and all are wide: five
+    calibrated parameters are not identifiable from the calibration targets. But every form
+    was run with the *same* draws, so a difference can be read draw by draw, which removes the
+    uncertainty the forms share. `differences(metric, reference)` gives the paired 90 %
+    interval and whether it excludes zero (`resolved`):
+    """),
+    code("""
+    draws = compared.attrs["uncertainty"]
+    paired = pd.concat({metric: draws.differences(metric, reference="citrate")
+                        for metric in metrics}, names=["metric"])
+    paired.assign(**{c: paired[c].map("{:.3g}".format) for c in ("difference", "p5", "p95")})
+    """),
+    md("""
+    ## Which differences does the evidence resolve?
+
+    - **Oxide vs citrate: resolved.** Oxide absorbs less and raises urinary Mg less in every
+      draw (citrate − oxide about +18 points absorbed, paired interval roughly +7 to +31). The
+      oxide dissolution rate is calibrated against Firoz & Graber 2001, so this rests on data.
+    - **Glycinate vs citrate: not resolved**, although `resolved` says True. Glycinate is
+      higher by the same small amount in every draw because that difference comes from one
+      *assumed* parameter, the intact-chelate route (`chelate_intact_fraction`, "low
+      confidence"), which is not calibrated and therefore not drawn. Paired draws only test
+      what the calibration is unsure about; they cannot rescue an assumption. Check
+      `evidence_grade`, `same_kinetics_as` and the parameter's `source`.
+    - **Serum maximum: not resolved in any useful sense.** Oxide is lower in every draw, but by
+      thousandths of a mmol/L, less than the meal rhythm of notebook 1, and the three
+      intervals overlap.
+    - **P(diarrhea)**: the soluble salts are higher in every draw, but the size of the gap is not
+      pinned down (from almost zero to about 20 points): the tolerance threshold and its
+      spread are loosely constrained by two targets.
+    """),
+    md("""
+    ## Try this
+
+    1. Repeat the comparison with `seed=2`: which numbers move, and by how much? With
+       `uncertainty=50`?
+    2. Compute the local sensitivities of `body_store_change_vs_baseline_mmol` after 30 days of
+       200 mg twice daily: which parameters matter for the stores that do not matter for serum?
+    3. Fix one unidentifiable parameter (e.g. `parameters={"si_paracellular_per_h": 0.001}` in
+       `compare_forms`): how much narrower do the intervals get?
+    4. Run the Sobol analysis with `ranges={"renal_splay": (0.99, 0.9999)}` added to `chosen`.
+    """),
+    md("""
+    ## Sources
+
+    - Saltelli A et al. 2010, Variance based sensitivity analysis of model output: design and
+      estimator for the total sensitivity index, Comput Phys Commun 181:259 (the sampling
+      scheme). https://doi.org/10.1016/j.cpc.2009.09.018
+    - Sobol IM 2001, Global sensitivity indices for nonlinear mathematical models and their
+      Monte Carlo estimates, Math Comput Simul 55:271.
+      https://doi.org/10.1016/S0378-4754(00)00270-6
+    - Herman J, Usher W 2017, SALib: an open-source Python library for sensitivity analysis,
+      J Open Source Softw 2:97. https://doi.org/10.21105/joss.00097
+    - Richardson extrapolation of finite differences: Press WH et al., Numerical Recipes,
+      section 5.7 (numerical derivatives).
+    - Firoz M, Graber M 2001 (MgO absorption; a calibration target).
+      http://ncbi.nlm.nih.gov/pubmed/11794633
+    - The calibration, its targets and the covariance: `calibration/calibrate.py` and
+      `docs/model.md` in this repository; `magpk.validation.targets()`.
+    """),
+]
+
+
 NOTEBOOKS = {
     "01_quick_start.ipynb": NB01,
     "02_saturable_absorption.ipynb": NB02,
@@ -2152,6 +2634,8 @@ NOTEBOOKS = {
     "06_iv_magnesium_preeclampsia.ipynb": NB06,
     "07_labels_and_safety.ipynb": NB07,
     "08_children.ipynb": NB08,
+    "09_fit_your_own_data.ipynb": NB09,
+    "10_how_sure_are_we.ipynb": NB10,
 }
 
 

@@ -29,14 +29,8 @@ fi
 
 start=$SECONDS
 
-echo "-- sanitizers: configure $ASAN_BUILD ($BUILD_TYPE, ASan+UBSan)"
-cmake -S "$ROOT" -B "$ASAN_BUILD" \
-    -DCMAKE_BUILD_TYPE="$BUILD_TYPE" \
-    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
-    -DMAGPK_SANITIZE=ON \
-    -DMAGPK_BUILD_TESTS=ON \
-    -DMAGPK_BUILD_PYTHON=OFF \
-    -DPython_EXECUTABLE="$PY"
+echo "-- sanitizers: configure $ASAN_BUILD ($BUILD_TYPE, ASan+UBSan; CMakePresets.json preset asan)"
+cmake --preset asan -B "$ASAN_BUILD" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DPython_EXECUTABLE="$PY"
 
 # LeakSanitizer stops all threads (ptrace-like) to scan them at exit; some
 # containers forbid that and LSan then dies with "LeakSanitizer has encountered

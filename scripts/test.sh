@@ -24,31 +24,59 @@ fi
 "$PY" -m pip install --quiet --upgrade pip
 "$PY" --version
 
-section "Build and install magpk with test extras (pip install .[test])"
-"$PY" -m pip install ".[test]"
+section "Build the magpk wheel once (build/wheelhouse; compiles the C++ core)"
+# One wheel for both environments below: the C++ core is compiled once.
+WHEELHOUSE="$ROOT/build/wheelhouse"
+rm -rf "$WHEELHOUSE"
+"$PY" -m pip wheel --no-deps --wheel-dir "$WHEELHOUSE" .
+WHEELS=("$WHEELHOUSE"/magpk-*.whl)
+WHEEL="${WHEELS[0]}"
+
+section "Install magpk with test, docs, fit and sbml extras into .venv (pip install <wheel>[test,docs,fit,sbml])"
+"$PY" -m pip install --force-reinstall --no-deps "$WHEEL"
+"$PY" -m pip install "$WHEEL[test,docs,fit,sbml]"
+
+section "Runtime-only environment (build/venv-runtime: the wheel + numpy, pandas, tqdm)"
+# tests/python/test_documented_examples.py runs the README's and docs' examples here, where
+# only magpk's runtime dependencies are installed (no pip, no extras; .venv's versions).
+RUNTIME_VENV="$ROOT/build/venv-runtime"
+"$PY" -m venv --clear --without-pip "$RUNTIME_VENV"
+"$PY" -m pip freeze --exclude magpk | { grep -E '^[A-Za-z0-9._-]+==' || true; } \
+    > "$ROOT/build/venv-runtime-constraints.txt"
+"$PY" -m pip --python "$RUNTIME_VENV/bin/python" install --quiet \
+    --constraint "$ROOT/build/venv-runtime-constraints.txt" "$WHEEL"
+export MAGPK_RUNTIME_PYTHON="$RUNTIME_VENV/bin/python"
 
 section "C++ header dependencies in .venv (cmeel-eigen, boost-headers)"
 "$PY" -m pip install --quiet cmeel-eigen boost-headers
 
-section "System dependencies (GoogleTest)"
+section "C++ formatting (.clang-format; scripts/format.sh, clang-format pinned there)"
+MAGPK_PYTHON="$PY" bash "$ROOT/scripts/format.sh"
+
+section "System dependencies (GoogleTest; Clang + libFuzzer)"
 bash "$ROOT/scripts/install_system_deps.sh"
 
-section "Configure + build C++ tests (build/cpp-tests)"
-cmake -S "$ROOT" -B "$CPP_BUILD" \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DMAGPK_BUILD_TESTS=ON \
-    -DMAGPK_BUILD_PYTHON=OFF \
-    -DPython_EXECUTABLE="$PY"
+section "Configure + build C++ tests (build/cpp-tests; CMakePresets.json preset release)"
+cmake --preset release -B "$CPP_BUILD" -DPython_EXECUTABLE="$PY"
 cmake --build "$CPP_BUILD" -j"$JOBS"
 
-section "C++ tests (ctest)"
+section "C++ tests (ctest: GoogleTest + the installed package's consumer, tests/cmake)"
 ctest --test-dir "$CPP_BUILD" --output-on-failure
 
 section "C++ tests under ASan + UBSan (scripts/sanitizers.sh, build/cpp-asan)"
 MAGPK_PYTHON="$PY" MAGPK_JOBS="$JOBS" bash "$ROOT/scripts/sanitizers.sh"
 
+section "Fuzzing magpk::simulate() for 60 s (scripts/fuzz.sh: libFuzzer + ASan + UBSan, build/fuzz)"
+MAGPK_PYTHON="$PY" MAGPK_JOBS="$JOBS" MAGPK_FUZZ_TIME=60 bash "$ROOT/scripts/fuzz.sh"
+
 section "Python tests (pytest)"
 # Run from the repo root: the installed wheel (not python/) provides magpk.
+# MAGPK_RUNTIME_PYTHON (exported above) is where test_documented_examples.py runs the docs' examples.
 "$PY" -m pytest tests/python
+
+section "Documentation site (Sphinx + myst-nb, warnings as errors; build/docs-html)"
+# Executes the notebooks and the pages' code cells (outputs cached in build/docs-jupyter-cache,
+# cleared when the installed package changes) and generates the model page's tables.
+"$PY" -m sphinx -W --keep-going -b html docs "$ROOT/build/docs-html"
 
 section "All tests passed"

@@ -9,6 +9,7 @@
 PYBIND11_MODULE(_core, m) {
   m.doc() = "magpk C++ core (private; use the magpk package)";
   m.attr("__version__") = MAGPK_VERSION;
+  register_build_info(m);
   register_forms(m);
   register_parameters(m);
   register_subject(m);

@@ -8,12 +8,10 @@ namespace py = pybind11;
 void register_parameters(py::module_& m) {
   py::class_<magpk::Physiology>(m, "Physiology")
       .def(py::init(&magpk::default_physiology))
-      .def("get", [](const magpk::Physiology& p, const std::string& name) {
-        return magpk::get_parameter(p, name);
-      })
-      .def("set", [](magpk::Physiology& p, const std::string& name, double value) {
-        magpk::set_parameter(p, name, value);
-      })
+      .def("get", [](const magpk::Physiology& p,
+                     const std::string& name) { return magpk::get_parameter(p, name); })
+      .def("set", [](magpk::Physiology& p, const std::string& name,
+                     double value) { magpk::set_parameter(p, name, value); })
       .def("validate", [](const magpk::Physiology& p) { magpk::validate(p); });
   m.def("parameter_table", [] {
     py::list rows;

@@ -111,44 +111,49 @@ void register_population(py::module_& m) {
     }
     return rows;
   });
-  m.def("sample_subjects", [](const std::string& population, std::uint64_t seed,
-                              std::uint64_t start, std::uint64_t count) {
-    const auto& spec = magpk::find_population(population);
-    std::vector<magpk::VirtualSubject> subjects;
-    subjects.reserve(count);
-    for (std::uint64_t i = start; i < start + count; ++i) {
-      subjects.push_back(magpk::sample_subject(spec, seed, i));
-    }
-    return subjects_to_columns(subjects);
-  }, py::arg("population"), py::arg("seed"), py::arg("start"), py::arg("count"));
+  m.def(
+      "sample_subjects",
+      [](const std::string& population, std::uint64_t seed, std::uint64_t start,
+         std::uint64_t count) {
+        const auto& spec = magpk::find_population(population);
+        std::vector<magpk::VirtualSubject> subjects;
+        subjects.reserve(count);
+        for (std::uint64_t i = start; i < start + count; ++i) {
+          subjects.push_back(magpk::sample_subject(spec, seed, i));
+        }
+        return subjects_to_columns(subjects);
+      },
+      py::arg("population"), py::arg("seed"), py::arg("start"), py::arg("count"));
   m.def("summary_variables", [] {
     py::list rows;
-    for (const auto& v : magpk::summary_variables()) rows.append(py::make_tuple(v.name, v.low, v.high));
+    for (const auto& v : magpk::summary_variables())
+      rows.append(py::make_tuple(v.name, v.low, v.high));
     return rows;
   });
   m.attr("SUMMARY_BINS") = magpk::kSummaryBins;
-  m.def("simulate_batch", [](const py::dict& subject_columns, const magpk::Physiology& physiology,
-                             const magpk::Regimen& regimen, double t_end_h,
-                             const std::vector<double>& output_times_h,
-                             const magpk::SolverOptions& solver, int threads, bool keep_trajectories) {
-    magpk::BatchRequest request;
-    request.subjects = columns_to_subjects(subject_columns);
-    request.physiology = physiology;
-    request.regimen = regimen;
-    request.t_end_h = t_end_h;
-    request.output_times_h = output_times_h;
-    request.solver = solver;
-    request.threads = threads;
-    request.keep_trajectories = keep_trajectories;
-    magpk::BatchResult result;
-    {
-      py::gil_scoped_release release;
-      result = magpk::simulate_batch(request);
-    }
-    const auto n_vars = static_cast<py::ssize_t>(magpk::summary_variables().size());
-    const auto n_times = static_cast<py::ssize_t>(output_times_h.size());
-    py::array_t<std::uint32_t> histogram({n_vars, n_times, static_cast<py::ssize_t>(magpk::kSummaryBins + 2)});
-    std::copy(result.histogram.begin(), result.histogram.end(), histogram.mutable_data());
-    return py::make_tuple(histogram, result.metrics, result.trajectories);
-  });
+  m.def("simulate_batch",
+        [](const py::dict& subject_columns, const magpk::Physiology& physiology,
+           const magpk::Regimen& regimen, double t_end_h, const std::vector<double>& output_times_h,
+           const magpk::SolverOptions& solver, int threads, bool keep_trajectories) {
+          magpk::BatchRequest request;
+          request.subjects = columns_to_subjects(subject_columns);
+          request.physiology = physiology;
+          request.regimen = regimen;
+          request.t_end_h = t_end_h;
+          request.output_times_h = output_times_h;
+          request.solver = solver;
+          request.threads = threads;
+          request.keep_trajectories = keep_trajectories;
+          magpk::BatchResult result;
+          {
+            py::gil_scoped_release release;
+            result = magpk::simulate_batch(request);
+          }
+          const auto n_vars = static_cast<py::ssize_t>(magpk::summary_variables().size());
+          const auto n_times = static_cast<py::ssize_t>(output_times_h.size());
+          py::array_t<std::uint32_t> histogram(
+              {n_vars, n_times, static_cast<py::ssize_t>(magpk::kSummaryBins + 2)});
+          std::copy(result.histogram.begin(), result.histogram.end(), histogram.mutable_data());
+          return py::make_tuple(histogram, result.metrics, result.trajectories);
+        });
 }

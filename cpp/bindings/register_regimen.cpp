@@ -16,8 +16,8 @@ void register_regimen(py::module_& m) {
            py::arg("mmol"));
   py::class_<magpk::DietChange>(m, "DietChange")
       .def(py::init<double, double>(), py::arg("time_h"), py::arg("mg_per_day"));
-  py::class_<magpk::Fast>(m, "Fast")
-      .def(py::init<double, double>(), py::arg("start_h"), py::arg("stop_h"));
+  py::class_<magpk::Fast>(m, "Fast").def(py::init<double, double>(), py::arg("start_h"),
+                                         py::arg("stop_h"));
   py::enum_<magpk::Drug>(m, "Drug")
       .value("ppi", magpk::Drug::kPpi)
       .value("loop", magpk::Drug::kLoop)

@@ -55,23 +55,24 @@ void register_simulation(py::module_& m) {
   py::class_<magpk::SimulationResult>(m, "SimulationResult")
       .def_readonly("subject", &magpk::SimulationResult::subject)
       .def_readonly("pool_forms", &magpk::SimulationResult::pool_forms)
-      .def_readonly("steady_state_serum_mmol_l", &magpk::SimulationResult::steady_state_serum_mmol_l)
+      .def_readonly("steady_state_serum_mmol_l",
+                    &magpk::SimulationResult::steady_state_serum_mmol_l)
       .def_readonly("metrics", &magpk::SimulationResult::metrics)
-      .def_property_readonly("table", [](const magpk::SimulationResult& r) {
-        return magpk::output_table(r.supplemented, r.subject);
-      })
-      .def_property_readonly("baseline_table", [](const magpk::SimulationResult& r) {
-        return magpk::output_table(r.baseline, r.subject);
-      })
-      .def_property_readonly("states", [](const magpk::SimulationResult& r) {
-        return r.supplemented.states;
-      })
-      .def_property_readonly("final_state", [](const magpk::SimulationResult& r) {
-        return magpk::State(r.supplemented.final_state);
-      })
-      .def_property_readonly("steps", [](const magpk::SimulationResult& r) {
-        return r.supplemented.steps;
-      });
+      .def_property_readonly("table",
+                             [](const magpk::SimulationResult& r) {
+                               return magpk::output_table(r.supplemented, r.subject);
+                             })
+      .def_property_readonly("baseline_table",
+                             [](const magpk::SimulationResult& r) {
+                               return magpk::output_table(r.baseline, r.subject);
+                             })
+      .def_property_readonly("states",
+                             [](const magpk::SimulationResult& r) { return r.supplemented.states; })
+      .def_property_readonly(
+          "final_state",
+          [](const magpk::SimulationResult& r) { return magpk::State(r.supplemented.final_state); })
+      .def_property_readonly("steps",
+                             [](const magpk::SimulationResult& r) { return r.supplemented.steps; });
   m.def("output_columns", &magpk::output_columns);
   m.def("metric_names", &magpk::metric_names);
   m.def("metric_values", &magpk::metric_values);

@@ -6,7 +6,9 @@
 namespace py = pybind11;
 
 void register_subject(py::module_& m) {
-  py::enum_<magpk::Sex>(m, "Sex").value("female", magpk::Sex::kFemale).value("male", magpk::Sex::kMale);
+  py::enum_<magpk::Sex>(m, "Sex")
+      .value("female", magpk::Sex::kFemale)
+      .value("male", magpk::Sex::kMale);
   py::enum_<magpk::Diuretic>(m, "Diuretic")
       .value("none", magpk::Diuretic::kNone)
       .value("loop", magpk::Diuretic::kLoop)

@@ -20,6 +20,7 @@ double composition_molar_mass(const Composition& k) {
 }
 
 // Solubilities: physiology.md s6 (cross-checked against PMC8122334 table 1).
+// clang-format off: one row per form, wrapped by hand
 const std::vector<Form> kForms = {
     {"oxide", "magnesium oxide", "MgO", {1, 1, 0, 0, 0, 0, 0, 0}, DissolutionClass::kOxide,
      false, 0.010, "moderate",
@@ -83,6 +84,7 @@ const std::vector<Form> kForms = {
      "Sabatier 2002/2003 (mineral water, 26Mg isotopes); Fine 1991 (Mg acetate solution)",
      "human kinetics", {}},
 };
+// clang-format on
 
 }  // namespace
 
@@ -122,14 +124,10 @@ const Form& find_form(std::string_view id) {
 
 double dissolution_rate_per_h(const Form& form, const Physiology& physiology) {
   switch (form.dissolution) {
-    case DissolutionClass::kDissolved:
-      return std::numeric_limits<double>::infinity();
-    case DissolutionClass::kSoluble:
-      return physiology.dissolution_soluble_per_h;
-    case DissolutionClass::kOxide:
-      return physiology.dissolution_oxide_per_h;
-    case DissolutionClass::kHydroxide:
-      return physiology.dissolution_hydroxide_per_h;
+    case DissolutionClass::kDissolved: return std::numeric_limits<double>::infinity();
+    case DissolutionClass::kSoluble: return physiology.dissolution_soluble_per_h;
+    case DissolutionClass::kOxide: return physiology.dissolution_oxide_per_h;
+    case DissolutionClass::kHydroxide: return physiology.dissolution_hydroxide_per_h;
   }
   throw std::logic_error("unhandled dissolution class");
 }

@@ -28,9 +28,8 @@ double hill(double c, double half, double n) {
 }  // namespace
 
 double Fluxes::absorbed() const {
-  return si_transcellular_diet + si_transcellular_sup + si_paracellular_diet +
-         si_paracellular_sup + chelate_absorbed + colon_transcellular_diet +
-         colon_transcellular_sup;
+  return si_transcellular_diet + si_transcellular_sup + si_paracellular_diet + si_paracellular_sup +
+         chelate_absorbed + colon_transcellular_diet + colon_transcellular_sup;
 }
 
 double Fluxes::absorbed_sup() const {
@@ -49,7 +48,8 @@ Model::Model(const SubjectParameters& subject, std::vector<UndissolvedPool> pool
       filtration_l_h_(subject.gfr_l_h * subject.ultrafilterable_fraction),
       tissue_uptake_max_(subject.tissue_exchange_per_h * subject.tissue_reference_mmol /
                          hill_reference_),
-      bone_uptake_max_(subject.bone_exchange_per_h * subject.bone_reference_mmol / hill_reference_) {
+      bone_uptake_max_(subject.bone_exchange_per_h * subject.bone_reference_mmol /
+                       hill_reference_) {
   set_inputs(SegmentInputs{});
 }
 
@@ -69,7 +69,8 @@ double Model::tubular_maximum(double thiazide_effect) const {
 }
 
 double Model::urine_rate(double c, double thiazide_effect) const {
-  return excretion_of_filtered(filtration_l_h_ * std::max(c, 0.0), tubular_maximum(thiazide_effect));
+  return excretion_of_filtered(filtration_l_h_ * std::max(c, 0.0),
+                               tubular_maximum(thiazide_effect));
 }
 
 double Model::excretion_of_filtered(double filtered, double tm) const {
@@ -94,7 +95,8 @@ double Model::si_transit_per_h() const {
 }
 
 double Model::gastric_emptying_per_h() const {
-  return inputs_.fed ? subject_.gastric_emptying_fed_per_h : subject_.gastric_emptying_fasting_per_h;
+  return inputs_.fed ? subject_.gastric_emptying_fed_per_h
+                     : subject_.gastric_emptying_fasting_per_h;
 }
 
 double Model::colon_transit_per_h(const State& x) const {
@@ -176,10 +178,10 @@ Fluxes Model::fluxes(const State& x) const {
   f.tissue_release = s.tissue_exchange_per_h * amount(idx::kTissue);
   f.bone_uptake = bone_uptake_max_ * uptake;
   f.bone_release = s.bone_exchange_per_h * amount(idx::kBone);
-  // Deep bone: remodelling releases a fixed share per year and lays down Mg in
+  // Deep bone: remodeling releases a fixed share per year and lays down Mg in
   // proportion to serum (reference content at the reference serum).
-  f.deep_bone_uptake = s.deep_bone_exchange_per_h * s.deep_bone_reference_mmol * c /
-                       s.reference_serum_mmol_l;
+  f.deep_bone_uptake =
+      s.deep_bone_exchange_per_h * s.deep_bone_reference_mmol * c / s.reference_serum_mmol_l;
   f.deep_bone_release = s.deep_bone_exchange_per_h * amount(idx::kDeepBone);
   f.sweat = s.sweat_clearance_l_h * c;
   f.im_release = s.im_absorption_per_h * amount(idx::kImDepot);
@@ -204,8 +206,8 @@ void Model::operator()(const State& x, State& dxdt, double /*t*/) const {
     dxdt[i] = 0.0;
   }
 
-  dxdt[idx::kSiDiet] = f.diet_in + f.secretion - f.si_transcellular_diet -
-                       f.si_paracellular_diet - f.si_to_colon_diet;
+  dxdt[idx::kSiDiet] = f.diet_in + f.secretion - f.si_transcellular_diet - f.si_paracellular_diet -
+                       f.si_to_colon_diet;
   dxdt[idx::kStomachSup] = dissolved_ionic - f.gastric_emptying;
   dxdt[idx::kSiSup] =
       f.gastric_emptying - f.si_transcellular_sup - f.si_paracellular_sup - f.si_to_colon_sup;
@@ -235,8 +237,8 @@ void Model::operator()(const State& x, State& dxdt, double /*t*/) const {
   dxdt[idx::kFecesSolubleCum] = f.feces_diet + f.feces_sup;
   dxdt[idx::kFilteredCum] = f.filtered;
   dxdt[idx::kSweatCum] = f.sweat;
-  dxdt[idx::kThiazideEffect] = subject_.thiazide_onset_per_h *
-                               ((inputs_.thiazide ? 1.0 : 0.0) - x[idx::kThiazideEffect]);
+  dxdt[idx::kThiazideEffect] =
+      subject_.thiazide_onset_per_h * ((inputs_.thiazide ? 1.0 : 0.0) - x[idx::kThiazideEffect]);
 }
 
 double gut_amount(const State& x) {
@@ -250,7 +252,9 @@ double excreted_amount(const State& x) {
   return x[idx::kUrineCum] + x[idx::kFecesCum] + x[idx::kSweatCum];
 }
 
-double accounted_amount(const State& x) { return gut_amount(x) + body_amount(x) + excreted_amount(x); }
+double accounted_amount(const State& x) {
+  return gut_amount(x) + body_amount(x) + excreted_amount(x);
+}
 
 double body_amount(const State& x) {
   return x[idx::kPlasma] + x[idx::kPeripheral] + x[idx::kTissue] + x[idx::kTissueBound] +

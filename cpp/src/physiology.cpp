@@ -11,6 +11,7 @@ constexpr const char* kNotCalibrated = "";
 
 // Sources are abbreviated; the full references (with URLs) are listed in
 // docs/model.md, section "Parameters".
+// clang-format off: one entry per parameter, wrapped by hand
 const std::vector<ParameterInfo> kTable = {
     // ---------------------------------------------------------------- gut
     {"si_transit_time_h", &Physiology::si_transit_time_h, 3.31, "h",
@@ -121,10 +122,10 @@ const std::vector<ParameterInfo> kTable = {
      "calibration", "Dolberg 2017 IV half-life 8.3 h and the Lu 2002 two-compartment profile "
      "(Q 5.6 L/h, IIV 59%) in pre-eclampsia"},
     {"ultrafilterable_fraction", &Physiology::ultrafilterable_fraction, 0.70, "-",
-     "ultrafilterable (ionised + complexed) fraction of plasma Mg",
-     "70-80% (physiology text); ionised 62% + complexed 7% (Boron & Boulpaep)", kNotCalibrated},
+     "ultrafilterable (ionized + complexed) fraction of plasma Mg",
+     "70-80% (physiology text); ionized 62% + complexed 7% (Boron & Boulpaep)", kNotCalibrated},
     {"renal_tm_mmol_per_l_filtrate", &Physiology::renal_tm_mmol_per_l_filtrate, 0.576,
-     "mmol/L GF", "tubular maximum for Mg reabsorption per litre of glomerular filtrate",
+     "mmol/L GF", "tubular maximum for Mg reabsorption per liter of glomerular filtrate",
      "Rude 1980: TmMg 1.4 mg/100 mL GF", kNotCalibrated},
     {"renal_splay", &Physiology::renal_splay, 0.99847, "-",
      "curvature of the titration curve (1 = sharp threshold, 0 = Michaelis-Menten)",
@@ -144,7 +145,7 @@ const std::vector<ParameterInfo> kTable = {
      "cells at the site (exchangeable tissue pool), so mass is conserved",
      "Salinger 2013 BJOG 120:894: F_IM 86.2% (population PK, 258 women)", kNotCalibrated},
     {"ckd_tm_gfr_exponent", &Physiology::ckd_tm_gfr_exponent, 0.057236, "-",
-     "tubular adaptation in CKD: below eGFR 100 mL/min the tubular maximum per litre of filtrate "
+     "tubular adaptation in CKD: below eGFR 100 mL/min the tubular maximum per liter of filtrate "
      "scales with (eGFR/100)^exponent, so fractional excretion rises as GFR falls",
      "calibration",
      "serum Mg near normal until GFR < ~30 mL/min in CKD (de Baaij 2015 review; Cunningham 2012 "
@@ -187,11 +188,11 @@ const std::vector<ParameterInfo> kTable = {
      "longer than the intracellular exchange (it was not seen within Avioli's 28Mg study)",
      kNotCalibrated},
     {"deep_bone_fraction_of_body_mg", &Physiology::deep_bone_fraction_of_body_mg, 0.40, "-",
-     "share of body Mg in deep (non-surface) bone, exchanged only by remodelling",
+     "share of body Mg in deep (non-surface) bone, exchanged only by remodeling",
      "bone 60% of body Mg, one third exchangeable (IOM 1997): 60% - 20%", kNotCalibrated},
     {"deep_bone_turnover_per_year", &Physiology::deep_bone_turnover_per_year, 0.10, "1/year",
-     "fraction of deep-bone Mg released (and replaced) by remodelling per year",
-     "adult skeletal remodelling ~10% per year (cortical ~4%, trabecular ~25%; textbook bone "
+     "fraction of deep-bone Mg released (and replaced) by remodeling per year",
+     "adult skeletal remodeling ~10% per year (cortical ~4%, trabecular ~25%; textbook bone "
      "physiology); assumption that Mg follows mineral turnover",
      kNotCalibrated},
     {"sweat_mg_per_day", &Physiology::sweat_mg_per_day, 4.0, "mg/day",
@@ -200,7 +201,7 @@ const std::vector<ParameterInfo> kTable = {
      kNotCalibrated},
     {"store_uptake_half_serum_mmol_l", &Physiology::store_uptake_half_serum_mmol_l, 1.7313,
      "mmol/L", "serum concentration at half-maximal uptake into the exchangeable tissue and "
-     "bone-surface pools (Hill relation normalised at the reference serum)",
+     "bone-surface pools (Hill relation normalized at the reference serum)",
      "calibration",
      "depletion: serum 0.70 mmol/L after 3 weeks Mg-free (falls over weeks, not days); RBC Mg 2/3 "
      "and serum 1/3-1/4 of control after 3 months; Nielsen 2007 stores drawn down on 101 mg/day"},
@@ -211,18 +212,18 @@ const std::vector<ParameterInfo> kTable = {
     {"laxation_load50_mmol", &Physiology::laxation_load50_mmol, 16.4, "mmol",
      "dissolved supplement Mg in the colon that doubles colonic transit speed (osmotic "
      "laxation; undissolved solid is not osmotic)",
-     "Fine 1991 NEJM: each mmol of faecal Mg adds ~7.3 g of stool; a normal stool output of "
+     "Fine 1991 NEJM: each mmol of fecal Mg adds ~7.3 g of stool; a normal stool output of "
      "~128 g/day (Rose 2015 review, median) doubles at 128/7.3 = 17.5 mmol/day, i.e. "
      "17.5 x 22.4/24 = 16.4 mmol in a colon with a 22.4-h transit",
      kNotCalibrated},
     {"diarrhea_soluble_feces50_mmol_day", &Physiology::diarrhea_soluble_feces50_mmol_day, 25.588,
-     "mmol/day", "soluble (dissolved) faecal Mg per 24 h at which half of people have diarrhoea",
+     "mmol/day", "soluble (dissolved) fecal Mg per 24 h at which half of people have diarrhea",
      "calibration",
      "Bashir 1993 (IOM LOAEL: GI symptoms in 6/21 at 15.8 mmol/day MgCl2) and the IOM 1997 "
-     "regimens free of diarrhoea (MgO 576 mg/day x 28 d, 400 mg/day x 8 wk); Fine 1991 NEJM "
-     "upper normal soluble faecal Mg 14.6 mmol/day"},
+     "regimens free of diarrhea (MgO 576 mg/day x 28 d, 400 mg/day x 8 wk); Fine 1991 NEJM "
+     "upper normal soluble fecal Mg 14.6 mmol/day"},
     {"diarrhea_log_sd", &Physiology::diarrhea_log_sd, 0.54527, "-",
-     "between-person SD of the log diarrhoea threshold", "calibration",
+     "between-person SD of the log diarrhea threshold", "calibration",
      "as diarrhea_soluble_feces50_mmol_day"},
     // --------------------------------------------- body composition
     {"default_height_male_cm", &Physiology::default_height_male_cm, 175.4, "cm",
@@ -270,6 +271,7 @@ const std::vector<ParameterInfo> kTable = {
     {"gfr_maturation_hill", &Physiology::gfr_maturation_hill, 3.4, "-",
      "Hill coefficient of the GFR maturation function", "Rhodin 2009", kNotCalibrated},
 };
+// clang-format on
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -366,7 +368,8 @@ std::vector<std::string> closest_names(std::string_view query,
   std::stable_sort(scored.begin(), scored.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string> result;
-  for (std::size_t i = 0; i < scored.size() && i < max_count; ++i) result.push_back(scored[i].second);
+  for (std::size_t i = 0; i < scored.size() && i < max_count; ++i)
+    result.push_back(scored[i].second);
   return result;
 }
 

@@ -40,9 +40,18 @@ double normal(std::uint64_t seed, std::uint64_t index, std::uint64_t stream) {
 // Stream numbers: one block of 64 per variable, so adding a variable never
 // changes the draws of the others; retries of a truncated draw use the block.
 enum Stream : std::uint64_t {
-  kSexStream = 0, kAgeStream = 64, kWeightStream = 128, kHeightStream = 192, kEgfrStream = 256,
-  kDietStream = 320, kPregnantStream = 384, kPpiStream = 448, kDiureticStream = 512,
-  kIivTranscellular = 576, kIivVolume = 640, kIivTm = 704
+  kSexStream = 0,
+  kAgeStream = 64,
+  kWeightStream = 128,
+  kHeightStream = 192,
+  kEgfrStream = 256,
+  kDietStream = 320,
+  kPregnantStream = 384,
+  kPpiStream = 448,
+  kDiureticStream = 512,
+  kIivTranscellular = 576,
+  kIivVolume = 640,
+  kIivTm = 704
 };
 
 // Normal(mean, sd) truncated to [low, high] by resampling (deterministic).
@@ -79,22 +88,96 @@ const std::vector<PopulationSpec> kPresets = {
      "Ford & Mokdad 2003 J Nutr 133:2879) with CV 0.30 (CSFII 1994 5th-95th percentiles via "
      "IOM 1997); drug use assumed; IIV CVs assumed, checked against the spread of serum Mg "
      "(NHANES 2021-23) and 24-h urinary Mg (PREVEND, Joosten 2013) in magpk.validation",
-     0.5, 18.0, 80.0, 90.6, 77.5, 0.22, 175.4, 161.3, 7.5, 115.0, -0.9, 15.0, 15.0, 150.0, 352.0,
-     256.0, 0.30, 0.0, 0.10, 0.03, 0.08, 0.25, 0.26, 0.067},
-    {"elderly", "adults preset restricted to 65-90 years, with more PPI and diuretic use", 0.55,
-     65.0, 90.0, 84.0, 72.0, 0.20, 174.0, 160.0, 7.0, 115.0, -0.9, 15.0, 15.0, 130.0, 320.0,
-     250.0, 0.35, 0.0, 0.20, 0.10, 0.15, 0.25, 0.26, 0.067},
-    {"ckd3", "CKD stage 3 (eGFR 30-59 mL/min, uniform), 50-85 years", 0.5, 50.0, 85.0, 88.0,
-     76.0, 0.22, 174.0, 160.0, 7.0, 0.0, 0.0, -1.0, 30.0, 59.0, 320.0, 250.0, 0.35, 0.0, 0.25,
-     0.20, 0.10, 0.25, 0.26, 0.067},
-    {"ckd4", "CKD stage 4 (eGFR 15-29 mL/min, uniform), 50-85 years", 0.5, 50.0, 85.0, 86.0, 74.0,
-     0.22, 174.0, 160.0, 7.0, 0.0, 0.0, -1.0, 15.0, 29.0, 300.0, 240.0, 0.35, 0.0, 0.30, 0.35,
-     0.05, 0.25, 0.26, 0.067},
+     0.5,
+     18.0,
+     80.0,
+     90.6,
+     77.5,
+     0.22,
+     175.4,
+     161.3,
+     7.5,
+     115.0,
+     -0.9,
+     15.0,
+     15.0,
+     150.0,
+     352.0,
+     256.0,
+     0.30,
+     0.0,
+     0.10,
+     0.03,
+     0.08,
+     0.25,
+     0.26,
+     0.067},
+    {"elderly", "adults preset restricted to 65-90 years, with more PPI and diuretic use",
+     0.55,      65.0,
+     90.0,      84.0,
+     72.0,      0.20,
+     174.0,     160.0,
+     7.0,       115.0,
+     -0.9,      15.0,
+     15.0,      130.0,
+     320.0,     250.0,
+     0.35,      0.0,
+     0.20,      0.10,
+     0.15,      0.25,
+     0.26,      0.067},
+    {"ckd3", "CKD stage 3 (eGFR 30-59 mL/min, uniform), 50-85 years",
+     0.5,    50.0,
+     85.0,   88.0,
+     76.0,   0.22,
+     174.0,  160.0,
+     7.0,    0.0,
+     0.0,    -1.0,
+     30.0,   59.0,
+     320.0,  250.0,
+     0.35,   0.0,
+     0.25,   0.20,
+     0.10,   0.25,
+     0.26,   0.067},
+    {"ckd4", "CKD stage 4 (eGFR 15-29 mL/min, uniform), 50-85 years",
+     0.5,    50.0,
+     85.0,   86.0,
+     74.0,   0.22,
+     174.0,  160.0,
+     7.0,    0.0,
+     0.0,    -1.0,
+     15.0,   29.0,
+     300.0,  240.0,
+     0.35,   0.0,
+     0.30,   0.35,
+     0.05,   0.25,
+     0.26,   0.067},
     {"preeclampsia",
      "pregnant women with pre-eclampsia, 18-40 years; weight ~75 kg (Salinger 2013 55 kg, "
      "Easterling 2018 90.5 kg); GFR ~95 mL/min (calibration of Brookfield 2016)",
-     1.0, 18.0, 40.0, 75.0, 75.0, 0.20, 160.0, 160.0, 7.0, 95.0, 0.0, 20.0, 40.0, 180.0, 270.0,
-     270.0, 0.35, 1.0, 0.0, 0.0, 0.0, 0.25, 0.26, 0.067},
+     1.0,
+     18.0,
+     40.0,
+     75.0,
+     75.0,
+     0.20,
+     160.0,
+     160.0,
+     7.0,
+     95.0,
+     0.0,
+     20.0,
+     40.0,
+     180.0,
+     270.0,
+     270.0,
+     0.35,
+     1.0,
+     0.0,
+     0.0,
+     0.0,
+     0.25,
+     0.26,
+     0.067},
 };
 
 }  // namespace
@@ -120,7 +203,8 @@ VirtualSubject sample_subject(const PopulationSpec& p, std::uint64_t seed, std::
   Covariates& c = v.covariates;
   const bool female = uniform(seed, index, kSexStream) < p.female_fraction;
   c.sex = female ? Sex::kFemale : Sex::kMale;
-  c.age_years = p.age_min_years + (p.age_max_years - p.age_min_years) * uniform(seed, index, kAgeStream);
+  c.age_years =
+      p.age_min_years + (p.age_max_years - p.age_min_years) * uniform(seed, index, kAgeStream);
   c.weight_kg = truncated_lognormal(female ? p.weight_mean_female_kg : p.weight_mean_male_kg,
                                     p.weight_cv, 35.0, 200.0, seed, index, kWeightStream);
   c.height_cm = truncated_normal(female ? p.height_mean_female_cm : p.height_mean_male_cm,
@@ -139,9 +223,9 @@ VirtualSubject sample_subject(const PopulationSpec& p, std::uint64_t seed, std::
   c.pregnant = female && uniform(seed, index, kPregnantStream) < p.pregnant_fraction;
   c.ppi = uniform(seed, index, kPpiStream) < p.ppi_fraction;
   const double diuretic = uniform(seed, index, kDiureticStream);
-  c.diuretic = diuretic < p.loop_fraction ? Diuretic::kLoop
+  c.diuretic = diuretic < p.loop_fraction                         ? Diuretic::kLoop
                : diuretic < p.loop_fraction + p.thiazide_fraction ? Diuretic::kThiazide
-                                                                   : Diuretic::kNone;
+                                                                  : Diuretic::kNone;
   v.transcellular_factor = lognormal_factor(p.iiv_cv_transcellular, seed, index, kIivTranscellular);
   v.ecf_volume_factor = lognormal_factor(p.iiv_cv_ecf_volume, seed, index, kIivVolume);
   v.renal_tm_factor = lognormal_factor(p.iiv_cv_renal_tm, seed, index, kIivTm);
@@ -193,10 +277,11 @@ BatchResult simulate_batch(const BatchRequest& request) {
     result.trajectories.resize(static_cast<Eigen::Index>(n),
                                static_cast<Eigen::Index>(n_times * n_vars));
   }
-  const int n_threads = static_cast<int>(
-      std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(request.threads, 1)), n)));
+  const int n_threads = static_cast<int>(std::max<std::size_t>(
+      1, std::min<std::size_t>(static_cast<std::size_t>(std::max(request.threads, 1)), n)));
   std::vector<std::vector<std::uint32_t>> histograms(
-      static_cast<std::size_t>(n_threads), std::vector<std::uint32_t>(n_vars * n_times * stride, 0));
+      static_cast<std::size_t>(n_threads),
+      std::vector<std::uint32_t>(n_vars * n_times * stride, 0));
 
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
@@ -259,7 +344,8 @@ BatchResult simulate_batch(const BatchRequest& request) {
 
   result.histogram = std::move(histograms.front());
   for (std::size_t t = 1; t < histograms.size(); ++t) {
-    for (std::size_t k = 0; k < result.histogram.size(); ++k) result.histogram[k] += histograms[t][k];
+    for (std::size_t k = 0; k < result.histogram.size(); ++k)
+      result.histogram[k] += histograms[t][k];
   }
   return result;
 }

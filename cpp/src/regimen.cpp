@@ -11,8 +11,7 @@ namespace {
 
 void require_non_negative(double value, const std::string& what) {
   if (!std::isfinite(value) || value < 0.0) {
-    throw std::invalid_argument(what + "=" + std::to_string(value) +
-                                " must be finite and >= 0");
+    throw std::invalid_argument(what + "=" + std::to_string(value) + " must be finite and >= 0");
   }
 }
 
@@ -52,7 +51,14 @@ void validate(const Regimen& regimen) {
     }
   };
   for (const auto& fast : regimen.fasts) require_period(fast.start_h, fast.stop_h, "fast");
-  for (const auto& period : regimen.drugs) require_period(period.start_h, period.stop_h, "drug");
+  for (const auto& period : regimen.drugs) {
+    // A C++ caller can cast any integer to Drug; the schedule indexes by it.
+    if (period.drug != Drug::kPpi && period.drug != Drug::kLoop && period.drug != Drug::kThiazide) {
+      throw std::invalid_argument("drug period: unknown drug (enum value " +
+                                  std::to_string(static_cast<int>(period.drug)) + ")");
+    }
+    require_period(period.start_h, period.stop_h, "drug");
+  }
 }
 
 }  // namespace magpk

@@ -43,8 +43,9 @@ std::vector<Interval> effect_intervals(const Regimen& regimen, const SubjectPara
     double t = meal.clock_h - subject.start_clock_h;
     while (t + fed_h > 0.0) t -= 24.0;
     for (t += 24.0; t < t_end_h; t += 24.0) {
-      const bool skipped = std::any_of(regimen.fasts.begin(), regimen.fasts.end(),
-                                       [t](const Fast& f) { return t >= f.start_h && t < f.stop_h; });
+      const bool skipped =
+          std::any_of(regimen.fasts.begin(), regimen.fasts.end(),
+                      [t](const Fast& f) { return t >= f.start_h && t < f.stop_h; });
       if (!skipped) intervals.push_back({t, t + fed_h, meal.share, kMeal});
     }
   }
@@ -55,7 +56,8 @@ std::vector<Interval> effect_intervals(const Regimen& regimen, const SubjectPara
   }
   for (const auto& period : regimen.drugs) {
     if (in_window(period.start_h, t_end_h)) {
-      intervals.push_back({period.start_h, period.stop_h, 0.0, kPpi + static_cast<int>(period.drug)});
+      intervals.push_back(
+          {period.start_h, period.stop_h, 0.0, kPpi + static_cast<int>(period.drug)});
     }
   }
   return intervals;

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 #include "magpk/forms.hpp"
 #include "magpk/schedule.hpp"
@@ -43,7 +46,6 @@ double max_daily_amount(const std::vector<double>& times, const std::vector<doub
   return largest;
 }
 
-
 State initial_state(const InitialState& initial, const Schedule& schedule) {
   if (!initial.state.allFinite()) throw std::invalid_argument("initial state is not finite");
   if (initial.pool_forms.size() > static_cast<std::size_t>(idx::kMaxPools)) {
@@ -57,7 +59,8 @@ State initial_state(const InitialState& initial, const Schedule& schedule) {
     if (schedule.pool_forms[p] != initial.pool_forms[p]) {
       throw std::logic_error("initial pools out of order");
     }
-    x[idx::kFixedCount + static_cast<int>(p)] = initial.state[idx::kFixedCount + static_cast<int>(p)];
+    x[idx::kFixedCount + static_cast<int>(p)] =
+        initial.state[idx::kFixedCount + static_cast<int>(p)];
   }
   for (int i = 0; i < idx::kAbsorbedCum; ++i) {
     if (x[i] < -1e-6) {
@@ -68,9 +71,60 @@ State initial_state(const InitialState& initial, const Schedule& schedule) {
   return x;
 }
 
+// Longest run: 20 years (as the Python API). Longer runs would allocate and
+// loop over hourly samples and daily meals without bound.
+constexpr double kMaxRunH = 24.0 * 365.0 * 20.0;
+
+// The request's own numbers (the subject, physiology and regimen are checked
+// where they are used; output times by the integrator).
+void validate_request(const SimulationRequest& request) {
+  if (!(std::isfinite(request.t_end_h) && request.t_end_h > 0.0 && request.t_end_h <= kMaxRunH)) {
+    throw std::invalid_argument("t_end_h=" + std::to_string(request.t_end_h) +
+                                " must be > 0 and at most 20 years (" + std::to_string(kMaxRunH) +
+                                " h)");
+  }
+  // Tolerances as allowed by the Python API: rtol 1e-14 to 1e-2 (tighter is
+  // below round-off), atol and atol_gut 1e-16 to 1e-2 mmol.
+  const SolverOptions& solver = request.solver;
+  const auto require_tolerance = [](double value, double minimum, const char* name) {
+    if (!(value >= minimum && value <= 1e-2)) {
+      char message[96];
+      std::snprintf(message, sizeof message, "solver %s=%g outside %g to 1e-2", name, value,
+                    minimum);
+      throw std::invalid_argument(message);
+    }
+  };
+  require_tolerance(solver.rtol, 1e-14, "rtol");
+  require_tolerance(solver.atol, 1e-16, "atol");
+  require_tolerance(solver.atol_gut, 1e-16, "atol_gut");
+  if (solver.max_steps <= 0) {
+    throw std::invalid_argument("solver max_steps=" + std::to_string(solver.max_steps) +
+                                " must be > 0");
+  }
+  // The initial state's pool forms name its undissolved-pool slots, in order:
+  // distinct pure forms that have a pool (as SimulationResult::pool_forms).
+  if (request.has_initial) {
+    const std::vector<std::string>& forms = request.initial.pool_forms;
+    if (forms.size() > static_cast<std::size_t>(idx::kMaxPools)) {
+      throw std::invalid_argument("initial state has too many undissolved pools");
+    }
+    for (auto it = forms.begin(); it != forms.end(); ++it) {
+      const Form& form = find_form(*it);  // unknown ids: std::invalid_argument
+      if (form.is_blend() || form.dissolution == DissolutionClass::kDissolved) {
+        throw std::invalid_argument("initial state: pool form '" + *it +
+                                    "' has no undissolved pool (a blend or a dissolved form)");
+      }
+      if (std::find(forms.begin(), it, *it) != it) {
+        throw std::invalid_argument("initial state: pool form '" + *it + "' is listed twice");
+      }
+    }
+  }
+}
+
 }  // namespace
 
 SimulationResult simulate(const SimulationRequest& request) {
+  validate_request(request);
   SimulationResult result;
   result.subject = derive_subject_parameters(request.covariates, request.physiology);
   const SubjectParameters& s = result.subject;
@@ -80,9 +134,8 @@ SimulationResult simulate(const SimulationRequest& request) {
       request.has_initial ? request.initial.pool_forms : no_forms;
   const Schedule schedule =
       build_schedule(request.regimen, s, request.physiology, request.t_end_h, initial_forms);
-  const Schedule baseline_schedule = build_schedule(request.regimen.diet_only(), s,
-                                                    request.physiology, request.t_end_h,
-                                                    initial_forms);
+  const Schedule baseline_schedule = build_schedule(
+      request.regimen.diet_only(), s, request.physiology, request.t_end_h, initial_forms);
   result.pool_forms = schedule.pool_forms;
 
   const Model model(s, schedule.pools);
@@ -122,7 +175,22 @@ SimulationResult simulate(const SimulationRequest& request) {
                              request.t_end_h);
   };
   result.supplemented = run(model, schedule);
-  result.baseline = run(baseline_model, baseline_schedule);
+  // With the same meals every day and nothing else changing, the baseline repeats
+  // the periodic steady-state day: one day is integrated and tiled.
+  const Regimen& regimen = request.regimen;
+  const bool periodic_baseline = !request.has_initial && !s.meals.empty() &&
+                                 request.t_end_h >= 2.0 * 24.0 && regimen.diet_changes.empty() &&
+                                 regimen.fasts.empty() && regimen.drugs.empty();
+  if (periodic_baseline) {
+    const double last_part_h = request.t_end_h - 24.0 * std::floor(request.t_end_h / 24.0);
+    const Schedule last_part =
+        build_schedule(Regimen{}, s, request.physiology, last_part_h > 0.0 ? last_part_h : 24.0);
+    result.baseline =
+        periodic_trajectory(baseline_model, day, last_part, steady.state, request.output_times_h,
+                            probes, samples, request.t_end_h, request.solver);
+  } else {
+    result.baseline = run(baseline_model, baseline_schedule);
+  }
 
   const Trajectory& sup = result.supplemented;
   const Trajectory& base = result.baseline;
@@ -132,8 +200,8 @@ SimulationResult simulate(const SimulationRequest& request) {
   m.oral_supplement_mmol = schedule.oral_mmol;
   m.parenteral_mmol = schedule.parenteral_mmol;
   m.absorbed_supplement_mmol = end[idx::kAbsorbedSupCum];
-  m.fraction_absorbed = schedule.oral_mmol > 0.0 ? end[idx::kAbsorbedSupCum] / schedule.oral_mmol
-                                                 : kNaN;
+  m.fraction_absorbed =
+      schedule.oral_mmol > 0.0 ? end[idx::kAbsorbedSupCum] / schedule.oral_mmol : kNaN;
   m.absorbed_increment_mmol = end[idx::kAbsorbedCum] - base_end[idx::kAbsorbedCum];
   m.urine_increment_mmol = end[idx::kUrineCum] - base_end[idx::kUrineCum];
   // The hourly samples hold t = 0 and t = 24 h when the run lasts a day.
@@ -142,7 +210,8 @@ SimulationResult simulate(const SimulationRequest& request) {
     const auto urine = [](const Trajectory& t, Eigen::Index row) {
       return t.probe_states(row, idx::kUrineCum);
     };
-    m.urine_increment_24h_mmol = (urine(sup, 1) - urine(sup, 0)) - (urine(base, 1) - urine(base, 0));
+    m.urine_increment_24h_mmol =
+        (urine(sup, 1) - urine(sup, 0)) - (urine(base, 1) - urine(base, 0));
   } else {
     m.urine_increment_24h_mmol = kNaN;
   }
@@ -157,16 +226,16 @@ SimulationResult simulate(const SimulationRequest& request) {
   m.body_store_change_vs_baseline_mmol = body_stores(end) - body_stores(base_end);
   m.peak_colon_load_mmol = sup.colon_load_max;
   m.max_daily_soluble_feces_mmol = max_daily_amount(sup.sample_times_h, sup.feces_soluble_samples);
-  m.diarrhea_probability =
-      m.max_daily_soluble_feces_mmol > 0.0
-          ? standard_normal_cdf(std::log(m.max_daily_soluble_feces_mmol /
-                                         s.diarrhea_soluble_feces50_mmol_day) /
-                                s.diarrhea_log_sd)
-          : 0.0;
+  m.diarrhea_probability = m.max_daily_soluble_feces_mmol > 0.0
+                               ? standard_normal_cdf(std::log(m.max_daily_soluble_feces_mmol /
+                                                              s.diarrhea_soluble_feces50_mmol_day) /
+                                                     s.diarrhea_log_sd)
+                               : 0.0;
   m.mass_balance_rel_error = std::max(sup.mass_balance_rel_error, base.mass_balance_rel_error);
   return result;
 }
 
+// clang-format off: name lists wrapped by hand
 const std::vector<std::string>& metric_names() {
   static const std::vector<std::string> names{
       "oral_supplement_mmol", "parenteral_mmol", "fraction_absorbed", "absorbed_supplement_mmol",
@@ -204,6 +273,7 @@ const std::vector<std::string>& output_columns() {
       "tissue_exchangeable_mmol", "bone_surface_mmol", "deep_bone_mmol", "sweat_cum_mmol"};
   return columns;
 }
+// clang-format on
 
 Eigen::MatrixXd output_table(const Trajectory& t, const SubjectParameters& s) {
   const auto rows = t.states.rows();
@@ -215,12 +285,11 @@ Eigen::MatrixXd output_table(const Trajectory& t, const SubjectParameters& s) {
     const double tissue = x[idx::kPeripheral] + x[idx::kTissue] + x[idx::kTissueBound];
     const double bone = x[idx::kBone] + x[idx::kDeepBone];
     table.row(r) << t.output_times_h[static_cast<std::size_t>(r)], x[idx::kPlasma] / s.ecf_volume_l,
-        x[idx::kPlasma], tissue, bone, gut_amount(x), x[idx::kAbsorbedCum],
-        x[idx::kUrineCum], x[idx::kFecesCum], x[idx::kAbsorbedSupCum], x[idx::kSecretedCum],
-        x[idx::kImDepot], Model::colon_supplement_load(x), x[idx::kDietInCum],
-        x[idx::kInfusedCum], x[idx::kSerumAuc], x[idx::kPeripheral], x[idx::kFecesSolubleCum],
-        x[idx::kFilteredCum], x[idx::kTissue], x[idx::kBone], x[idx::kDeepBone],
-        x[idx::kSweatCum];
+        x[idx::kPlasma], tissue, bone, gut_amount(x), x[idx::kAbsorbedCum], x[idx::kUrineCum],
+        x[idx::kFecesCum], x[idx::kAbsorbedSupCum], x[idx::kSecretedCum], x[idx::kImDepot],
+        Model::colon_supplement_load(x), x[idx::kDietInCum], x[idx::kInfusedCum], x[idx::kSerumAuc],
+        x[idx::kPeripheral], x[idx::kFecesSolubleCum], x[idx::kFilteredCum], x[idx::kTissue],
+        x[idx::kBone], x[idx::kDeepBone], x[idx::kSweatCum];
   }
   return table;
 }

@@ -6,9 +6,9 @@
 #include <cmath>
 #include <functional>
 #include <limits>
-#include <utility>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace magpk {
 namespace {
@@ -16,7 +16,8 @@ namespace {
 // The fixed-size Eigen state needs no resizing: only odeint's Eigen algebra
 // (abs, infinity norm) is used, not its resize support.
 namespace odeint = boost::numeric::odeint;
-using Dopri5 = odeint::runge_kutta_dopri5<State, double, State, double, odeint::vector_space_algebra>;
+using Dopri5 =
+    odeint::runge_kutta_dopri5<State, double, State, double, odeint::vector_space_algebra>;
 
 // Error control with a per-state absolute tolerance (the gut pools decay
 // towards zero after every dose and would otherwise set the step size long
@@ -90,9 +91,17 @@ double golden_section_max(double lo, double hi, Function f) {
   double f1 = f(x1), f2 = f(x2);
   for (int i = 0; i < 100 && hi - lo > 1e-13 * std::max(1.0, hi); ++i) {
     if (f1 < f2) {
-      lo = x1; x1 = x2; f1 = f2; x2 = lo + kInvPhi * (hi - lo); f2 = f(x2);
+      lo = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = lo + kInvPhi * (hi - lo);
+      f2 = f(x2);
     } else {
-      hi = x2; x2 = x1; f2 = f1; x1 = hi - kInvPhi * (hi - lo); f1 = f(x1);
+      hi = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = hi - kInvPhi * (hi - lo);
+      f1 = f(x1);
     }
   }
   return f1 > f2 ? x1 : x2;
@@ -100,15 +109,13 @@ double golden_section_max(double lo, double hi, Function f) {
 
 // States that only decay between doses (checked in this order; pool slots last).
 // The diet pools decay between meals (towards the small level secretions keep).
-constexpr int kDecayingStates[] = {idx::kImDepot,     idx::kSiSup,          idx::kSiChelate,
-                                   idx::kColonSup,    idx::kColonSolid,     idx::kStomachSup,
-                                   idx::kSiDiet,
-                                   idx::kColonDiet,   idx::kFixedCount,
-                                   idx::kFixedCount + 1, idx::kFixedCount + 2, idx::kFixedCount + 3,
-                                   idx::kFixedCount + 4, idx::kFixedCount + 5, idx::kFixedCount + 6,
-                                   idx::kFixedCount + 7, idx::kFixedCount + 8, idx::kFixedCount + 9,
-                                   idx::kFixedCount + 10, idx::kFixedCount + 11,
-                                   idx::kFixedCount + 12, idx::kFixedCount + 13};
+constexpr int kDecayingStates[] = {
+    idx::kImDepot,         idx::kSiSup,          idx::kSiChelate,       idx::kColonSup,
+    idx::kColonSolid,      idx::kStomachSup,     idx::kSiDiet,          idx::kColonDiet,
+    idx::kFixedCount,      idx::kFixedCount + 1, idx::kFixedCount + 2,  idx::kFixedCount + 3,
+    idx::kFixedCount + 4,  idx::kFixedCount + 5, idx::kFixedCount + 6,  idx::kFixedCount + 7,
+    idx::kFixedCount + 8,  idx::kFixedCount + 9, idx::kFixedCount + 10, idx::kFixedCount + 11,
+    idx::kFixedCount + 12, idx::kFixedCount + 13};
 static_assert(idx::kMaxPools == 14, "list every pool slot in kDecayingStates");
 
 // Initial step after a dose, h: a fraction of the fastest gut time constant
@@ -176,8 +183,8 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     for (; next_output < output_times_h.size() && due(output_times_h[next_output]); ++next_output) {
       state_at(output_times_h[next_output], xt);
       if (!xt.allFinite()) {
-        throw std::runtime_error("non-finite state at t=" +
-                                 std::to_string(output_times_h[next_output]) + " h");
+        throw std::runtime_error(
+            "non-finite state at t=" + std::to_string(output_times_h[next_output]) + " h");
       }
       tr.states.row(static_cast<Eigen::Index>(next_output)) = xt.transpose();
       record_balance(xt);
@@ -186,8 +193,7 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
       state_at(probe_times_h[next_probe], xt);
       tr.probe_states.row(static_cast<Eigen::Index>(next_probe)) = xt.transpose();
     }
-    for (; next_sample < sample_times_h.size() && due(sample_times_h[next_sample]);
-         ++next_sample) {
+    for (; next_sample < sample_times_h.size() && due(sample_times_h[next_sample]); ++next_sample) {
       state_at(sample_times_h[next_sample], xt);
       tr.feces_soluble_samples[next_sample] = xt[idx::kFecesSolubleCum];
       tr.urine_samples[next_sample] = xt[idx::kUrineCum];
@@ -195,18 +201,26 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
   };
   bool first_serum = true;  // extrema start from the state after the events at t = 0
   auto note_serum = [&](double s, double t) {
-    if (first_serum || s > tr.serum_max) { tr.serum_max = s; tr.serum_max_time_h = t; }
-    if (first_serum || s < tr.serum_min) { tr.serum_min = s; tr.serum_min_time_h = t; }
+    if (first_serum || s > tr.serum_max) {
+      tr.serum_max = s;
+      tr.serum_max_time_h = t;
+    }
+    if (first_serum || s < tr.serum_min) {
+      tr.serum_min = s;
+      tr.serum_min_time_h = t;
+    }
     first_serum = false;
   };
   auto note_colon = [&](double load, double t) {
-    if (load > tr.colon_load_max) { tr.colon_load_max = load; tr.colon_load_max_time_h = t; }
+    if (load > tr.colon_load_max) {
+      tr.colon_load_max = load;
+      tr.colon_load_max_time_h = t;
+    }
   };
 
   const State atol = absolute_tolerances(options);
   Controlled stepper(PerStateErrorChecker(
-      atol, options.rtol,
-      idx::kFixedCount + static_cast<int>(schedule.pools.size())));
+      atol, options.rtol, idx::kFixedCount + static_cast<int>(schedule.pools.size())));
   auto system = std::ref(model);
   double dt = 1e-3;
   for (std::size_t k = 0; k < n_breakpoints; ++k) {
@@ -233,8 +247,8 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
     // After a dose the fast gut modes restart: begin with a short step rather
     // than the last (possibly long) one, which would be rejected repeatedly.
     // Likewise when a meal starts emptying into the small intestine.
-    const bool meal_starts = k > 0 && schedule.segments[k].diet_mmol_h >
-                                          schedule.segments[k - 1].diet_mmol_h;
+    const bool meal_starts =
+        k > 0 && schedule.segments[k].diet_mmol_h > schedule.segments[k - 1].diet_mmol_h;
     if (doses.total() > 0.0 || meal_starts) dt = std::min(dt, kFirstStepAfterDoseH);
     model(x, dxdt, a);
     double t = a;
@@ -266,8 +280,8 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
         outcome = stepper.try_step(system, x, dxdt, t, x_new, dxdt_new, step);
       } catch (const std::exception& error) {
         throw std::runtime_error("integration failed at t=" + std::to_string(t) + " h (segment " +
-                                 std::to_string(a) + "-" + std::to_string(b) + " h): " +
-                                 error.what());
+                                 std::to_string(a) + "-" + std::to_string(b) +
+                                 " h): " + error.what());
       }
       if (outcome == odeint::fail) {
         dt = step;  // reduced by the controller
@@ -304,7 +318,8 @@ Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
       double split[3] = {t_old, t_new, t_new};
       double split_serum[3] = {serum_a, serum_b, serum_b};
       int parts = 1;
-      if ((serum_rate_a > 0.0 && serum_rate_b < 0.0) || (serum_rate_a < 0.0 && serum_rate_b > 0.0)) {
+      if ((serum_rate_a > 0.0 && serum_rate_b < 0.0) ||
+          (serum_rate_a < 0.0 && serum_rate_b > 0.0)) {
         const double sign = serum_rate_a > 0.0 ? 1.0 : -1.0;  // maximum or minimum
         const double te =
             golden_section_max(t_old, t_new, [&](double tq) { return sign * serum_at(tq); });
@@ -368,7 +383,7 @@ Trajectory steady_trajectory(const Model& model, const State& x0,
   State rate;
   model(x0, rate, 0.0);
   // Only the ledger states move. The pools' residual rates are the steady
-  // state's round-off; they are booked to faeces so that mass is conserved exactly.
+  // state's round-off; they are booked to feces so that mass is conserved exactly.
   rate[idx::kFecesCum] += rate.head(idx::kImDepot + 1).sum();
   rate.head(idx::kAbsorbedCum).setZero();
   rate.tail(idx::kMaxPools).setZero();

@@ -29,10 +29,10 @@ double typical_height_cm(Sex sex, double age_years, double weight_kg, const Phys
   if (age_years >= kAdultAgeYears) return adult;
   // Typical BMI: flat to 10 y, then linear to 22 kg/m2 (a mid adult value) at 18 y.
   const double adult_bmi = 22.0;
-  const double bmi = age_years <= 10.0 ? p.child_bmi_at_1_to_10_years
-                                       : p.child_bmi_at_1_to_10_years +
-                                             (adult_bmi - p.child_bmi_at_1_to_10_years) *
-                                                 (age_years - 10.0) / 8.0;
+  const double bmi =
+      age_years <= 10.0 ? p.child_bmi_at_1_to_10_years
+                        : p.child_bmi_at_1_to_10_years +
+                              (adult_bmi - p.child_bmi_at_1_to_10_years) * (age_years - 10.0) / 8.0;
   return std::min(100.0 * std::sqrt(weight_kg / bmi), 230.0);
 }
 
@@ -49,16 +49,23 @@ void validate(const Covariates& c) {
               c.weight_kg <= 250.0,
           "weight_kg=" + std::to_string(c.weight_kg) +
               (adult ? " outside the adult range 30-250 kg" : " outside 5-250 kg"));
-  require(std::isfinite(c.height_cm) &&
-              (c.height_cm <= 0.0 || (c.height_cm >= (adult ? 120.0 : 60.0) &&
-                                      c.height_cm <= 230.0)),
-          "height_cm=" + std::to_string(c.height_cm) +
-              (adult ? " outside 120-230 cm" : " outside 60-230 cm"));
+  require(
+      std::isfinite(c.height_cm) &&
+          (c.height_cm <= 0.0 || (c.height_cm >= (adult ? 120.0 : 60.0) && c.height_cm <= 230.0)),
+      "height_cm=" + std::to_string(c.height_cm) +
+          (adult ? " outside 120-230 cm" : " outside 60-230 cm"));
   require(std::isfinite(c.egfr_ml_min) && c.egfr_ml_min <= 250.0,
           "egfr_ml_min=" + std::to_string(c.egfr_ml_min) + " must be <= 250 (or <= 0: typical)");
-  require(std::isfinite(c.diet_mg_per_day) && c.diet_mg_per_day > 0.0 &&
-              c.diet_mg_per_day <= 5000.0,
-          "diet_mg_per_day=" + std::to_string(c.diet_mg_per_day) + " must be in (0, 5000]");
+  require(
+      std::isfinite(c.diet_mg_per_day) && c.diet_mg_per_day > 0.0 && c.diet_mg_per_day <= 5000.0,
+      "diet_mg_per_day=" + std::to_string(c.diet_mg_per_day) + " must be in (0, 5000]");
+  // A C++ caller can cast any integer to an enum: only the listed values are valid.
+  require(c.sex == Sex::kFemale || c.sex == Sex::kMale,
+          "sex: unknown value (enum value " + std::to_string(static_cast<int>(c.sex)) + ")");
+  require(
+      c.diuretic == Diuretic::kNone || c.diuretic == Diuretic::kLoop ||
+          c.diuretic == Diuretic::kThiazide,
+      "diuretic: unknown value (enum value " + std::to_string(static_cast<int>(c.diuretic)) + ")");
   require(!(c.pregnant && c.sex == Sex::kMale), "pregnant=True requires sex='female'");
   require(std::isfinite(c.start_clock_h) && c.start_clock_h >= 0.0 && c.start_clock_h < 24.0,
           "start_clock_h=" + std::to_string(c.start_clock_h) + " must be in [0, 24)");
@@ -99,8 +106,8 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
   // Body composition: Deurenberg 1991 body-fat equations from BMI, age and sex
   // (the children's equation below 18 y).
   const bool child = c.age_years < kAdultAgeYears;
-  s.height_cm = c.height_cm > 0.0 ? c.height_cm
-                                  : typical_height_cm(c.sex, c.age_years, c.weight_kg, p);
+  s.height_cm =
+      c.height_cm > 0.0 ? c.height_cm : typical_height_cm(c.sex, c.age_years, c.weight_kg, p);
   const double height_m = s.height_cm / 100.0;
   const double bmi = c.weight_kg / (height_m * height_m);
   const double fat_percent =
@@ -157,19 +164,19 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
                               p.upper_gi_secretion_mg_mmol_l / p.reference_serum_mmol_l;
 
   // Kidney.
-  s.egfr_ml_min = c.egfr_ml_min > 0.0 ? c.egfr_ml_min
-                                      : typical_egfr_ml_min(c.age_years, c.weight_kg, p);
-  s.gfr_l_h = s.egfr_ml_min * units::kLitrePerHourPerMlPerMin;
+  s.egfr_ml_min =
+      c.egfr_ml_min > 0.0 ? c.egfr_ml_min : typical_egfr_ml_min(c.age_years, c.weight_kg, p);
+  s.gfr_l_h = s.egfr_ml_min * units::kLiterPerHourPerMlPerMin;
   s.ultrafilterable_fraction = p.ultrafilterable_fraction;
   // Tubular adaptation in CKD: below the reference GFR (100 mL/min) the remaining
-  // nephrons reabsorb less per litre of filtrate, so fractional excretion rises
+  // nephrons reabsorb less per liter of filtrate, so fractional excretion rises
   // as GFR falls (exponent calibrated: serum near normal down to ~30 mL/min).
   // (Children: relative to the typical GFR for their age and size.)
   const double typical_gfr =
       child ? typical_egfr_ml_min(c.age_years, c.weight_kg, p) : kReferenceEgfrMlMin;
   const double gfr_ratio = std::min(s.egfr_ml_min / typical_gfr, 1.0);
-  s.tm_mmol_h = p.renal_tm_mmol_per_l_filtrate * s.gfr_l_h *
-                std::pow(gfr_ratio, p.ckd_tm_gfr_exponent);
+  s.tm_mmol_h =
+      p.renal_tm_mmol_per_l_filtrate * s.gfr_l_h * std::pow(gfr_ratio, p.ckd_tm_gfr_exponent);
   s.renal_splay = p.renal_splay;
 
   // Stores.
@@ -179,6 +186,13 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
   const double ecf_and_fast = (s.ecf_volume_l + s.peripheral_volume_l) * p.reference_serum_mmol_l;
   const double tissue_total = p.tissue_fraction_of_body_mg * s.body_mg_mmol;
   const double fast = s.peripheral_volume_l * p.reference_serum_mmol_l;
+  if (!(fast < tissue_total)) {
+    throw std::invalid_argument(
+        "peripheral_volume_l_per_kg " + std::to_string(p.peripheral_volume_l_per_kg) +
+        " puts more Mg in the fast peripheral pool (" + std::to_string(fast) +
+        " mmol) than the intracellular total (" + std::to_string(tissue_total) +
+        " mmol, tissue_fraction_of_body_mg): allowed only below that");
+  }
   s.tissue_reference_mmol =
       std::min(std::max(p.exchangeable_mg_mmol_per_kg * c.weight_kg - ecf_and_fast, 0.0),
                tissue_total - fast);
@@ -188,8 +202,8 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
   s.tissue_exchange_per_h = std::log(2.0) / p.tissue_exchange_half_life_h;
   s.bone_exchange_per_h = std::log(2.0) / p.bone_exchange_half_life_h;
   s.deep_bone_exchange_per_h = p.deep_bone_turnover_per_year / (365.25 * units::kHoursPerDay);
-  s.sweat_clearance_l_h = units::mg_per_day_to_mmol_per_h(p.sweat_mg_per_day) /
-                          p.reference_serum_mmol_l;
+  s.sweat_clearance_l_h =
+      units::mg_per_day_to_mmol_per_h(p.sweat_mg_per_day) / p.reference_serum_mmol_l;
   s.store_uptake_half_serum_mmol_l = p.store_uptake_half_serum_mmol_l;
   s.store_uptake_hill = p.store_uptake_hill;
 

@@ -13,6 +13,8 @@ import re
 import sys
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
+from ._cli_tables import (SERUM_ROW, UNIT_SYSTEMS, compare_table, formatters, human_number,
+                          simulate_rows, unresolved_note)
 from .forms import MG_PER_MMOL
 
 _EPILOG = """\
@@ -21,6 +23,8 @@ examples:
   magpk compare --forms oxide,citrate --dose 0.3g --egfr 45 --csv out.csv --plot out.png
   magpk simulate --form glycinate --dose 200mg --every 12h --days 30 --csv series.csv
   magpk forms
+  magpk presets
+  magpk simulate --preset eclampsia_zuspan --pregnant       (a preset replaces --form/--dose/...)
   magpk check --form citrate --dose 200mg --every 12h --days 14 --drug doxycycline@8,20
 
 units: doses "300mg", "300" (mg), "0.3g", "12mmol"; durations "12h", "12" (h), "1d",
@@ -187,6 +191,32 @@ def _add_regimen(parser: argparse.ArgumentParser, default_dose: str) -> None:
                        help="simulated time (default: last dose + 48h)")
 
 
+def _nonnegative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: expected a whole number")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: must be >= 0")
+    return value
+
+
+def _add_uncertainty(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("uncertainty")
+    group.add_argument("--uncertainty", type=_positive_int, metavar="N",
+                       help="also simulate N parameter draws from the calibration covariance "
+                            "and show each value with its 5th-95th percentile interval "
+                            "(e.g. 200)")
+    group.add_argument("--seed", type=_nonnegative_int, metavar="S",
+                       help="seed of the draws (default 1; only with --uncertainty)")
+
+
+def _add_units(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--units", choices=tuple(UNIT_SYSTEMS), default="mg",
+                        help="unit system of the table and --plot: mg (amounts in mg, serum in "
+                             "mg/dL; default) or mmol (amounts in mmol, serum in mmol/L)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="magpk",
@@ -206,7 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="comma-separated form ids (default oxide,citrate,glycinate; see "
                               "'magpk forms')")
     _add_regimen(compare, "300mg")
+    _add_preset(compare)
     _add_subject(compare)
+    _add_units(compare)
+    _add_uncertainty(compare)
     compare.add_argument("--csv", metavar="PATH", help="write the full table (all metrics) as CSV")
     compare.add_argument("--plot", metavar="PATH", help="save a bar chart (needs matplotlib)")
 
@@ -217,14 +250,23 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--form", type=_form, default="glycinate",
                           help="form id (default glycinate)")
     _add_regimen(simulate, "200mg")
+    _add_preset(simulate)
     _add_subject(simulate)
     simulate.add_argument("--output-every", type=parse_duration_h, default=1.0,
                           help="time-series spacing for --csv (default 1h)")
+    _add_units(simulate)
+    _add_uncertainty(simulate)
     simulate.add_argument("--csv", metavar="PATH", help="write the time series as CSV")
     simulate.add_argument("--plot", metavar="PATH", help="save a dashboard (needs matplotlib)")
 
     sub.add_parser("forms", help="list the supplement forms",
                    description="Print the supplement-form catalogue.")
+    presets = sub.add_parser("presets", help="list the regimen presets by indication",
+                             description="Print the regimen presets by indication (published "
+                                         "trials and labels): evidence summaries, not medical "
+                                         "advice. Use one with --preset ID on simulate, compare "
+                                         "or check.")
+    presets.add_argument("--csv", metavar="PATH", help="write the full table (with notes) as CSV")
 
     check = sub.add_parser("check", help="check a regimen: UL, drug spacing, kidney function",
                            description="Check an oral regimen against the Tolerable Upper Intake "
@@ -233,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--form", type=_form, default="glycinate",
                        help="form id (default glycinate)")
     _add_regimen(check, "200mg")
+    _add_preset(check)
     _add_subject(check)
     check.add_argument("--lactating", action="store_true", help="lactation (female only)")
     check.add_argument("--drug", type=_drug, action="append", default=[], metavar="NAME@HOURS",
@@ -274,7 +317,8 @@ _OPTION_OF = {"weight_kg": "--weight", "age_years": "--age", "egfr_ml_min": "--e
               "diet_mg_per_day": "--diet", "pregnant": "--pregnant", "dose_mg": "--dose",
               "every_h": "--every", "days": "--days", "count": "--count",
               "start_h": "--start", "t_end_h": "--t-end", "output_every_h": "--output-every",
-              "sex": "--sex", "life_stage": "--lactating/--pregnant"}
+              "sex": "--sex", "life_stage": "--lactating/--pregnant",
+              "uncertainty": "--uncertainty", "seed": "--seed"}
 
 
 def _option_names(message: str) -> str:
@@ -302,34 +346,26 @@ def _schedule(args: argparse.Namespace) -> dict:
 
 
 def _regimen_text(args: argparse.Namespace) -> str:
+    if getattr(args, "preset_regimen", None) is not None:  # a parenteral --preset
+        return f"{args.preset_text}, {args.t_end:g} h simulated"
     span = f"{args.count} dose(s)" if args.count is not None else f"{args.days:g} day(s)"
     basis = "elemental Mg" if args.basis == "elemental" else "compound"
     return (f"{args.dose:g} mg {basis} every {args.every:g} h for {span}"
             f"{' with food' if args.with_food else ''}, {args.t_end:g} h simulated")
 
 
-def _plot(path: str, candidates: Sequence[str], data: Any) -> int:
-    """Save a plot via magpk.plot; a clear message (no traceback) if unavailable."""
+def _plot(path: str, draw: Callable[[Any], Any]) -> int:
+    """Save the figure ``draw(magpk.plot)`` returns; a clear message (no traceback)
+    when matplotlib is missing."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     try:
         from . import plot as plot_module
-        function = None
-        for name in candidates:
-            function = getattr(plot_module, name, None)
-            if function is not None:
-                break
-        if function is None:
-            raise AttributeError(f"magpk.plot has none of {', '.join(candidates)}")
-        figure = function(data)
-        figure = getattr(figure, "figure", figure)  # an Axes -> its Figure
-        if not hasattr(figure, "savefig"):
-            import matplotlib.pyplot as plt
-            figure = plt.gcf()
-        figure.savefig(path, dpi=120)
-    except (ImportError, AttributeError) as error:
+        figure = draw(plot_module)
+    except ImportError as error:
         print(f"magpk: --plot {path} skipped: plotting needs matplotlib "
-              f"(pip install matplotlib) and magpk.plot ({error})", file=sys.stderr)
+              f"(pip install \"magpk[plot]\"): {error}", file=sys.stderr)
         return 1
+    figure.savefig(path, dpi=120)
     print(f"wrote {path}")
     return 0
 
@@ -339,83 +375,66 @@ def _cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
 
     from .compare import compare_forms
     subject = _subject(args, parser)
+    _apply_preset(args, parser)
     schedule = _schedule(args)
     try:
         table = compare_forms(args.forms, args.dose, subject=subject, t_end_h=args.t_end,
-                              **schedule)
+                              uncertainty=args.uncertainty, seed=args.seed, **schedule)
     except (TypeError, ValueError) as error:
         parser.error(_option_names(str(error)))
-    shown = pd.DataFrame({
-        "absorbed %": 100 * table["fraction_absorbed"],
-        "absorbed mg": table["absorbed_supplement_mg"],
-        "net extra mg": table["absorbed_increment_mg"],
-        "urine +24h mg": table["urine_increment_24h_mmol"] * MG_PER_MMOL,
-        "serum max mmol/L": table["cmax_mmol_l"],
-        "P(diarrhoea) %": 100 * table["diarrhea_probability"],
-    })
+    shown, legend = compare_table(table, args.units, args.t_end)
+    baseline = SERUM_ROW.scale(table["baseline_serum_mmol_l"].iloc[0], args.units)
     print(f"magpk compare: {_regimen_text(args)}")
-    print(f"subject: {subject}")
-    print(f"baseline serum {table['baseline_serum_mmol_l'].iloc[0]:.3f} mmol/L")
-    shown["evidence"] = table["evidence_grade"]
-    with pd.option_context("display.float_format", "{:.2f}".format, "display.width", 160):
-        print(shown.to_string(na_rep="-"))
-    print(f"legend: absorbed % / mg = supplement Mg absorbed (tracer) over the {args.t_end:g} h "
-          f"run; net extra mg = extra Mg absorbed vs the same subject without supplement, "
-          f"whole run; urine +24h mg = extra urinary Mg in the 24 h from the first dose; "
-          f"serum max = highest serum over the run; P(diarrhoea) = risk on the worst day "
-          f"(soluble faecal Mg); evidence = what the form's modelled kinetics rest on")
+    print(f"subject: {subject.summary()}")
+    print(f"baseline serum {human_number(baseline)} {SERUM_ROW.unit(args.units)} (daily mean "
+          f"without supplement)")
+    with pd.option_context("display.width", 160):
+        print(shown.to_string(na_rep="-", formatters=formatters(shown)))
+    print("legend:")
+    print("\n".join(legend))
     for group in table.attrs.get("identical_by_assumption", []):
-        print(f"note: {', '.join(group)} are identical by assumption (same modelled kinetics: "
+        print(f"note: {', '.join(group)} are identical by assumption (same modeled kinetics: "
               f"no human data separates them)")
+    for line in unresolved_note(table, args.units):
+        print(line)
     status = 0
     if args.csv:
         table.to_csv(args.csv)
         print(f"wrote {args.csv}")
     if args.plot:
-        status = _plot(args.plot, ("compare_forms_plot", "plot_comparison"), table)
+        numeric, _ = compare_table(table, args.units, args.t_end, intervals=False)
+        numeric = numeric.drop(columns=[c for c in numeric.columns
+                                        if c not in formatters(numeric)])
+        status = _plot(args.plot, lambda plot: plot.plot_comparison(numeric, list(numeric.columns)))
     return status
-
-
-_KEY_METRICS = (
-    ("oral_supplement_mg", "supplement given", "mg", 1.0),
-    ("fraction_absorbed", "fraction absorbed (tracer)", "%", 100.0),
-    ("absorbed_supplement_mg", "absorbed from supplement", "mg", 1.0),
-    ("absorbed_increment_mg", "net extra absorbed vs baseline", "mg", 1.0),
-    ("urine_increment_24h_mmol", "extra urine, first 24 h", "mg", MG_PER_MMOL),
-    ("urine_increment_mmol", "extra urine, whole run", "mg", MG_PER_MMOL),
-    ("baseline_serum_mmol_l", "baseline serum", "mmol/L", 1.0),
-    ("cmax_mmol_l", "serum max", "mmol/L", 1.0),
-    ("tmax_h", "time of serum max", "h", 1.0),
-    ("auc_above_baseline_mmol_h_l", "serum AUC above baseline", "mmol*h/L", 1.0),
-    ("time_hyper_h", "time > 1.05 mmol/L", "h", 1.0),
-    ("body_store_change_vs_baseline_mmol", "body store change vs baseline", "mg", MG_PER_MMOL),
-    ("diarrhea_probability", "P(diarrhoea)", "%", 100.0),
-)
 
 
 def _cmd_simulate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .regimen import Regimen
     from .simulate import simulate
     subject = _subject(args, parser)
+    _apply_preset(args, parser)
     schedule = _schedule(args)
     try:
-        regimen = Regimen().oral(args.form, args.dose, **schedule)
-        result = simulate(regimen, subject, t_end_h=args.t_end, output_every_h=args.output_every)
+        regimen = args.preset_regimen or Regimen().oral(args.form, args.dose, **schedule)
+        result = simulate(regimen, subject, t_end_h=args.t_end, output_every_h=args.output_every,
+                          uncertainty=args.uncertainty, seed=args.seed)
     except (TypeError, ValueError) as error:
         parser.error(_option_names(str(error)))
-    metrics = result.metrics()
     print(f"magpk simulate: {args.form}, {_regimen_text(args)}")
-    print(f"subject: {subject}")
-    for key, label, unit, factor in _KEY_METRICS:
-        value = metrics.get(key)
-        shown = "n/a" if value is None else f"{value * factor:.4g}"
-        print(f"  {label:<34} {shown:>10} {unit}")
+    print(f"subject: {subject.summary()}")
+    print("\n".join(simulate_rows(result.metrics(), args.units)))
+    if result.uncertainty is not None:
+        from .uncertainty import describe
+        print(f"  (a–b): {describe(result.uncertainty.n, result.uncertainty.seed)}")
     status = 0
     if args.csv:
         result.to_frame().to_csv(args.csv, index=False)
         print(f"wrote {args.csv}")
     if args.plot:
-        status = _plot(args.plot, ("plot_result",), result)
+        serum_unit = SERUM_ROW.unit(args.units)
+        status = _plot(args.plot, lambda plot: plot.plot_result(result, units=serum_unit,
+                                                                amount_units=args.units))
     return status
 
 
@@ -435,23 +454,127 @@ def _cmd_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     from .reference import check_regimen
     from .regimen import Regimen
     subject = _subject(args, parser)
+    _apply_preset(args, parser)
     schedule = _schedule(args)
     if args.lactating and args.pregnant:
         parser.error("argument --lactating: not allowed together with --pregnant")
     try:
-        regimen = Regimen().oral(args.form, args.dose, **schedule)
+        regimen = args.preset_regimen or Regimen().oral(args.form, args.dose, **schedule)
         report = check_regimen(regimen, subject, drugs=args.drug,
                                life_stage="lactation" if args.lactating else None)
     except (TypeError, ValueError) as error:
         parser.error(_option_names(str(error)))
     print(f"magpk check: {args.form}, {_regimen_text(args).rsplit(',', 1)[0]}")
-    print(f"subject: {subject}")
+    print(f"subject: {subject.summary()}")
     print(report)
     return 1 if args.strict and not report.ok else 0
 
 
+# ---------------------------------------------------------------------------- presets
+
+# Options that --preset replaces (dest -> option). --days stays: it sets the course length.
+_PRESET_REPLACES = {"form": "--form", "dose": "--dose", "basis": "--basis", "every": "--every",
+                    "count": "--count", "start": "--start", "with_food": "--with-food"}
+
+
+class _Unset:
+    """An option's default, wrapped so that --preset can tell it from a given value."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _preset_id(text: str) -> str:
+    from .presets import preset_ids
+    if text not in preset_ids():
+        raise argparse.ArgumentTypeError(f"unknown preset {text!r}; allowed: "
+                                         f"{', '.join(preset_ids())} (see 'magpk presets')")
+    return text
+
+
+def _add_preset(parser: argparse.ArgumentParser) -> None:
+    """--preset ID (after the regimen options): a regimen from 'magpk presets'."""
+    replaced = [option for dest, option in _PRESET_REPLACES.items()
+                if any(action.dest == dest for action in parser._actions)]
+    compare = any(action.dest == "forms" for action in parser._actions)
+    parser.add_argument("--preset", type=_preset_id, metavar="ID",
+                        help=f"a regimen preset by indication (see 'magpk presets'; evidence "
+                             f"summaries, not advice); replaces {', '.join(replaced)}: giving "
+                             f"any of them too is an error; --days sets the course length "
+                             f"(default: the preset's)" + (
+                                 "; the preset's schedule is run with each of --forms (default: "
+                                 "the preset's form, then oxide, citrate, glycinate); a "
+                                 "parenteral (IV/IM) preset is an error here" if compare else ""))
+    for action in parser._actions:
+        if action.dest in _PRESET_REPLACES or action.dest == "forms":
+            action.default = _Unset(action.default)
+
+
+def _apply_preset(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """Restore the wrapped defaults; with --preset, set the regimen options from an oral
+    preset, or ``args.preset_regimen`` for a parenteral one (not with compare)."""
+    given = []
+    for dest in list(_PRESET_REPLACES) + ["forms"]:
+        value = getattr(args, dest, None)
+        if isinstance(value, _Unset):
+            setattr(args, dest, value.value)
+        elif hasattr(args, dest):
+            given.append(dest)
+    args.preset_regimen = None
+    if args.preset is None:
+        return
+    conflicts = [_PRESET_REPLACES[dest] for dest in given if dest in _PRESET_REPLACES]
+    if conflicts:
+        parser.error(f"argument --preset: not allowed with {', '.join(conflicts)} (the preset "
+                     f"sets the regimen; only --days, the course length, may be given)")
+    from .presets import NOTE, record
+    preset = record(args.preset)
+    if preset.oral is None and hasattr(args, "forms"):
+        parser.error(f"argument --preset: {preset.id} is parenteral ({preset.form}); compare "
+                     f"compares oral forms; use 'magpk simulate --preset {preset.id}'")
+    args.days = preset.days if args.days is None else args.days
+    print(f"preset {preset.id}: {preset.indication}; evidence {preset.evidence_grade}; "
+          f"{preset.summary(args.days)}\nsource: {preset.source}\nnote: {NOTE}")
+    if preset.oral is None:
+        args.form, args.preset_text = preset.form, preset.summary(args.days)
+        args.preset_regimen = preset.regimen(args.days)
+        args.t_end = 24.0 * args.days + 48.0 if args.t_end is None else args.t_end
+        return
+    args.dose, args.basis = preset.oral.elemental_mg(preset.form), "elemental"
+    args.every = preset.oral.every_h
+    if hasattr(args, "forms"):  # compare: the preset's form first, then the others
+        chosen = args.forms if "forms" in given else [preset.form] + args.forms
+        args.forms = list(dict.fromkeys(chosen))
+    else:
+        args.form = preset.form
+
+
+def _cmd_presets(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    import pandas as pd
+
+    from .presets import EVIDENCE_GRADES, presets
+    table = presets()
+    print(f"magpk presets: {table.attrs['note']}")
+    shown = table[["indication", "daily_elemental_mg", "form", "evidence_grade", "days"]].rename(
+        columns={"daily_elemental_mg": "mg/day", "evidence_grade": "evidence"})
+    with pd.option_context("display.float_format", "{:.0f}".format, "display.width", 160,
+                           "display.max_colwidth", 60):
+        print(shown.to_string())
+    print("mg/day = elemental Mg in one day of the regimen (parenteral: the first day, loading "
+          "doses included); days = the source's course length")
+    print("evidence: " + "; ".join(f"{grade} = {text}" for grade, text in EVIDENCE_GRADES.items()))
+    for preset_id, row in table.iterrows():
+        print(f"{preset_id}:\n  regimen: {row['regimen']}\n  source: {row['source']}\n"
+              f"  notes: {row['notes']}")
+    print("use: magpk simulate --preset ID [--days N] (also compare, check). Not medical advice.")
+    if args.csv:
+        table.to_csv(args.csv)
+        print(f"wrote {args.csv}")
+    return 0
+
+
 _COMMANDS = {"compare": _cmd_compare, "simulate": _cmd_simulate, "forms": _cmd_forms,
-             "check": _cmd_check}
+             "check": _cmd_check, "presets": _cmd_presets}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -44,8 +44,8 @@ def forms() -> pd.DataFrame:
     ``dissolution`` class, ``chelate_route``, ``solubility_g_per_100ml``,
     ``confidence``, ``evidence`` (the human or animal data behind it),
     ``evidence_grade`` ("human kinetics", "human comparison", "animal only" or
-    "none": what the form's modelled kinetics rest on) and ``kinetics``: the
-    modelled behaviour, shared by every form with the same entry (forms that
+    "none": what the form's modeled kinetics rest on) and ``kinetics``: the
+    modeled behavior, shared by every form with the same entry (forms that
     share it are identical per elemental mg *by assumption*).
     """
     rows = []
@@ -64,7 +64,7 @@ def forms() -> pd.DataFrame:
 
 
 def kinetics(form: str) -> str:
-    """The modelled behaviour of ``form`` (dissolution class, chelate route, blend):
+    """The modeled behavior of ``form`` (dissolution class, chelate route, blend):
     forms with the same string are simulated identically per elemental mg."""
     row = _catalogue()[check_form(form)]
     if row["components"]:
@@ -75,7 +75,7 @@ def kinetics(form: str) -> str:
 
 def identical_groups(forms: List[str]) -> List[List[str]]:
     """Groups (of two or more) among ``forms`` that are identical by assumption:
-    same modelled kinetics, so the model cannot tell them apart."""
+    same modeled kinetics, so the model cannot tell them apart."""
     groups: Dict[str, List[str]] = {}
     for form in forms:
         groups.setdefault(kinetics(form), []).append(form)

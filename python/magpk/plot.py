@@ -7,14 +7,14 @@ needs it.
 - :func:`plot_serum`: serum Mg of one or several results, with the reference
   range and the clinical thresholds;
 - :func:`plot_pools`: plasma, tissue, bone and gut contents;
-- :func:`plot_cumulative`: cumulative absorption, urinary and faecal excretion;
+- :func:`plot_cumulative`: cumulative absorption, urinary and fecal excretion;
 - :func:`plot_comparison`: bar charts of a :func:`magpk.compare_forms` table;
 - :func:`plot_population`: median and percentile bands of a
   :class:`magpk.Population`;
 - :func:`plot_result`: a 2 x 2 dashboard of one result.
 
 Serum thresholds (mmol/L): reference interval 0.75-0.95 (IOM 1997);
-hypomagnesaemia < 0.75; hypermagnesaemia > 1.05; for parenteral MgSO4
+hypomagnesemia < 0.75; hypermagnesemia > 1.05; for parenteral MgSO4
 (drawn when serum exceeds 1.5 mmol/L): eclampsia target 2.0-3.5 (Chinese
 2024 guideline), loss of deep-tendon reflexes ~3.5-5, respiratory paralysis
 > 5 (https://pmc.ncbi.nlm.nih.gov/articles/PMC4455825/table/tbl7).
@@ -22,11 +22,15 @@ hypomagnesaemia < 0.75; hypermagnesaemia > 1.05; for parenteral MgSO4
 
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
 
+from . import _core
+from ._display import human_number
 from .forms import MG_PER_MMOL
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,17 +54,16 @@ __all__ = [
 
 _INSTALL_HINT = "magpk plotting needs matplotlib: pip install magpk[plot]"
 
-#: Serum units accepted by :func:`plot_serum`: factor from mmol/L.
+#: Serum units accepted by :func:`plot_serum`, with their factor from mmol/L.
 SERUM_UNITS: Dict[str, float] = {"mmol/L": 1.0, "mg/dL": MG_PER_MMOL / 10.0, "mEq/L": 2.0}
 
-# Thresholds in mmol/L.
-NORMAL_RANGE = (0.75, 0.95)  # IOM 1997 reference interval
-HYPO_BELOW = 0.75
-HYPER_ABOVE = 1.05
+# Thresholds in mmol/L: the core's (the same ones its time-above/below metrics use).
+HYPO_BELOW = _core.HYPO_THRESHOLD_MMOL_L
+HYPER_ABOVE, _TARGET_LOW, _TARGET_HIGH, RESPIRATORY_PARALYSIS_ABOVE = _core.serum_thresholds_above()
+NORMAL_RANGE = (HYPO_BELOW, 0.95)  # IOM 1997 reference interval (upper bound drawn only)
 PARENTERAL_SHOWN_ABOVE = 1.5  # draw the IV bands when the data exceed this
-ECLAMPSIA_TARGET = (2.0, 3.5)  # Chinese 2024 guideline; physiology.md s5
-REFLEX_LOSS = (3.5, 5.0)  # loss of deep-tendon reflexes (PMC4455825 table 7)
-RESPIRATORY_PARALYSIS_ABOVE = 5.0
+ECLAMPSIA_TARGET = (_TARGET_LOW, _TARGET_HIGH)  # Chinese 2024 guideline
+REFLEX_LOSS = (_TARGET_HIGH, RESPIRATORY_PARALYSIS_ABOVE)  # PMC4455825 table 7
 
 #: Longest run (hours) whose time axis is drawn in hours; longer runs use days.
 DAYS_ABOVE_H = 72.0
@@ -196,10 +199,10 @@ def draw_serum_thresholds(ax: "Axes", units: str = "mmol/L", parenteral: bool = 
         handles.append(Line2D([], [], color="tab:green", lw=0.9, ls=":", label=label))
     ax.axhline(HYPO_BELOW * k, color="tab:blue", lw=0.9, ls="--", zorder=1)
     handles.append(Line2D([], [], color="tab:blue", lw=0.9, ls="--",
-                          label=f"hypomagnesaemia < {mmol(HYPO_BELOW)}"))
+                          label=f"hypomagnesemia < {mmol(HYPO_BELOW)}"))
     ax.axhline(HYPER_ABOVE * k, color="tab:red", lw=0.9, ls="--", zorder=1)
     handles.append(Line2D([], [], color="tab:red", lw=0.9, ls="--",
-                          label=f"hypermagnesaemia > {mmol(HYPER_ABOVE)}"))
+                          label=f"hypermagnesemia > {mmol(HYPER_ABOVE)}"))
     if parenteral:
         top = max(high / k, RESPIRATORY_PARALYSIS_ABOVE)
         bands = ((ECLAMPSIA_TARGET, "tab:olive",
@@ -239,17 +242,26 @@ def plot_serum(results: Union["Result", Sequence["Result"]], labels: Optional[Se
 
     Parameters
     ----------
-    results : a :class:`magpk.Result` or a list of them.
-    labels : legend labels (default: a description of each regimen).
-    ax : the Axes to draw on (default: a new figure).
-    units : ``"mmol/L"``, ``"mg/dL"`` (x 2.4305) or ``"mEq/L"`` (x 2).
-    baseline : also draw each result's no-dose baseline (dotted).
-    thresholds : shade the reference range 0.75-0.95 mmol/L and draw the
-        hypo- (< 0.75) and hypermagnesaemia (> 1.05) lines; when serum exceeds
+    results
+        a :class:`magpk.Result` or a list of them.
+    labels
+        legend labels (default: a description of each regimen).
+    ax
+        the Axes to draw on (default: a new figure).
+    units
+        ``"mmol/L"``, ``"mg/dL"`` (x 2.4305) or ``"mEq/L"`` (x 2).
+    baseline
+        also draw each result's no-dose baseline (dotted).
+    thresholds
+        shade the reference range 0.75-0.95 mmol/L and draw the
+        hypo- (< 0.75) and hypermagnesemia (> 1.05) lines; when serum exceeds
         1.5 mmol/L also the eclampsia target (2.0-3.5), loss of reflexes
         (3.5-5) and respiratory paralysis (> 5) bands.
-    threshold_legend : a legend of the thresholds to the right of the axes.
+    threshold_legend
+        a legend of the thresholds to the right of the axes.
 
+    Notes
+    -----
     The time axis is in hours, or in days when the longest run exceeds 72 h.
     Returns the Axes.
     """
@@ -290,9 +302,10 @@ def plot_serum(results: Union["Result", Sequence["Result"]], labels: Optional[Se
     return ax
 
 
-def plot_pools(result: "Result", ax: Optional["Axes"] = None, *, change: bool = False) -> "Axes":
+def plot_pools(result: "Result", ax: Optional["Axes"] = None, *, change: bool = False,
+               units: str = "mmol") -> "Axes":
     """Body Mg pools over time: tissue (intracellular), exchangeable bone,
-    gut contents and plasma, in mmol.
+    gut contents and plasma, in ``units`` (``"mmol"`` or ``"mg"``).
 
     By default the contents on a log scale (they span two orders of
     magnitude), with each pool's no-dose baseline dotted. With
@@ -300,6 +313,7 @@ def plot_pools(result: "Result", ax: Optional["Axes"] = None, *, change: bool = 
     which shows where a dose goes. Returns the Axes.
     """
     result = _check_result(result)
+    k = _amount_factor(units)
     ax = _new_axes(ax)
     frame = result.to_frame()
     base = result.baseline_frame()
@@ -307,8 +321,8 @@ def plot_pools(result: "Result", ax: Optional["Axes"] = None, *, change: bool = 
     t = frame["time_h"].to_numpy() / divisor
     tb = base["time_h"].to_numpy() / divisor
     for column, name, color in _POOLS:
-        values = frame[column].to_numpy()
-        base_values = base[column].to_numpy()
+        values = frame[column].to_numpy() * k
+        base_values = base[column].to_numpy() * k
         if change:
             values = values - values[0]
             base_values = base_values - base_values[0]
@@ -317,10 +331,10 @@ def plot_pools(result: "Result", ax: Optional["Axes"] = None, *, change: bool = 
     ax.plot([], [], color="grey", lw=0.9, ls=":", label="no-dose baseline")
     if change:
         ax.axhline(0.0, color="black", lw=0.6)
-        ax.set_ylabel("change in Mg content since t = 0 (mmol)")
+        ax.set_ylabel(f"change in Mg content since t = 0 ({units})")
     else:
         ax.set_yscale("log")
-        ax.set_ylabel("Mg content (mmol, log scale)")
+        ax.set_ylabel(f"Mg content ({units}, log scale)")
     ax.set_xlim(0.0, result.t_end_h / divisor)
     ax.set_xlabel(xlabel)
     ax.legend(loc="best", fontsize=8, framealpha=0.85)
@@ -328,14 +342,19 @@ def plot_pools(result: "Result", ax: Optional["Axes"] = None, *, change: bool = 
     return ax
 
 
-def plot_cumulative(result: "Result", ax: Optional["Axes"] = None, units: str = "mmol") -> "Axes":
-    """Cumulative Mg absorbed (all sources, and the supplement's own Mg),
-    excreted in urine and in faeces since t = 0, in ``"mmol"`` or ``"mg"``.
-    Returns the Axes."""
-    result = _check_result(result)
+def _amount_factor(units: str) -> float:
+    """mg or mmol per mmol; ValueError for another unit."""
     if units not in ("mmol", "mg"):
         raise ValueError(f"units={units!r}: expected 'mmol' or 'mg'")
-    k = MG_PER_MMOL if units == "mg" else 1.0
+    return MG_PER_MMOL if units == "mg" else 1.0
+
+
+def plot_cumulative(result: "Result", ax: Optional["Axes"] = None, units: str = "mmol") -> "Axes":
+    """Cumulative Mg absorbed (all sources, and the supplement's own Mg),
+    excreted in urine and in feces since t = 0, in ``"mmol"`` or ``"mg"``.
+    Returns the Axes."""
+    result = _check_result(result)
+    k = _amount_factor(units)
     ax = _new_axes(ax)
     frame = result.to_frame()
     divisor, xlabel = _time_axis(result.t_end_h)
@@ -344,7 +363,7 @@ def plot_cumulative(result: "Result", ax: Optional["Axes"] = None, units: str = 
               ("absorbed_supplement_cum_mmol", "absorbed from supplement", "tab:green", "--"),
               ("infused_cum_mmol", "infused (IV infusions)", "tab:purple", "-"),
               ("urine_cum_mmol", "urine", "tab:blue", "-"),
-              ("feces_cum_mmol", "faeces", "tab:brown", "-"))
+              ("feces_cum_mmol", "feces", "tab:brown", "-"))
     for column, name, color, style in series:
         values = frame[column].to_numpy()
         if column in ("absorbed_supplement_cum_mmol", "infused_cum_mmol") and not np.any(values > 0):
@@ -362,7 +381,7 @@ def plot_cumulative(result: "Result", ax: Optional["Axes"] = None, units: str = 
 def _metric_label(name: str) -> Tuple[str, str]:
     """(title, unit) for a metric column name."""
     special = {
-        "diarrhea_probability": ("diarrhoea probability", "probability (0-1)"),
+        "diarrhea_probability": ("diarrhea probability", "probability (0-1)"),
         "fraction_absorbed": ("fraction absorbed (tracer)", "fraction (0-1)"),
         "mass_balance_rel_error": ("mass-balance relative error", "relative error (-)"),
         "auc_above_baseline_mmol_h_l": ("serum AUC above baseline", "mmol·h/L"),
@@ -372,6 +391,9 @@ def _metric_label(name: str) -> Tuple[str, str]:
     }
     if name in special:
         return special[name]
+    shown = re.fullmatch(r"(.+) \((.+)\)", name)  # a displayed header, e.g. "absorbed (mg)"
+    if shown:
+        return shown.group(1), shown.group(2)
     for suffix, unit in (("_mmol_l", "mmol/L"), ("_mmol", "mmol"), ("_mg", "mg"), ("_h", "h")):
         if name.endswith(suffix):
             return name[: -len(suffix)].replace("_", " "), unit
@@ -414,7 +436,7 @@ def plot_comparison(table: pd.DataFrame,
         title, unit = _metric_label(metric)
         ax.bar(x, np.nan_to_num(values, nan=0.0), color=bar_colors)
         for xi, v in zip(x, values):
-            ax.annotate("n/a" if np.isnan(v) else f"{v:.3g}", (xi, 0.0 if np.isnan(v) else v),
+            ax.annotate(human_number(v), (xi, 0.0 if np.isnan(v) else v),
                         xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
                         fontsize=7)
         ax.set_xticks(x)
@@ -436,7 +458,7 @@ def plot_population(pop: "Population", variable: str = "serum_mmol_l", ax: Optio
     """Median and 5-95 % / 25-75 % percentile bands of ``variable`` over time
     (``pop.percentiles()``). Variables: serum_mmol_l, plasma_mmol,
     tissue_mmol, bone_mmol, gut_mmol. For serum the reference range and the
-    hypo/hypermagnesaemia lines are drawn too. Returns the Axes."""
+    hypo/hypermagnesemia lines are drawn too. Returns the Axes."""
     from .population import Population
 
     if not isinstance(pop, Population):
@@ -498,23 +520,24 @@ def _metrics_text(result: "Result") -> str:
         ("time < 0.75 / > 1.05", value("time_hypo_h", ".1f") + " / "
          + value("time_hyper_h", ".1f") + " h"),
         ("time in 2-3.5 mmol/L", value("time_in_2_to_3_5_h", ".1f") + " h"),
-        ("diarrhoea probability", value("diarrhea_probability", ".0%")),
+        ("diarrhea probability", value("diarrhea_probability", ".0%")),
     ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
 
-def plot_result(result: "Result", *, units: str = "mmol/L") -> "Figure":
-    """A 2 x 2 dashboard of one result: serum (with thresholds), body pools,
-    cumulative absorption/excretion and the metrics. Returns the Figure."""
+def plot_result(result: "Result", *, units: str = "mmol/L", amount_units: str = "mmol") -> "Figure":
+    """A 2 x 2 dashboard of one result: serum (with thresholds, in ``units``), body
+    pools, cumulative absorption/excretion (in ``amount_units``: ``"mmol"`` or
+    ``"mg"``) and the metrics. Returns the Figure."""
     result = _check_result(result)
     plt = _pyplot()
     fig, axes = plt.subplots(2, 2, figsize=(12.0, 8.0), layout="constrained")
     plot_serum(result, ax=axes[0, 0], units=units, baseline=True)
     axes[0, 0].set_title("serum")
-    plot_pools(result, ax=axes[0, 1], change=True)
+    plot_pools(result, ax=axes[0, 1], change=True, units=amount_units)
     axes[0, 1].set_title("body pools: change since start")
-    plot_cumulative(result, ax=axes[1, 0])
+    plot_cumulative(result, ax=axes[1, 0], units=amount_units)
     axes[1, 0].set_title("cumulative absorption and excretion")
     text_ax = axes[1, 1]
     text_ax.axis("off")

@@ -220,12 +220,15 @@ class Population:
     def target_attainment(self) -> pd.Series:
         """Fractions of subjects reaching the standard serum bands, and mean times."""
         s = self.subjects()
+        hypo = _core.HYPO_THRESHOLD_MMOL_L
+        hyper, target_low, target_high, toxic = _core.serum_thresholds_above()
         return pd.Series({
-            "fraction_ever_hypo (<0.75)": self.fraction_below(0.75),
-            "fraction_ever_hyper (>1.05)": self.fraction_above(1.05),
-            "fraction_reaching_2_mmol_l": self.fraction_above(2.0),
-            "fraction_above_3_5_mmol_l": self.fraction_above(3.5),
-            "fraction_above_5_mmol_l": self.fraction_above(5.0),
+            f"fraction_ever_hypo (<{hypo:g})": self.fraction_below(hypo),
+            f"fraction_ever_hyper (>{hyper:g})": self.fraction_above(hyper),
+            f"fraction_reaching_{target_low:g}_mmol_l": self.fraction_above(target_low),
+            f"fraction_above_{target_high:g}_mmol_l".replace(".", "_"):
+                self.fraction_above(target_high),
+            f"fraction_above_{toxic:g}_mmol_l": self.fraction_above(toxic),
             "mean_time_hypo_h": s["time_hypo_h"].mean(),
             "mean_time_hyper_h": s["time_hyper_h"].mean(),
             "mean_time_in_2_to_3_5_h": s["time_in_2_to_3_5_h"].mean(),
@@ -264,29 +267,45 @@ def simulate_population(regimen: Regimen, n: Optional[int] = 10_000, seed: int =
                         parameters: Optional[Mapping[str, Any]] = None,
                         rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
                         atol_gut: float = DEFAULT_ATOL_GUT,
-                        max_trajectory_bytes: int = MAX_TRAJECTORY_BYTES) -> Population:
+                        max_trajectory_bytes: int = MAX_TRAJECTORY_BYTES,
+                        checkpoint: Union[None, str, "os.PathLike[str]"] = None) -> Population:
     """Simulate ``regimen`` in a virtual cohort.
 
     Parameters
     ----------
-    regimen : the doses (one regimen for everybody).
-    n : number of subjects (ignored, or must match, when ``population`` is a DataFrame).
-    seed : fixed seed => identical cohort and results, whatever ``threads``,
+    regimen
+        the doses (one regimen for everybody).
+    n
+        number of subjects (ignored, or must match, when ``population`` is a DataFrame).
+    seed
+        fixed seed => identical cohort and results, whatever ``threads``,
         ``chunk_size`` or ``client``.
-    population : a preset name (see :func:`populations`: "adults", "elderly",
+    population
+        a preset name (see :func:`populations`: "adults", "elderly",
         "ckd3", "ckd4", "preeclampsia"; default "adults") or a DataFrame of
         subjects (columns weight_kg, sex, age_years, egfr_ml_min,
         diet_mg_per_day; optional pregnant, ppi, diuretic, height_cm and IIV
         factors transcellular_factor, ecf_volume_factor, renal_tm_factor).
-    t_end_h, output_every_h : simulated time and output grid (hours).
-    threads : C++ worker threads (default: all cores); the GIL is released.
-    progress : tqdm bar (default: on when stderr is a terminal and the run
+    t_end_h, output_every_h
+        simulated time and output grid (hours).
+    threads
+        C++ worker threads (default: all cores); the GIL is released.
+    progress
+        tqdm bar (default: on when stderr is a terminal and the run
         takes more than ~2 s).
-    trajectories : keep full trajectories (memory n x times x 5 x 8 bytes,
+    trajectories
+        keep full trajectories (memory n x times x 5 x 8 bytes,
         refused above ``max_trajectory_bytes``).
-    client : a ``dask.distributed.Client``: chunks run on its workers and
+    client
+        a ``dask.distributed.Client``: chunks run on its workers and
         the summaries are merged exactly (``pip install magpk[distributed]``).
-    chunk_size : subjects per unit of work (default: ~2,000 locally).
+    chunk_size
+        subjects per unit of work (default: ~2,000 locally).
+    checkpoint
+        a directory where each finished chunk is saved (Parquet; ``pip install
+        magpk[checkpoint]``): the same call again resumes an interrupted run, computing only
+        the missing subjects, with results identical to an uninterrupted run; a directory
+        holding another request's results is refused (format: ``magpk.checkpoint``).
     """
     if not isinstance(regimen, Regimen):
         raise TypeError(f"regimen={regimen!r}: expected a magpk.Regimen")
@@ -309,22 +328,21 @@ def simulate_population(regimen: Regimen, n: Optional[int] = 10_000, seed: int =
     _physiology(parameters)  # validate overrides before any work
     size = chunk_size if chunk_size is not None else max(2_000, 256 * n_threads)
     size = _validation.count("chunk_size", size, maximum=MAX_SUBJECTS)
-    bounds = [(start, min(start + size, n_subjects)) for start in range(0, n_subjects, size)]
     args = (parameters, regimen, t_end, times, tolerances)
 
-    merged = _MergedChunks(len(bounds), keep)
-    if client is not None:
-        from distributed import as_completed
-
-        futures = {client.submit(_run_chunk, source, int(seed), a, b, *args, 1, keep,
-                                 pure=False): i for i, (a, b) in enumerate(bounds)}
-        for future in as_completed(list(futures)):
-            merged.add(futures[future], future.result())
-            future.release()
-    else:
-        _run_locally(bounds, lambda a, b: _run_chunk(source, int(seed), a, b, *args, n_threads,
-                                                     keep),
-                     merged, progress, n_subjects)
+    store = None
+    if checkpoint is not None:
+        from .checkpoint import open_checkpoint
+        store = open_checkpoint(
+            checkpoint, regimen=regimen, population=label, n=n_subjects, seed=int(seed),
+            columns=None if isinstance(source, str) else source, t_end_h=t_end, times=times,
+            tolerances=tolerances, parameters=parameters, trajectories=keep)
+    try:
+        merged = _run_chunks(source, int(seed), n_subjects, size, args, n_threads, keep,
+                             client, progress, store)
+    finally:
+        if store is not None:
+            store.close()
     columns, histogram, metrics, kept = merged.result()
     return Population(times, histogram, columns, metrics, kept, int(seed), label)
 
@@ -393,17 +411,53 @@ class _MergedChunks:
         return columns, self.histogram, np.vstack(self.metrics), kept
 
 
-def _run_locally(bounds: List[Tuple[int, int]], run: Any, merged: _MergedChunks,
-                 progress: Optional[bool], n_subjects: int) -> None:
-    """Run the chunks in this process (C++ threads), with a progress bar for long runs."""
+def _run_chunks(source: Union[str, Dict[str, np.ndarray]], seed: int, n_subjects: int,
+                size: int, args: Tuple[Any, ...], n_threads: int, keep: bool, client: Any,
+                progress: Optional[bool], store: Any) -> _MergedChunks:
+    """Run every chunk not already in the checkpoint ``store`` (None: no checkpoint), locally
+    or on ``client``'s workers; each finished chunk is saved (by this process) as it arrives."""
+    from .checkpoint import chunk_plan
+
+    plan = chunk_plan(n_subjects, size, store)
+    merged = _MergedChunks(len(plan), keep)
+    todo = []
+    for index, (a, b, on_disk) in enumerate(plan):
+        if on_disk:
+            merged.add(index, store.read(a, b))
+        else:
+            todo.append((index, a, b))
+
+    def finish(index: int, a: int, b: int, part: Any) -> None:
+        if store is not None:
+            store.write(a, b, part)
+        merged.add(index, part)
+
+    if client is not None:
+        from distributed import as_completed
+
+        futures = {client.submit(_run_chunk, source, seed, a, b, *args, 1, keep,
+                                 pure=False): (index, a, b) for index, a, b in todo}
+        for future in as_completed(list(futures)):
+            finish(*futures[future], future.result())
+            future.release()
+    else:
+        _run_locally(todo, lambda a, b: _run_chunk(source, seed, a, b, *args, n_threads, keep),
+                     finish, progress)
+    return merged
+
+
+def _run_locally(todo: List[Tuple[int, int, int]], run: Any, finish: Any,
+                 progress: Optional[bool]) -> None:
+    """Run the chunks ``todo`` (index, start, stop) in this process (C++ threads), with a
+    progress bar for long runs."""
     bar = None
     started = time.perf_counter()
     try:
-        for index, (a, b) in enumerate(bounds):
-            merged.add(index, run(a, b))
+        for done, (index, a, b) in enumerate(todo):
+            finish(index, a, b, run(a, b))
             elapsed = time.perf_counter() - started
-            if bar is None and index == 0 and elapsed * len(bounds) > 2.0:
-                bar = _progress_bar(progress, n_subjects)
+            if bar is None and done == 0 and elapsed * len(todo) > 2.0:
+                bar = _progress_bar(progress, sum(stop - start for _, start, stop in todo))
             if bar is not None:
                 bar.update(b - a)
     finally:

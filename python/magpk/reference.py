@@ -37,7 +37,7 @@ DRI_URL = "https://nap.nationalacademies.org/skim.php?record_id=11537&chap=340-3
 #: IOM 1997, Dietary Reference Intakes for Ca, P, Mg, vitamin D and fluoride:
 #: EAR and RDA for ages 14-18 (page 219).
 IOM_1997_ADOLESCENT_URL = "http://books.nap.edu/openbook.php?record_id=5776&page=219"
-#: IOM 1997: basis of the UL (diarrhoea; LOAEL 360 mg/day MgCl2, Bashir 1993).
+#: IOM 1997: basis of the UL (diarrhea; LOAEL 360 mg/day MgCl2, Bashir 1993).
 IOM_1997_UL_URL = "http://www.nap.edu/openbook.php?record_id=5776&page=244"
 #: NIH Office of Dietary Supplements consumer fact sheet (seed ref. 46, Table 2).
 ODS_URL = "https://ods.od.nih.gov/factsheets/Magnesium-Consumer/"
@@ -45,7 +45,7 @@ ODS_URL = "https://ods.od.nih.gov/factsheets/Magnesium-Consumer/"
 GOODRX_URL = "https://www.goodrx.com/well-being/supplements-herbs/magnesium-interactions"
 #: Health.com, "5 Medications To Not Mix With Magnesium" (seed ref. 8, Table 3 mechanisms).
 HEALTH_COM_URL = "https://www.health.com/medications-not-to-mix-with-magnesium-8687830"
-#: de Baaij 2015, Magnesium in man (Physiol Rev; seed ref. 1): PPIs and hypomagnesaemia.
+#: de Baaij 2015, Magnesium in man (Physiol Rev; seed ref. 1): PPIs and hypomagnesemia.
 DE_BAAIJ_URL = "https://journals.physiology.org/doi/abs/10.1152/physrev.00012.2014"
 #: Drugs.com interaction monograph levothyroxine + magnesium (separate by >= 4 h).
 LEVOTHYROXINE_URL = ("https://www.drugs.com/drug-interactions/"
@@ -53,11 +53,11 @@ LEVOTHYROXINE_URL = ("https://www.drugs.com/drug-interactions/"
 #: Davies & Fraser 1993, Br J Clin Pharmacol: potassium-sparing diuretics tend to
 #: raise serum and intracellular Mg.
 DAVIES_1993_URL = "https://pmc.ncbi.nlm.nih.gov/articles/PMC1364546"
-#: Kieboom 2015 (Rotterdam Study): PPI use and hypomagnesaemia, OR 2.00; 7.22 with a loop diuretic.
+#: Kieboom 2015 (Rotterdam Study): PPI use and hypomagnesemia, OR 2.00; 7.22 with a loop diuretic.
 KIEBOOM_2015_URL = "https://repub.eur.nl/pub/84507"
 #: Kieboom 2018 (Rotterdam Study): thiazide OR for hypoMg 3.14; loop diuretics.
 KIEBOOM_2018_URL = "http://120.26.44.124:3004/details/1/880480107"
-#: Mori 2019: CKD patients on MgO; hypermagnesaemia risk with CKD G4 and MgO > 1,000 mg/day.
+#: Mori 2019: CKD patients on MgO; hypermagnesemia risk with CKD G4 and MgO > 1,000 mg/day.
 MORI_2019_URL = "https://colab.ws/articles/10.3164%2Fjcbn.18-117"
 #: Wakai 2019: inpatients on MgO, 23% with serum Mg >= 2.5 mg/dL.
 WAKAI_2019_URL = "https://pmc.ncbi.nlm.nih.gov/articles/PMC6373027"
@@ -127,7 +127,7 @@ def rda_ul() -> pd.DataFrame:
     - ``ai_mg_per_day``: Adequate Intake (infants only);
     - ``ul_supplemental_mg_per_day``: Tolerable Upper Intake Level, which applies
       to magnesium from **supplements and drugs only, not food and water**
-      (based on diarrhoea, the lowest-observed-adverse-effect level being
+      (based on diarrhea, the lowest-observed-adverse-effect level being
       360 mg/day MgCl2); not determinable for infants (NaN);
     - ``ul_applies_to``, ``ul_basis``;
     - ``source`` (URL) and ``status`` (``V`` read on the cited page, ``V2`` on a
@@ -144,7 +144,7 @@ def rda_ul() -> pd.DataFrame:
             "ear_mg_per_day": ear, "rda_mg_per_day": rda, "ai_mg_per_day": ai,
             "ul_supplemental_mg_per_day": ul,
             "ul_applies_to": _UL_APPLIES if ul is not None else "not determinable (infants)",
-            "ul_basis": f"osmotic diarrhoea; LOAEL 360 mg/day MgCl2 (Bashir 1993) {IOM_1997_UL_URL}"
+            "ul_basis": f"osmotic diarrhea; LOAEL 360 mg/day MgCl2 (Bashir 1993) {IOM_1997_UL_URL}"
                         if ul is not None else "",
             "source": source, "status": status,
         })
@@ -238,7 +238,7 @@ _INTERACTIONS: Tuple[_Interaction, ...] = (
     _Interaction(
         "thiazide diuretics", ("hydrochlorothiazide", "chlorthalidone", "indapamide"), ("hctz",),
         ("thiazide", "thiazides", "thiazide diuretic", "thiazide diuretics"),
-        "Increase renal Mg excretion; thiazide users have ~3x the odds of hypomagnesaemia "
+        "Increase renal Mg excretion; thiazide users have ~3x the odds of hypomagnesemia "
         "(Rotterdam Study).",
         0.0, 0.0, 0.0, "mg_status",
         "No spacing needed. On long-term therapy, monitor serum Mg and supplement if needed.",
@@ -248,7 +248,7 @@ _INTERACTIONS: Tuple[_Interaction, ...] = (
                                         "triamterene"), ("aldactone",),
         ("potassium-sparing diuretic", "potassium-sparing diuretics"),
         "Tend to increase serum and intracellular Mg (less renal Mg excretion): added risk of "
-        "hypermagnesaemia with supplements, especially with reduced kidney function.",
+        "hypermagnesemia with supplements, especially with reduced kidney function.",
         0.0, 0.0, 0.0, "mg_status",
         "No spacing needed. Avoid high supplemental doses; monitor serum Mg if kidney function "
         "is reduced.",
@@ -258,7 +258,7 @@ _INTERACTIONS: Tuple[_Interaction, ...] = (
                                    "rabeprazole"), ("prilosec", "nexium"),
         ("ppi", "ppis", "proton pump inhibitor", "proton pump inhibitors"),
         "Long-term use (typically > 1 year) impairs intestinal Mg absorption and can cause "
-        "hypomagnesaemia (odds ratio ~2; ~7 together with a loop diuretic).",
+        "hypomagnesemia (odds ratio ~2; ~7 together with a loop diuretic).",
         0.0, 0.0, 0.0, "mg_status",
         "No spacing needed. Monitor serum Mg periodically on long-term PPI therapy; "
         "supplementation may be required.",
@@ -301,7 +301,7 @@ def _drug_index() -> Dict[str, _Interaction]:
 
 
 def known_drugs() -> List[str]:
-    """Every drug, brand and class name :func:`check_regimen` recognises."""
+    """Every drug, brand and class name :func:`check_regimen` recognizes."""
     return sorted(_drug_index())
 
 
@@ -499,21 +499,28 @@ def check_regimen(regimen: Regimen, subject: Optional[Subject] = None,
 
     Parameters
     ----------
-    regimen : the :class:`magpk.Regimen`; its oral supplement doses
+    regimen
+        the :class:`magpk.Regimen`; its oral supplement doses
         (``regimen.oral_events``) are checked.
-    subject : the :class:`magpk.Subject` (sex, age, eGFR, pregnancy, PPI,
+    subject
+        the :class:`magpk.Subject` (sex, age, eGFR, pregnancy, PPI,
         diuretic); a default adult if omitted.
-    drugs : other medicines, as ``[(name, times_h), ...]`` or
+    drugs
+        other medicines, as ``[(name, times_h), ...]`` or
         ``{name: times_h}``. Names are generic, brand or class names (see
         :func:`known_drugs`); unknown names raise ``ValueError`` with the
         closest known names.
-    life_stage : ``None`` (from ``subject``: pregnancy if
+    life_stage
+        ``None`` (from ``subject``: pregnancy if
         ``subject.pregnant``), ``"pregnancy"`` or ``"lactation"``.
-    repeat_daily : if True (default) drug times are hours of the day (0 to
+    repeat_daily
+        if True (default) drug times are hours of the day (0 to
         < 24) repeated on every day of the regimen (and the day after the last
         Mg dose); if False they are absolute hours from t = 0, like the
         regimen's times.
 
+    Notes
+    -----
     Findings (see :class:`RegimenCheck`):
 
     - ``ul``: supplemental elemental Mg (oral supplement doses summed per
@@ -595,7 +602,7 @@ def _ul_findings(daily: pd.DataFrame, dri: Mapping[str, Any]) -> List[Dict[str, 
         findings.append(_finding(
             "warning", "ul",
             f"{days}: {amount} supplemental elemental Mg per day exceeds the UL of {ul:g} "
-            f"mg/day (osmotic diarrhoea risk); doses above the UL only under medical "
+            f"mg/day (osmotic diarrhea risk); doses above the UL only under medical "
             f"supervision", rule, source, run[0], None))
     return findings
 
@@ -652,7 +659,7 @@ def _renal_findings(egfr: float, oxide_per_day: Mapping[int, float],
             "high", "renal",
             f"eGFR {egfr:g} mL/min (CKD G4-5): avoid magnesium supplements unless prescribed, "
             f"with serum Mg monitoring; the kidneys cannot excrete the excess "
-            f"(hypermagnesaemia){extra}",
+            f"(hypermagnesemia){extra}",
             "eGFR < 30 mL/min: avoid or use only under medical supervision; 30-59: monitor "
             "serum Mg. In CKD patients on MgO, 5-23% had serum Mg >= 2.5-3.0 mg/dL; risk "
             "factors CKD G4 and MgO > 1,000 mg/day", source)]

@@ -7,7 +7,8 @@ regimens can be built by chaining and reused safely.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+import warnings
+from dataclasses import dataclass, field, replace
 from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -35,6 +36,8 @@ class ParenteralEvent:
     route: str  # "iv_bolus" or "im"
     time_h: float
     mmol: float
+    # the dose as the user gave it, (amount, unit), for displays
+    given: Tuple[float, str] = field(default=(0.0, ""), compare=False)
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class InfusionEvent:
     start_h: float
     duration_h: float
     mmol: float
+    # the dose as the user gave it, (amount, unit), for displays
+    given: Tuple[float, str] = field(default=(0.0, ""), compare=False)
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,19 @@ DRUGS = ("ppi", "loop", "thiazide")
 def _time(name: str, value: Any) -> float:
     return _validation.real(name, value, minimum=0.0, maximum=_MAX_TIME_H,
                             allowed=f"allowed: 0 to {_MAX_TIME_H:g} h")
+
+
+def _renamed_start_h(start_h: float, at_h: Optional[float], method: str) -> float:
+    """``start_h``, or the deprecated ``at_h`` (0.1's name for a bolus or IM time)."""
+    if at_h is None:
+        return start_h
+    if start_h != 0.0:
+        raise ValueError(f"{method}(start_h={start_h!r}, at_h={at_h!r}): give start_h only "
+                         "(at_h is its deprecated name)")
+    warnings.warn(f"Regimen.{method}(at_h=...) is deprecated: use start_h=..., the time keyword "
+                  "of every event; at_h will be removed in the release after 0.2",
+                  DeprecationWarning, stacklevel=3)
+    return at_h
 
 
 def _schedule(start_h: Any, every_h: Any, count: Any, days: Any, times_h: Any,
@@ -112,7 +130,7 @@ def _schedule(start_h: Any, every_h: Any, count: Any, days: Any, times_h: Any,
 
 
 def mgso4_g_per_kg(weight_kg: float, mg_per_kg: float, *, max_g: Optional[float] = None) -> float:
-    """Grams of MgSO4·7H2O for a weight-based dose (paediatric practice), e.g. acute
+    """Grams of MgSO4·7H2O for a weight-based dose (pediatric practice), e.g. acute
     asthma 25-75 mg/kg, maximum 2 g (NAEPP EPR-3): ``mgso4_g_per_kg(20, 50, max_g=2)``
     gives 1.0 g, to pass as ``Regimen().iv_infusion(mgso4_g=..., duration_h=1/3)``."""
     weight = _validation.real("weight_kg", weight_kg, strictly_positive=True, maximum=250.0,
@@ -126,17 +144,18 @@ def mgso4_g_per_kg(weight_kg: float, mg_per_kg: float, *, max_g: Optional[float]
     return grams
 
 
-def _parenteral_mmol(mgso4_g: Any, dose_mg: Any) -> float:
+def _parenteral_dose(mgso4_g: Any, dose_mg: Any) -> Tuple[float, Tuple[float, str]]:
+    """Elemental mmol of a parenteral dose, and the dose in the unit it was given."""
     if (mgso4_g is None) == (dose_mg is None):
         raise ValueError(f"give exactly one of mgso4_g (MgSO4·7H2O grams) or dose_mg (elemental "
                          f"mg); got mgso4_g={mgso4_g!r}, dose_mg={dose_mg!r}")
     if mgso4_g is not None:
         grams = _validation.real("mgso4_g", mgso4_g, strictly_positive=True, maximum=1000.0,
                                  allowed="allowed: > 0 and <= 1000 g")
-        return grams * mgso4_heptahydrate_mmol_per_g()
+        return grams * mgso4_heptahydrate_mmol_per_g(), (grams, "g MgSO4·7H2O")
     mg = _validation.real("dose_mg", dose_mg, strictly_positive=True, maximum=1e6,
                           allowed="allowed: > 0 and <= 1e6 mg")
-    return mg / MG_PER_MMOL
+    return mg / MG_PER_MMOL, (mg, "mg Mg")
 
 
 @dataclass(frozen=True)
@@ -193,33 +212,41 @@ class Regimen:
                                          for t in times])
 
     def iv_bolus(self, mgso4_g: Optional[float] = None, *, dose_mg: Optional[float] = None,
-                 at_h: float = 0.0, every_h: Optional[float] = None,
-                 count: Optional[int] = None) -> "Regimen":
-        """IV bolus of MgSO4·7H2O (``mgso4_g`` grams) or elemental ``dose_mg``."""
-        mmol = _parenteral_mmol(mgso4_g, dose_mg)
-        times = _schedule(at_h, every_h, count, None, None, "at_h")
-        return self._add("parenteral_events", [ParenteralEvent("iv_bolus", t, mmol) for t in times])
+                 start_h: float = 0.0, every_h: Optional[float] = None,
+                 count: Optional[int] = None, at_h: Optional[float] = None) -> "Regimen":
+        """IV bolus of MgSO4·7H2O (``mgso4_g`` grams) or elemental ``dose_mg`` at
+        ``start_h`` (repeated with ``every_h`` and ``count``). ``at_h`` is the
+        deprecated name of ``start_h``."""
+        mmol, given = _parenteral_dose(mgso4_g, dose_mg)
+        start = _renamed_start_h(start_h, at_h, "iv_bolus")
+        times = _schedule(start, every_h, count, None, None, "start_h")
+        return self._add("parenteral_events",
+                         [ParenteralEvent("iv_bolus", t, mmol, given) for t in times])
 
     def im(self, mgso4_g: Optional[float] = None, *, dose_mg: Optional[float] = None,
-           at_h: float = 0.0, every_h: Optional[float] = None,
-           count: Optional[int] = None) -> "Regimen":
-        """Intramuscular MgSO4 injection (depot with first-order release)."""
-        mmol = _parenteral_mmol(mgso4_g, dose_mg)
-        times = _schedule(at_h, every_h, count, None, None, "at_h")
-        return self._add("parenteral_events", [ParenteralEvent("im", t, mmol) for t in times])
+           start_h: float = 0.0, every_h: Optional[float] = None,
+           count: Optional[int] = None, at_h: Optional[float] = None) -> "Regimen":
+        """Intramuscular MgSO4 injection (depot with first-order release) at
+        ``start_h`` (repeated with ``every_h`` and ``count``). ``at_h`` is the
+        deprecated name of ``start_h``."""
+        mmol, given = _parenteral_dose(mgso4_g, dose_mg)
+        start = _renamed_start_h(start_h, at_h, "im")
+        times = _schedule(start, every_h, count, None, None, "start_h")
+        return self._add("parenteral_events", [ParenteralEvent("im", t, mmol, given) for t in times])
 
     def iv_infusion(self, mgso4_g: Optional[float] = None, *, dose_mg: Optional[float] = None,
                     start_h: float = 0.0, duration_h: float, every_h: Optional[float] = None,
                     count: Optional[int] = None) -> "Regimen":
         """Constant-rate IV infusion: ``mgso4_g`` (or ``dose_mg``) is the total
         given over ``duration_h``. Overlapping infusions add up."""
-        mmol = _parenteral_mmol(mgso4_g, dose_mg)
+        mmol, given = _parenteral_dose(mgso4_g, dose_mg)
         duration = _validation.real("duration_h", duration_h, minimum=MIN_INFUSION_H,
                                     maximum=_MAX_TIME_H,
                                     allowed=f"allowed: {MIN_INFUSION_H:g} h (3.6 s) to "
                                             f"{_MAX_TIME_H:g} h; use iv_bolus for a push")
         times = _schedule(start_h, every_h, count, None, None, "start_h")
-        return self._add("infusion_events", [InfusionEvent(t, duration, mmol) for t in times])
+        return self._add("infusion_events",
+                         [InfusionEvent(t, duration, mmol, given) for t in times])
 
     def diet(self, mg_per_day: float, *, start_h: float) -> "Regimen":
         """Change background dietary intake to ``mg_per_day`` from ``start_h`` on."""
@@ -252,6 +279,41 @@ class Regimen:
         if stop <= start:
             raise ValueError(f"stop_h={stop_h!r}: must be after start_h={start_h!r}")
         return self._add("drug_events", [DrugEvent(name, start, stop)])
+
+    @classmethod
+    def from_nonmem(cls, dataset: Any, *, amt_unit: str, form: Optional[str] = None,
+                    id: Any = None) -> "Regimen":
+        """The doses of one individual of a NONMEM-style dataset (a DataFrame).
+
+        Columns (any case): ``TIME`` (h) and optionally ``ID``, ``AMT`` (elemental
+        Mg in ``amt_unit``, ``"mg"`` or ``"mmol"``), ``CMT`` (1 oral, 2 IV, 3 IM),
+        ``EVID``, ``II``, ``ADDL``, ``RATE`` (> 0: IV infusion of ``AMT`` at
+        ``RATE`` per hour), ``DUR`` (> 0: IV infusion over ``DUR`` hours),
+        ``SS`` (0 only), ``MDV``, ``DV``, ``FORM`` (form id, or its position in
+        :func:`magpk.form_ids`; else ``form=``) and ``FOOD`` (1: with a meal).
+        Observation records are ignored. ``id`` selects the individual when the
+        dataset holds several. The rules and what is refused are in the user
+        guide, "NONMEM datasets"; :func:`magpk.simulate_dataset` simulates a whole
+        dataset."""
+        from .nonmem import regimen_from_nonmem
+        return regimen_from_nonmem(dataset, amt_unit=amt_unit, form=form, id=id)
+
+    def to_nonmem(self, id: Any = 1, *, amt_unit: str = "mg",
+                  observation_times_h: Optional[Sequence[float]] = None) -> Any:
+        """The regimen as a NONMEM-style dataset (a DataFrame, numeric columns, no ``.``).
+
+        One dose record per run of equal, equally spaced doses (``ADDL`` and
+        ``II`` for the repeats): ``CMT`` 1 oral (``FORM``: the form's position in
+        :func:`magpk.form_ids`; ``FOOD`` 1 when taken with a meal, a column only
+        when some dose is), 2 IV (``RATE`` = ``AMT`` per hour for an infusion),
+        3 IM; ``AMT`` is elemental Mg in ``amt_unit``; ``MDV`` is 1 on doses, 0 on
+        the observation records (``DV`` 0) added at ``observation_times_h``.
+        ``Regimen.from_nonmem(r.to_nonmem(), amt_unit="mg")`` equals ``r`` when
+        ``r``'s events were added in time order. Diet changes, fasts and drugs
+        have no NONMEM record: refused."""
+        from .nonmem import regimen_to_nonmem
+        return regimen_to_nonmem(self, id, amt_unit=amt_unit,
+                                 observation_times_h=observation_times_h)
 
     def __repr__(self) -> str:
         from ._display import regimen_lines

@@ -43,6 +43,10 @@ class Result:
         self.t_end_h = t_end_h
         # The core refuses non-finite states (a guardrail: NaN is never a result).
         self._table: Optional[np.ndarray] = None
+        #: Draws and intervals of ``simulate(..., uncertainty=n)``
+        #: (:class:`magpk.uncertainty.UncertaintyDraws`); None without.
+        self.uncertainty: Any = None
+        self._intervals: Dict[str, Optional[float]] = {}
 
     @staticmethod
     def _frame(table: np.ndarray) -> pd.DataFrame:
@@ -64,7 +68,7 @@ class Result:
         (``absorbed_supplement_cum_mmol``, ``secreted_cum_mmol``, ``im_depot_mmol``,
         ``colon_supplement_mmol``, ``diet_in_cum_mmol`` (meal Mg that has left the
         stomach), ``infused_cum_mmol``, ``serum_auc_mmol_h_l``), ``peripheral_mmol``
-        (fast exchangeable cell Mg), ``feces_soluble_cum_mmol`` (dissolved faecal
+        (fast exchangeable cell Mg), ``feces_soluble_cum_mmol`` (dissolved fecal
         Mg), ``filtered_cum_mmol`` (ultrafiltered load: fractional excretion is
         the urine increment over the filtered increment), the sub-pools
         ``tissue_exchangeable_mmol``, ``bone_surface_mmol`` and ``deep_bone_mmol``,
@@ -104,17 +108,19 @@ class Result:
         - ``body_store_change_mmol`` (every body pool but the IM depot: plasma,
           peripheral, tissue incl. bound, bone surface and deep bone; end vs
           start) and ``body_store_change_vs_baseline_mmol``.
-        - ``max_daily_soluble_feces_mmol``: the largest dissolved faecal Mg in any
+        - ``max_daily_soluble_feces_mmol``: the largest dissolved fecal Mg in any
           24 h of the run (diet and supplement; undissolved solid is not
           osmotic); ``diarrhea_probability`` (0-1): the share of people whose
           threshold lies below it (Fine 1991), i.e. the risk on the worst day,
           independent of run length. Run a day or two past the last dose so
-          that its faecal Mg is counted. ``peak_colon_load_mmol``: largest
+          that its fecal Mg is counted. ``peak_colon_load_mmol``: largest
           unabsorbed supplement Mg in the colon (dissolved + solid).
         - ``baseline_serum_mmol_l``: the daily mean serum of the homeostatic
           (periodic, with meals) steady state.
-        - ``mass_balance_rel_error``: max |intake - (gut + body + urine + faeces
-          + sweat)| / intake over all outputs.
+        - ``mass_balance_rel_error``: max ``|intake - (gut + body + urine + feces
+          + sweat)|`` / intake over all outputs.
+        - after ``simulate(..., uncertainty=n)``: ``<metric>_p5`` and
+          ``<metric>_p95`` for each metric above (:mod:`magpk.uncertainty`).
         """
         values = dict(zip(_core.metric_names(), _core.metric_values(self._core.metrics)))
         metrics: Dict[str, Optional[float]] = {
@@ -122,6 +128,7 @@ class Result:
         for name in ("oral_supplement", "absorbed_supplement", "absorbed_increment"):
             metrics[f"{name}_mg"] = values[f"{name}_mmol"] * MG_PER_MMOL
         metrics["time_in_2_to_3_5_h"] = values["time_above_2_h"] - values["time_above_3_5_h"]
+        metrics.update(self._intervals)  # <metric>_p5 / _p95 after simulate(uncertainty=n)
         return metrics
 
     _KEY_METRICS = (("fraction_absorbed", "fraction absorbed (tracer)", "{:.3f}"),
@@ -131,14 +138,20 @@ class Result:
                     ("baseline_serum_mmol_l", "baseline serum", "{:.3f} mmol/L"),
                     ("cmax_mmol_l", "serum Cmax", "{:.3f} mmol/L"),
                     ("tmax_h", "Tmax", "{:.2f} h"),
-                    ("time_hyper_h", "time > 1.05 mmol/L", "{:.1f} h"),
-                    ("diarrhea_probability", "P(diarrhoea), worst day", "{:.2f}"),
+                    ("time_hyper_h", f"time > {_core.serum_thresholds_above()[0]:g} mmol/L",
+                     "{:.1f} h"),
+                    ("diarrhea_probability", "P(diarrhea), worst day", "{:.2f}"),
                     ("body_store_change_mmol", "body store change", "{:+.2f} mmol"))
+
+    #: Metrics about oral absorption: not shown for a regimen without oral doses.
+    _ORAL_METRICS = ("fraction_absorbed", "absorbed_supplement_mg", "absorbed_increment_mg")
 
     def _summary_rows(self) -> list:
         m = self.metrics()
         rows = [("t_end", f"{self.t_end_h:g} h")]
         for key, label, fmt in self._KEY_METRICS:
+            if key in self._ORAL_METRICS and not self.regimen.oral_events:
+                continue
             rows.append((label, "n/a" if m[key] is None else fmt.format(m[key])))
         return rows
 
@@ -249,32 +262,56 @@ def simulate(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h: fl
              output_times_h: Optional[Sequence[float]] = None,
              parameters: Optional[Mapping[str, Any]] = None, rtol: float = DEFAULT_RTOL,
              atol: float = DEFAULT_ATOL, atol_gut: float = DEFAULT_ATOL_GUT,
-             initial: Optional[Result] = None) -> Result:
+             initial: Optional[Result] = None, uncertainty: Optional[int] = None,
+             seed: Optional[int] = None, threads: Optional[int] = None) -> Result:
     """Simulate ``regimen`` for ``subject`` from its homeostatic steady state
     (with meals: the 24-h periodic steady state at t = 0).
 
     Parameters
     ----------
-    regimen : the doses and diet changes (:class:`Regimen`).
-    subject : the covariates (:class:`Subject`); a default adult if omitted.
-    t_end_h : simulated time, hours (> 0). Events after it are ignored.
-    output_every_h : output grid spacing (default 1 h); the grid always
+    regimen
+        the doses and diet changes (:class:`Regimen`).
+    subject
+        the covariates (:class:`Subject`); a default adult if omitted.
+    t_end_h
+        simulated time, hours (> 0). Events after it are ignored.
+    output_every_h
+        output grid spacing (default 1 h); the grid always
         includes 0 and ``t_end_h``. Or give explicit ``output_times_h``.
-    parameters : optional overrides of physiological parameters by name
+    parameters
+        optional overrides of physiological parameters by name
         (see :func:`magpk.parameters`).
-    rtol, atol, atol_gut : integrator tolerances: relative; absolute (mmol) for
+    rtol, atol, atol_gut
+        integrator tolerances: relative; absolute (mmol) for
         body and cumulative states; absolute (mmol) for gut pools.
-    initial : a :class:`Result` of an earlier run of the same subject (same body:
+    initial
+        a :class:`Result` of an earlier run of the same subject (same body:
         weight, sex, age, height, eGFR, pregnancy) to start from its final state
         instead of the steady state (e.g. deplete, then replete). It carries the
         body's state (gut contents included); diet, meals and drugs come from
         this run's ``subject`` and ``regimen``; ledgers restart at zero. The
         baseline run starts from the same state.
+    uncertainty
+        a number of parameter draws from the stored calibration covariance
+        (:func:`magpk.parameter_covariance`): each draw is simulated too and
+        ``metrics()`` adds ``<metric>_p5`` and ``<metric>_p95`` for each metric
+        (5th-95th percentile over the draws, always containing the point value);
+        the draws are in ``result.uncertainty``. See :mod:`magpk.uncertainty`.
+    seed
+        seed of the draws (default 1): the same seed gives the same intervals.
+    threads
+        threads for the draws (default: all cores; the core releases the GIL).
 
+    Notes
+    -----
     The run and a no-dose baseline run of the same subject and diet are
     integrated in C++ (GIL released).
     """
     subject = _regimen_and_subject(regimen, subject)
+    for name, value in (("seed", seed), ("threads", threads)):
+        if uncertainty is None and value is not None:
+            raise ValueError(f"{name}={value!r}: used only with uncertainty=n (a number of "
+                             f"parameter draws)")
     t_end = _validation.real("t_end_h", t_end_h, strictly_positive=True, maximum=24.0 * 365 * 20,
                              allowed="allowed: > 0 and <= 20 years (175,200 h)")
     request = _core.SimulationRequest()
@@ -288,8 +325,21 @@ def simulate(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h: fl
     if initial is not None:
         request.has_initial = True
         request.initial = _initial_state(initial, subject)
+    draws = None
+    if uncertainty is not None:
+        from . import uncertainty as _uncertainty
+        draws = (_uncertainty.check_draw_count(uncertainty), _uncertainty.check_seed(seed),
+                 _uncertainty.check_threads(threads))
     try:
         core_result = _core.simulate(request)
     except (ValueError, RuntimeError) as error:  # std::invalid_argument -> ValueError
         raise type(error)(f"simulation failed: {error}") from error
-    return Result(core_result, regimen, subject, t_end)
+    result = Result(core_result, regimen, subject, t_end)
+    if draws is not None:
+        def one(values: Optional[Mapping[str, Any]]) -> Result:
+            return simulate(regimen, subject, t_end_h=t_end, output_times_h=(),
+                            parameters=values, rtol=rtol, atol=atol, atol_gut=atol_gut,
+                            initial=initial)
+        result._intervals, result.uncertainty = _uncertainty.simulate_draws(
+            one, parameters, *draws, result.metrics())
+    return result

@@ -64,33 +64,44 @@ class Subject:
 
     Parameters
     ----------
-    weight_kg : body weight, 30-250 kg for adults, 5-250 kg for children (scales
+    weight_kg
+        body weight, 30-250 kg for adults, 5-250 kg for children (scales
         extracellular volume, stores and clearances).
-    sex : ``"female"`` or ``"male"`` (body composition, default height).
-    age_years : 1-110 (body composition; in children also extracellular volume
+    sex
+        ``"female"`` or ``"male"`` (body composition, default height).
+    age_years
+        1-110 (body composition; in children also extracellular volume
         per kg and GFR maturation).
-    egfr_ml_min : glomerular filtration rate, mL/min (absolute, not per
+    egfr_ml_min
+        glomerular filtration rate, mL/min (absolute, not per
         1.73 m²), in (0, 250]; renal filtration and the tubular maximum scale
         with it. ``None`` (default): typical for age and size — 100 mL/min for
         adults; for children 100 × (weight/70)^0.75 × the maturation function
         of Rhodin 2009. The resolved value is stored.
-    diet_mg_per_day : habitual dietary Mg intake, mg/day, in (0, 5000]; the
+    diet_mg_per_day
+        habitual dietary Mg intake, mg/day, in (0, 5000]; the
         simulation starts at the homeostatic steady state on this diet.
         ``None`` (default): 300 mg/day for adults (US mean intake), the RDA for
         age and sex for children (IOM 1997).
-    pregnant : larger extracellular volume (requires ``sex="female"``).
-    ppi : proton-pump inhibitor use (lower transcellular absorption).
-    diuretic : ``None``, ``"loop"`` or ``"thiazide"`` (lower renal tubular maximum).
+    pregnant
+        larger extracellular volume (requires ``sex="female"``).
+    ppi
+        proton-pump inhibitor use (lower transcellular absorption).
+    diuretic
+        ``None``, ``"loop"`` or ``"thiazide"`` (lower renal tubular maximum).
         These flags mean "throughout the run"; for drugs that start or stop
         during a run use :meth:`Regimen.drug`.
-    height_cm : optional (120-230 cm adults, 60-230 cm children); defaults to
+    height_cm
+        optional (120-230 cm adults, 60-230 cm children); defaults to
         the adult mean height for the sex, or for a child the height giving a
         typical BMI for age at this weight.
-    meals : how the day's dietary Mg is eaten: ``"default"`` (breakfast 08:00
+    meals
+        how the day's dietary Mg is eaten: ``"default"`` (breakfast 08:00
         20%, lunch 12:30 35%, dinner 19:30 45%), ``"continuous"`` (a constant
         intake, no fed periods), or a sequence of ``(clock_h, share)`` pairs
         whose shares sum to 1 and which are at least one fed period (3.5 h) apart.
-    start_clock_h : clock time of t = 0, hours in [0, 24) (default 7.0, an hour
+    start_clock_h
+        clock time of t = 0, hours in [0, 24) (default 7.0, an hour
         before breakfast: a dose at t = 0 is taken fasting).
     """
 
@@ -140,7 +151,7 @@ class Subject:
                                                      allowed=f"allowed: {low:g}-230 cm"))
         if self.pregnant and not adult:
             raise ValueError(f"pregnant=True with age_years={self.age_years:g}: pregnancy is "
-                             f"modelled for adults (18+) only")
+                             f"modeled for adults (18+) only")
         set_(self, "meals", _meals(self.meals))
         set_(self, "start_clock_h", _validation.real(
             "start_clock_h", self.start_clock_h, minimum=0.0, maximum=23.999999,
@@ -157,6 +168,19 @@ class Subject:
                 ("height", "default for sex" if self.height_cm is None else f"{self.height_cm:g} cm"),
                 ("meals", self._meals_text()), ("t = 0 at", _clock(self.start_clock_h))]
         return html_table(rows, "magpk.Subject")
+
+    def summary(self) -> str:
+        """One line for terminals, e.g. ``female, 40 y, 70 kg, eGFR 100 mL/min, diet 300
+        mg/day as meals at 08:00 (20%), ...; t = 0 at 07:00``."""
+        parts = [self.sex, f"{self.age_years:g} y", f"{self.weight_kg:g} kg"]
+        if self.height_cm is not None:
+            parts.append(f"{self.height_cm:g} cm")
+        parts += [f"eGFR {self.egfr_ml_min:.4g} mL/min", f"diet {self.diet_mg_per_day:g} mg/day as "
+                  + ("continuous intake" if not self.meals else f"meals at {self._meals_text()}")]
+        parts += [flag for flag, on in (("pregnant", self.pregnant), ("PPI", self.ppi)) if on]
+        if self.diuretic:
+            parts.append(f"{self.diuretic} diuretic")
+        return ", ".join(parts) + f"; t = 0 at {_clock(self.start_clock_h)}"
 
     def _meals_text(self) -> str:
         if not self.meals:

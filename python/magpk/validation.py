@@ -18,13 +18,14 @@ import numpy as np
 import pandas as pd
 
 from .forms import MG_PER_MMOL, elemental_fraction, mgso4_heptahydrate_mmol_per_g
+from .presets import pritchard, zuspan  # the Zuspan/Pritchard presets are the regimens run here
 from .regimen import Regimen
 from .simulate import simulate
 from .subject import Subject
 
 Overrides = Optional[Mapping[str, Any]]
 
-#: Reference adult used for the baseline targets: 70 kg, 40 y, eGFR 100 mL/min,
+#: Reference adult used for the baseline targets — 70 kg, 40 y, eGFR 100 mL/min,
 #: 300 mg/day (US mean intake of adults is ~300 mg/day; IOM 1997).
 REFERENCE_ADULT = Subject(weight_kg=70.0, sex="female", age_years=40.0, egfr_ml_min=100.0,
                           diet_mg_per_day=300.0)
@@ -238,7 +239,7 @@ def _moderate_depletion(quantity: str, p: Overrides) -> float:
 
 
 def _diarrhea(kind: str, p: Overrides) -> float:
-    """P(diarrhoea): the highest daily risk of a regimen (daily soluble faecal Mg)."""
+    """P(diarrhea): the highest daily risk of a regimen (daily soluble fecal Mg)."""
     if kind == "bashir":  # 15.8 mmol/day enteric-coated MgCl2 in 3 doses (split assumed)
         regimen = Regimen().oral("chloride", 15.8 / 3 * MG_PER_MMOL, every_h=8.0, days=7)
         t_end = 24.0 * 7
@@ -364,15 +365,12 @@ def _one_compartment(times: np.ndarray, infusions: List[Tuple[float, float, floa
 def _salinger(arm: str, p: Overrides) -> float:
     """Max relative deviation (0-24 h, from 1 h) of magpk from Salinger 2013's model."""
     times = np.arange(1.0, 24.01, 0.5)
-    regimen = Regimen().iv_infusion(mgso4_g=4.0, start_h=0.0, duration_h=1.0 / 3.0)
+    regimen = zuspan() if arm == "zuspan" else pritchard()  # 24 h courses (magpk.presets)
     infusions = [(0.0, 1.0 / 3.0, 4.0 * _MMOL_PER_G)]
     im_doses: List[Tuple[float, float]] = []
     if arm == "zuspan":
-        regimen = regimen.iv_infusion(mgso4_g=24.0, start_h=1.0 / 3.0, duration_h=24.0)
         infusions.append((1.0 / 3.0, 24.0, 24.0 * _MMOL_PER_G))
     else:  # Pritchard: 10 g IM at once, then 5 g IM every 4 h
-        regimen = regimen.im(mgso4_g=10.0, at_h=1.0 / 3.0).im(mgso4_g=5.0, at_h=4.0 + 1.0 / 3.0,
-                                                               every_h=4.0, count=5)
         im_doses = [(1.0 / 3.0, 10.0 * _MMOL_PER_G)] + [
             (4.0 * i + 1.0 / 3.0, 5.0 * _MMOL_PER_G) for i in range(1, 6)]
     res = simulate(regimen, _SALINGER_WOMAN, t_end_h=24.0, output_times_h=times, parameters=p)
@@ -416,9 +414,7 @@ def _lu_2002(p: Overrides) -> float:
     maintenance = 1.0 * _MMOL_PER_G
     times = np.arange(1.0, 24.01, 1.0)
     excess = _two_compartment(times, [(0.0, loading), (1.0 / 3.0, maintenance)], cl, vc, vp, q)
-    res = simulate(Regimen().iv_infusion(mgso4_g=4.0, start_h=0.0, duration_h=1.0 / 3.0)
-                   .iv_infusion(mgso4_g=24.0, start_h=1.0 / 3.0, duration_h=24.0),
-                   subject, t_end_h=24.0, output_times_h=times, parameters=p)
+    res = simulate(zuspan(), subject, t_end_h=24.0, output_times_h=times, parameters=p)
     base = res.steady_state_serum_mmol_l
     reference = base + excess
     model = res.to_frame().set_index("time_h")["serum_mmol_l"].loc[times].to_numpy()
@@ -623,21 +619,21 @@ def _depletion_targets() -> List[Target]:
 
 
 def _tolerance_targets() -> List[Target]:
-    """GI tolerance: Bashir's LOAEL, the IOM's diarrhoea-free MgO regimens, MgSO4."""
+    """GI tolerance: Bashir's LOAEL, the IOM's diarrhea-free MgO regimens, MgSO4."""
     t = Target
     return [
         t("laxation_bashir", "P(GI symptoms), 15.8 mmol/day MgCl2", "6 of 21 (29%)", 0.1, 0.5,
           "Bashir 1993 via IOM 1997 p. 244", lambda p: _diarrhea("bashir", p), calibration=True,
           goal=6 / 21, note="3 doses a day assumed"),
-        t("iom_no_diarrhea_oxide_576", "P(diarrhoea), MgO 576 mg/day Mg (2 doses, fasting)",
-          "no diarrhoea (IOM 1997 p. 245)", 0.0, 0.10,
+        t("iom_no_diarrhea_oxide_576", "P(diarrhea), MgO 576 mg/day Mg (2 doses, fasting)",
+          "no diarrhea (IOM 1997 p. 245)", 0.0, 0.10,
           "IOM 1997, http://books.nap.edu/openbook.php?record_id=5776&page=245",
           lambda p: _diarrhea("iom_oxide_576", p), note="dose split and timing assumed"),
-        t("iom_no_diarrhea_oxide_400", "P(diarrhoea), MgO 400 mg/day Mg (once daily, fasting)",
-          "no diarrhoea over 8 weeks (IOM 1997 p. 245)", 0.0, 0.10,
+        t("iom_no_diarrhea_oxide_400", "P(diarrhea), MgO 400 mg/day Mg (once daily, fasting)",
+          "no diarrhea over 8 weeks (IOM 1997 p. 245)", 0.0, 0.10,
           "IOM 1997, http://books.nap.edu/openbook.php?record_id=5776&page=245",
           lambda p: _diarrhea("iom_oxide_400", p), note="timing assumed"),
-        t("laxation_mgso4", "P(diarrhoea), 56.5 mmol MgSO4 in 4 hourly doses", "6 of 6",
+        t("laxation_mgso4", "P(diarrhea), 56.5 mmol MgSO4 in 4 hourly doses", "6 of 6",
           0.7, 1.0, "oral MgSO4 1987, https://scilit.com/publications/ae70b4eea6dd0f06d200478236138da3",
           lambda p: _diarrhea("mgso4", p), calibration=True, goal=7 / 8),
     ]
@@ -675,7 +671,7 @@ def _subgroup_targets() -> List[Target]:
           "PREVEND, Joosten 2013 Am J Clin Nutr 97:1299, doi:10.3945/ajcn.112.054114",
           lambda p: _population("urine_cv", p)),
         t("ckd4_oxide", "serum after 60 days of 1 g/day MgO at eGFR 20 mL/min",
-          "hypermagnesaemia risk in CKD G4 with MgO > 1 g/day", 1.0, 2.5,
+          "hypermagnesemia risk in CKD G4 with MgO > 1 g/day", 1.0, 2.5,
           "Mori 2019, https://colab.ws/articles/10.3164%2Fjcbn.18-117", _ckd_oxide),
     ]
 

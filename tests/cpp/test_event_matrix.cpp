@@ -11,7 +11,7 @@
 //   IM depot        = sum_i D_i exp(-ka (t - t_i)) over doses t_i <= t
 //   infused ledger  = integral of the piecewise-constant infusion rate
 //   diet ledger     = integral of the piecewise-constant diet schedule
-//   mass balance    gut + body + urine + faeces = start + doses + diet + infused,
+//   mass balance    gut + body + urine + feces = start + doses + diet + infused,
 //                   split into gut and body balances through the absorbed /
 //                   secreted ledgers (relative error <= 1e-12)
 //   an event at an output time shows the post-event state (the jump of plasma,
@@ -28,11 +28,11 @@
 #include <tuple>
 #include <vector>
 
-#include "test_support.hpp"
 #include "magpk/model.hpp"
 #include "magpk/regimen.hpp"
 #include "magpk/simulation.hpp"
 #include "magpk/units.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -49,15 +49,15 @@ enum class Diet { kConstant, kChangeDuringInfusion };
 using Case = std::tuple<Route, Repeat, Placement, Infusions, Diet>;
 
 constexpr double kTEnd = 24.0;
-constexpr double kInterval = 6.0;       // repeated doses
-constexpr double kPreEvent = 1e-9;      // h before an event: the pre-event row
+constexpr double kInterval = 6.0;   // repeated doses
+constexpr double kPreEvent = 1e-9;  // h before an event: the pre-event row
 constexpr double kOralMmol = 10.0;
 constexpr double kIvBolusMmol = 4.0;
 constexpr double kImMmol = 10.0;
 constexpr double kRouteInfusionMmol = 4.0;
 constexpr double kRouteInfusionH = 1.5;
 constexpr double kDietChangeTime = 4.0;  // inside the infusions starting at 3 h
-constexpr double kStateFloor = -1e-10;  // 1e-4 of the absolute tolerance (docs/model.md)
+constexpr double kStateFloor = -1e-10;   // 1e-4 of the absolute tolerance (docs/model.md)
 constexpr double kBalanceRel = 1e-12;
 
 const char* name(Route r) {
@@ -140,9 +140,7 @@ Regimen make_regimen(const Case& c) {
       regimen.infusions.push_back({3.0, 2.0, 8.0});
       regimen.infusions.push_back({5.0, 3.0, 6.0});
       break;
-    case Infusions::kZeroDuration:
-      regimen.infusions.push_back({3.0, 0.0, 5.0});
-      break;
+    case Infusions::kZeroDuration: regimen.infusions.push_back({3.0, 0.0, 5.0}); break;
   }
   regimen.infusions.push_back({kTEnd - 2.0, 4.0, 8.0});  // half given by t_end
   regimen.infusions.push_back({kTEnd + 1.0, 2.0, 5.0});  // after the end
@@ -210,23 +208,20 @@ struct Given {
   double total() const { return oral + iv + im; }
 };
 Given given_by(const Regimen& regimen, double t, bool only_at_t = false) {
-  auto counts = [&](double time) {
-    return time <= kTEnd && (only_at_t ? time == t : time <= t);
-  };
+  auto counts = [&](double time) { return time <= kTEnd && (only_at_t ? time == t : time <= t); };
   Given g;
-  for (const auto& d : regimen.oral) if (counts(d.time_h)) g.oral += d.elemental_mmol;
-  for (const auto& d : regimen.iv_bolus) if (counts(d.time_h)) g.iv += d.mmol;
-  for (const auto& d : regimen.im) if (counts(d.time_h)) g.im += d.mmol;
+  for (const auto& d : regimen.oral)
+    if (counts(d.time_h)) g.oral += d.elemental_mmol;
+  for (const auto& d : regimen.iv_bolus)
+    if (counts(d.time_h)) g.iv += d.mmol;
+  for (const auto& d : regimen.im)
+    if (counts(d.time_h)) g.im += d.mmol;
   return g;
 }
 
-State row_state(const Eigen::MatrixXd& states, Eigen::Index r) {
-  return states.row(r).transpose();
-}
+State row_state(const Eigen::MatrixXd& states, Eigen::Index r) { return states.row(r).transpose(); }
 
-double total_amount(const State& x) {
-  return magpk::accounted_amount(x);
-}
+double total_amount(const State& x) { return magpk::accounted_amount(x); }
 
 // --- The matrix ---------------------------------------------------------------
 
@@ -319,7 +314,7 @@ TEST_P(EventMatrix, MatchesAnalyticSolutionsAndInvariants) {
                             (given.iv + given.im + d[idx::kAbsorbedCum] + d[idx::kInfusedCum] -
                              d[idx::kUrineCum] - d[idx::kSecretedCum] - d[idx::kSweatCum]);
     EXPECT_LE(std::abs(body_err), kBalanceRel * total0);
-    // Supplement-labelled absorption never exceeds the oral supplement given.
+    // Supplement-labeled absorption never exceeds the oral supplement given.
     EXPECT_LE(x[idx::kAbsorbedSupCum], given.oral + 1e-12);
     if (route != Route::kOral) {
       EXPECT_EQ(x[idx::kAbsorbedSupCum], 0.0);

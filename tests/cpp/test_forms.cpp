@@ -71,9 +71,10 @@ TEST(Forms, BufferedGlycinateIsHalfGlycinateHalfOxideByMg) {
 
 TEST(Forms, AllRequiredIdsExist) {
   const std::vector<std::string> required = {
-      "oxide",     "hydroxide", "carbonate", "chloride", "sulfate",   "citrate",
-      "glycinate", "buffered_glycinate",     "malate",   "threonate", "lactate",
-      "aspartate", "taurate",   "orotate",   "gluconate", "solution"};
+      "oxide",   "hydroxide", "carbonate", "chloride",
+      "sulfate", "citrate",   "glycinate", "buffered_glycinate",
+      "malate",  "threonate", "lactate",   "aspartate",
+      "taurate", "orotate",   "gluconate", "solution"};
   const auto ids = magpk::form_ids();
   for (const auto& id : required) {
     EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
@@ -90,7 +91,7 @@ TEST(Forms, IdsAreUnique) {
 
 TEST(Forms, UnknownIdThrowsAndSuggestsClosest) {
   const std::string glycinat = find_form_error("glycinat");
-  EXPECT_NE(glycinat.find("glycinat'"), std::string::npos) << glycinat;  // names the query
+  EXPECT_NE(glycinat.find("glycinat'"), std::string::npos) << glycinat;   // names the query
   EXPECT_NE(glycinat.find("glycinate,"), std::string::npos) << glycinat;  // suggests the id
   // The suggestion is not just an echo of the query.
   const std::string sulphate = find_form_error("sulphate");

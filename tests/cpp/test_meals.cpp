@@ -112,7 +112,7 @@ TEST(Drugs, StartAndStopDuringARun) {
   EXPECT_THROW(magpk::simulate(request_for(regimen, 24.0)), std::invalid_argument);
 }
 
-TEST(Tolerance, DailySolubleFaecalMgDoesNotGrowWithRunLength) {
+TEST(Tolerance, DailySolubleFecalMgDoesNotGrowWithRunLength) {
   Regimen regimen;
   for (int day = 0; day < 14; ++day) regimen.oral.push_back({24.0 * day, "chloride", 8.0, false});
   const auto week = magpk::simulate(request_for(regimen, 24.0 * 7)).metrics;

@@ -7,10 +7,10 @@
 #include <random>
 #include <vector>
 
-#include "test_support.hpp"
 #include "magpk//model.hpp"
 #include "magpk/physiology.hpp"
 #include "magpk/subject.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -19,21 +19,20 @@ using magpk::State;
 namespace idx = magpk::idx;
 
 magpk::SubjectParameters default_subject() {
-  return magpk::derive_subject_parameters(test_support::continuous_diet(), magpk::default_physiology());
+  return magpk::derive_subject_parameters(test_support::continuous_diet(),
+                                          magpk::default_physiology());
 }
 
 // A soluble chelate-carrying pool, an oxide pool and a hydroxide pool.
-std::vector<magpk::UndissolvedPool> some_pools() {
-  return {{2.0, 0.1}, {0.028, 0.0}, {0.2, 0.0}};
-}
+std::vector<magpk::UndissolvedPool> some_pools() { return {{2.0, 0.1}, {0.028, 0.0}, {0.2, 0.0}}; }
 
 // Amount states: everything that holds Mg (ledgers of flows excluded).
 std::vector<int> amount_states() {
-  std::vector<int> states = {idx::kSiDiet,   idx::kSiSup,   idx::kSiChelate, idx::kColonDiet,
-                             idx::kColonSup, idx::kColonSolid, idx::kStomachSup,
-                             idx::kPlasma,   idx::kPeripheral,
-                             idx::kTissue,   idx::kTissueBound, idx::kBone, idx::kDeepBone,
-                             idx::kImDepot,  idx::kUrineCum, idx::kFecesCum, idx::kSweatCum};
+  std::vector<int> states = {idx::kSiDiet,     idx::kSiSup,      idx::kSiChelate,   idx::kColonDiet,
+                             idx::kColonSup,   idx::kColonSolid, idx::kStomachSup,  idx::kPlasma,
+                             idx::kPeripheral, idx::kTissue,     idx::kTissueBound, idx::kBone,
+                             idx::kDeepBone,   idx::kImDepot,    idx::kUrineCum,    idx::kFecesCum,
+                             idx::kSweatCum};
   for (int i = idx::kFixedCount; i < idx::kStateSize; ++i) states.push_back(i);
   return states;
 }
@@ -293,7 +292,7 @@ TEST(Model, DrugsActWhileTaken) {
   drugs.loop = false;
   drugs.thiazide = true;
   model.set_inputs(drugs);
-  EXPECT_EQ(model.urine_rate(c), urine);  // thiazide: no acute effect...
+  EXPECT_EQ(model.urine_rate(c), urine);       // thiazide: no acute effect...
   EXPECT_GT(model.urine_rate(c, 1.0), urine);  // ...once its effect has built up
   State x = State::Zero();
   State dxdt;
@@ -354,10 +353,9 @@ TEST(Model, AmountHelpers) {
   }
   for (int i = idx::kFixedCount; i < idx::kStateSize; ++i) gut += x[i];
   EXPECT_DOUBLE_EQ(magpk::gut_amount(x), gut);
-  EXPECT_DOUBLE_EQ(magpk::body_amount(x),
-                   x[idx::kPlasma] + x[idx::kPeripheral] + x[idx::kTissue] +
-                       x[idx::kTissueBound] + x[idx::kBone] + x[idx::kDeepBone] +
-                       x[idx::kImDepot]);
+  EXPECT_DOUBLE_EQ(magpk::body_amount(x), x[idx::kPlasma] + x[idx::kPeripheral] + x[idx::kTissue] +
+                                              x[idx::kTissueBound] + x[idx::kBone] +
+                                              x[idx::kDeepBone] + x[idx::kImDepot]);
 }
 
 }  // namespace

@@ -6,11 +6,11 @@
 #include <stdexcept>
 #include <vector>
 
-#include "test_support.hpp"
 #include "magpk//physiology.hpp"
 #include "magpk/regimen.hpp"
 #include "magpk/schedule.hpp"
 #include "magpk/subject.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -55,8 +55,10 @@ TEST(Schedule, DosesAtTheSameInstantAdd) {
   Regimen regimen;
   regimen.iv_bolus = {{3.0, 2.5}, {3.0, 4.0}};
   regimen.im = {{3.0, 1.0}, {3.0, 2.0}};
-  regimen.oral = {{3.0, "citrate", 5.0, false}, {3.0, "citrate", 7.0, false},
-                  {3.0, "solution", 1.0, false}, {3.0, "solution", 2.0, false}};
+  regimen.oral = {{3.0, "citrate", 5.0, false},
+                  {3.0, "citrate", 7.0, false},
+                  {3.0, "solution", 1.0, false},
+                  {3.0, "solution", 2.0, false}};
   const auto schedule = f.build(regimen, 24.0);
   ASSERT_EQ(schedule.breakpoints.size(), 3u);  // 0, 3, 24
   const auto& at = schedule.instants[index_of(schedule.breakpoints, 3.0)];

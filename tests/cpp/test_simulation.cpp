@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "test_support.hpp"
 #include "magpk/model.hpp"
 #include "magpk/simulation.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -15,8 +15,7 @@ using magpk::Regimen;
 using magpk::SimulationRequest;
 using magpk::SimulationResult;
 
-SimulationResult simulate(const Regimen& regimen, double t_end,
-                          std::vector<double> outputs = {}) {
+SimulationResult simulate(const Regimen& regimen, double t_end, std::vector<double> outputs = {}) {
   SimulationRequest request;
   request.covariates = test_support::continuous_diet();
   request.regimen = regimen;
@@ -68,7 +67,7 @@ TEST(Simulation, BaselineRunWithoutDosesHasZeroIncrements) {
   EXPECT_EQ(m.auc_above_baseline_mmol_h_l, 0.0);
   EXPECT_TRUE(std::isnan(m.urine_increment_24h_mmol));  // no first dose
   EXPECT_EQ(m.peak_colon_load_mmol, 0.0);
-  // The habitual diet alone carries a small tolerance risk (soluble faecal Mg).
+  // The habitual diet alone carries a small tolerance risk (soluble fecal Mg).
   EXPECT_LT(m.diarrhea_probability, 0.02);  // ~1% on the habitual diet
   // The steady state stays steady.
   EXPECT_LT(std::abs(m.body_store_change_mmol), 1e-6);

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <vector>
 
-#include "test_support.hpp"
 #include "magpk//model.hpp"
 #include "magpk/physiology.hpp"
 #include "magpk/regimen.hpp"
@@ -14,6 +13,7 @@
 #include "magpk/simulator.hpp"
 #include "magpk/steady_state.hpp"
 #include "magpk/subject.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -37,7 +37,7 @@ struct Outcome {
 };
 
 Outcome run(const Regimen& regimen, double t_end, const std::vector<double>& outputs,
-        const std::vector<double>& probes = {}) {
+            const std::vector<double>& probes = {}) {
   const auto physiology = magpk::default_physiology();
   Outcome r;
   r.subject = magpk::derive_subject_parameters(test_support::continuous_diet(), physiology);
@@ -56,12 +56,9 @@ double amount_total(const Eigen::MatrixXd& states, Eigen::Index row) {
 
 Regimen mixed_regimen() {
   Regimen regimen;
-  regimen.oral = {{0.5, "citrate", 10.0, true},
-                  {2.0, "oxide", 15.0, false},
-                  {6.0, "buffered_glycinate", 8.0, true},
-                  {9.0, "solution", 4.0, false},
-                  {12.0, "hydroxide", 12.0, false},
-                  {12.0, "sulfate", 20.0, false}};
+  regimen.oral = {{0.5, "citrate", 10.0, true},           {2.0, "oxide", 15.0, false},
+                  {6.0, "buffered_glycinate", 8.0, true}, {9.0, "solution", 4.0, false},
+                  {12.0, "hydroxide", 12.0, false},       {12.0, "sulfate", 20.0, false}};
   regimen.iv_bolus = {{3.0, 4.0}, {14.0, 8.0}};
   regimen.im = {{4.0, 10.0}};
   regimen.infusions = {{7.0, 2.5, 12.0}, {8.0, 4.0, 16.0}, {20.0, 10.0, 20.0}};
@@ -124,8 +121,9 @@ TEST(Simulator, OutputAtEventTimeShowsStateAfterEvent) {
   const Outcome before = run(regimen, 12.0, {t_event});
   Regimen none;
   const Outcome undosed = run(none, 12.0, {t_event});
-  EXPECT_NEAR(before.trajectory.states(0, idx::kPlasma) - undosed.trajectory.states(0, idx::kPlasma),
-              x, 1e-12 * x);
+  EXPECT_NEAR(
+      before.trajectory.states(0, idx::kPlasma) - undosed.trajectory.states(0, idx::kPlasma), x,
+      1e-12 * x);
   // The same for an oral dose at an output time: it is in the gut at that row.
   Regimen oral;
   oral.oral = {{t_event, "oxide", 9.0, false}};
@@ -182,12 +180,11 @@ TEST(Simulator, MassBalanceHoldsAtEveryOutputRow) {
   const auto outputs = grid(0.0, 36.0, 0.1);
   const Outcome r = run(mixed_regimen(), 36.0, outputs);
   const auto& s = r.trajectory.states;
-  const double initial =
-      magpk::gut_amount(r.steady.state) + magpk::body_amount(r.steady.state);
+  const double initial = magpk::gut_amount(r.steady.state) + magpk::body_amount(r.steady.state);
   for (Eigen::Index row = 0; row < s.rows(); ++row) {
     const double t = outputs[static_cast<std::size_t>(row)];
-    const double intake = initial + dosed_by(r.schedule, t) + s(row, idx::kDietInCum) +
-                          s(row, idx::kInfusedCum);
+    const double intake =
+        initial + dosed_by(r.schedule, t) + s(row, idx::kDietInCum) + s(row, idx::kInfusedCum);
     EXPECT_LE(std::abs(amount_total(s, row) - intake), 1e-12 * intake) << "t=" << t;
   }
   EXPECT_LE(r.trajectory.mass_balance_rel_error, 1e-12);

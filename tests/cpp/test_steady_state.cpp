@@ -4,11 +4,11 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "test_support.hpp"
 #include "magpk//model.hpp"
 #include "magpk/physiology.hpp"
 #include "magpk/steady_state.hpp"
 #include "magpk/subject.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -85,9 +85,12 @@ TEST(SteadyState, LowerDietGivesLowerSerumAndStores) {
 TEST(SteadyState, ZeroOrNegativeDietThrows) {
   const auto s = magpk::derive_subject_parameters(Covariates{}, magpk::default_physiology());
   const magpk::Model model(s, {});
-  EXPECT_THROW(magpk::solve_steady_state(model, test_support::constant_diet(0.0)), std::runtime_error);
-  EXPECT_THROW(magpk::solve_steady_state(model, test_support::constant_diet(-1.0)), std::runtime_error);
-  EXPECT_THROW(magpk::solve_steady_state(model, test_support::constant_diet(std::nan(""))), std::runtime_error);
+  EXPECT_THROW(magpk::solve_steady_state(model, test_support::constant_diet(0.0)),
+               std::runtime_error);
+  EXPECT_THROW(magpk::solve_steady_state(model, test_support::constant_diet(-1.0)),
+               std::runtime_error);
+  EXPECT_THROW(magpk::solve_steady_state(model, test_support::constant_diet(std::nan(""))),
+               std::runtime_error);
 }
 
 TEST(SteadyState, ZeroDietCovariateIsRejected) {

@@ -20,7 +20,7 @@ Model (amounts in mmol, time in h, volumes in L; c = plasma / V_ecf)::
                    Mg compete for the same carrier; Vmax x ppi factor on PPI)
     paracellular   k_para * L_i                         (small intestine only)
     transit        k_si * L (si -> colon),  k_colon * (1 + max(S, 0)/S50) * L
-                   (colon -> faeces), S = DISSOLVED colon supplement (colon_sup)
+                   (colon -> feces), S = DISSOLVED colon supplement (colon_sup)
     small intestine transit k_si = 1/T_si fasting, 1/(T_si * fed_factor) fed
   stomach: dissolved supplement Mg (stomach_sup, St) empties first order into
     si_sup at k_ge * St, k_ge = ln 2 / gastric_half_emptying_fasting_h fasting,
@@ -40,7 +40,7 @@ Model (amounts in mmol, time in h, volumes in L; c = plasma / V_ecf)::
   urine  E = F - R,   F = GFR * f_uf * max(c, 0),  R the smaller root of
          theta R^2 - (F + Tm_eff) R + F Tm_eff = 0   (titration curve with splay),
          Tm = renal_tm_mmol_per_l_filtrate * GFR * min(eGFR/100, 1)^ckd_tm_gfr_exponent
-         (CKD: fewer nephrons reabsorb less per litre of filtrate),
+         (CKD: fewer nephrons reabsorb less per liter of filtrate),
          Tm_eff = Tm * (loop_diuretic_tm_factor while a loop diuretic is taken, else 1)
                      * (1 - (1 - thiazide_tm_factor) * e)
   thiazide effect e (dimensionless, in [0, 1], not an amount):
@@ -63,10 +63,10 @@ Model (amounts in mmol, time in h, volumes in L; c = plasma / V_ecf)::
          (1 - F_IM) * D into the exchangeable tissue pool T, at the dose time.
   gut total: si_*, colon_*, stomach_sup and the undissolved pools.
   body total: plasma, peripheral, tissue, tissue_bound, bone, deep_bone, im_depot.
-  ledgers: absorbed (all, supplement), urine, faeces (all), faeces_soluble
+  ledgers: absorbed (all, supplement), urine, feces (all), feces_soluble
          (from colon_diet + colon_sup, not colon_solid), secreted, diet_in,
          infused, serum AUC, filtered (F), sweat.
-  mass balance: gut + body + urine + faeces + sweat
+  mass balance: gut + body + urine + feces + sweat
          = initial + doses + diet_in + infused.
 
 Meals: meal m (clock time h_m, share s_m) starts at t = h_m - start_clock + 24 k
@@ -291,7 +291,7 @@ def subject_parameters(cov: Covariates, p: Dict[str, float]) -> Subject:
     exchangeable = p["exchangeable_mg_mmol_per_kg"] * cov.weight_kg - (v_ecf + v_peripheral) * c_ref
     tissue_ref = min(max(exchangeable, 0.0), tissue_total - v_peripheral * c_ref)
     tissue_bound = max(tissue_total - v_peripheral * c_ref - tissue_ref, 0.0)
-    # CKD: the tubular maximum per litre of filtrate falls below eGFR 100 mL/min
+    # CKD: the tubular maximum per liter of filtrate falls below eGFR 100 mL/min
     ckd = min(cov.egfr_ml_min / 100.0, 1.0) ** p["ckd_tm_gfr_exponent"]
     return Subject(
         **{f: p[name] for f, name in SUBJECT_PARAMETER_COPIES},
@@ -421,7 +421,7 @@ def urine_rate(c: float, s: Subject, tm: float) -> float:
     if f == 0.0:
         return 0.0
     disc = (f + tm) ** 2 - 4.0 * s.splay * f * tm
-    # smaller root of theta R^2 - (F+Tm) R + F Tm = 0, rationalised
+    # smaller root of theta R^2 - (F+Tm) R + F Tm = 0, rationalized
     reabsorbed = 2.0 * f * tm / ((f + tm) + math.sqrt(disc))
     return max(f - reabsorbed, 0.0)
 
@@ -903,7 +903,7 @@ class _Bookkeeping:
     min_amount: float = math.inf
     effect_lo: float = math.inf
     effect_hi: float = -math.inf
-    #: (a, b, dense solution) per segment, for the daily faecal windows
+    #: (a, b, dense solution) per segment, for the daily fecal windows
     dense: list = field(default_factory=list)
     nfev: int = 0
 
@@ -1002,7 +1002,7 @@ def integrate_regimen(x: np.ndarray, run: _Schedule, out_t: np.ndarray, out: np.
 
 
 def max_daily_soluble_feces(t_end: float, final: np.ndarray, dense) -> float:
-    """Largest soluble faecal output over the daily windows (``max_daily_amount``),
+    """Largest soluble fecal output over the daily windows (``max_daily_amount``),
     read from the segments' dense solutions and the final state."""
     def feces_soluble(t: float) -> float:
         if t >= t_end:
@@ -1016,7 +1016,7 @@ def max_daily_soluble_feces(t_end: float, final: np.ndarray, dense) -> float:
 
 
 def diarrhea_probability(daily: float, s: Subject) -> float:
-    """Log-normal probability of diarrhoea at a daily soluble faecal output."""
+    """Log-normal probability of diarrhea at a daily soluble fecal output."""
     return (standard_normal_cdf(math.log(daily / s.diarrhea_d50) / s.diarrhea_log_sd)
             if daily > 0 else 0.0)
 

@@ -38,7 +38,7 @@ def test_issue_example_runs_and_has_the_contract() -> None:
          .oral("glycinate", dose_mg=200, every_h=12, count=60)
          .oral("glycinate", dose_mg=500, basis="compound", start_h=6, with_food=True)
          .iv_infusion(mgso4_g=4, start_h=0, duration_h=0.33)
-         .iv_bolus(mgso4_g=2, at_h=30).im(mgso4_g=5, at_h=40)
+         .iv_bolus(mgso4_g=2, start_h=30).im(mgso4_g=5, start_h=40)
          .diet(mg_per_day=50, start_h=100))
     res = magpk.simulate(r, subject=s, t_end_h=24 * 30, output_every_h=0.5)
     df = res.to_frame()
@@ -73,7 +73,7 @@ def test_compare_forms_one_row_per_form() -> None:
 
 
 def test_metrics_absent_when_undefined() -> None:
-    res = magpk.simulate(magpk.Regimen().iv_bolus(mgso4_g=2, at_h=1), t_end_h=12)
+    res = magpk.simulate(magpk.Regimen().iv_bolus(mgso4_g=2, start_h=1), t_end_h=12)
     m = res.metrics()
     assert m["fraction_absorbed"] is None          # no oral supplement
     assert m["urine_increment_24h_mmol"] is None   # run ends before first dose + 24 h
@@ -93,7 +93,7 @@ def test_event_after_t_end_is_ignored_and_same_instant_doses_add() -> None:
 
 def test_row_at_event_time_shows_state_after_event() -> None:
     mmol = 2 * magpk.forms().loc["sulfate", "mg_per_g"] / 24.305
-    res = magpk.simulate(magpk.Regimen().iv_bolus(mgso4_g=2, at_h=5), t_end_h=10,
+    res = magpk.simulate(magpk.Regimen().iv_bolus(mgso4_g=2, start_h=5), t_end_h=10,
                          output_times_h=[5.0 - 1e-9, 5.0])
     frame = res.to_frame().set_index("time_h")
     jump = frame.loc[5.0, "plasma_mmol"] - frame.loc[5.0 - 1e-9, "plasma_mmol"]
@@ -202,3 +202,29 @@ def test_urine_24h_is_a_24h_collection() -> None:
     assert res.metrics()["urine_24h_mmol"] == pytest.approx(frame["urine_cum_mmol"].loc[24.0],
                                                             rel=1e-9)
     assert magpk.simulate(magpk.Regimen(), t_end_h=12).metrics()["urine_24h_mmol"] is None
+
+
+@pytest.mark.parametrize("method", ["iv_bolus", "im"])
+def test_at_h_is_a_deprecated_name_for_start_h(method: str) -> None:
+    """One keyword for an event's time: ``start_h``; 0.1's ``at_h`` still works, with a warning."""
+    new = getattr(magpk.Regimen(), method)(mgso4_g=2, start_h=3, every_h=6, count=2)
+    with pytest.warns(DeprecationWarning, match=rf"Regimen\.{method}\(at_h=.*start_h"):
+        old = getattr(magpk.Regimen(), method)(mgso4_g=2, at_h=3, every_h=6, count=2)
+    assert old == new
+    with pytest.raises(ValueError, match="give start_h only"):
+        getattr(magpk.Regimen(), method)(mgso4_g=2, start_h=3, at_h=3)
+
+
+def test_every_event_method_names_its_time_start_h() -> None:
+    import inspect
+    for method in ("oral", "iv_bolus", "im", "iv_infusion", "diet", "fast", "drug"):
+        assert "start_h" in inspect.signature(getattr(magpk.Regimen, method)).parameters, method
+
+
+def test_parameter_overrides_that_empty_a_pool_are_refused() -> None:
+    """A fast peripheral pool larger than all intracellular Mg leaves nothing for
+    the cells: the core refuses it (it used to fail later, in the steady state)."""
+    volume = magpk.parameters().loc["peripheral_volume_l_per_kg", "value"]
+    with pytest.raises(ValueError, match="peripheral_volume_l_per_kg .* intracellular total"):
+        magpk.simulate(magpk.Regimen(), t_end_h=24,
+                       parameters={"peripheral_volume_l_per_kg": 42 * volume})

@@ -40,7 +40,7 @@ def test_child_baseline_is_normal_and_scales_with_size() -> None:
 
 
 def test_weight_based_iv_mgso4() -> None:
-    """Paediatric acute asthma: 50 mg/kg MgSO4 over 20 min, max 2 g."""
+    """Pediatric acute asthma: 50 mg/kg MgSO4 over 20 min, max 2 g."""
     assert magpk.mgso4_g_per_kg(20, 50, max_g=2) == pytest.approx(1.0)
     assert magpk.mgso4_g_per_kg(60, 50, max_g=2) == 2.0
     child = magpk.Subject(age_years=6, weight_kg=20)
@@ -63,7 +63,7 @@ def test_weight_based_iv_mgso4() -> None:
     ({"age_years": 5, "weight_kg": 4}, r"weight_kg=4: out of range \(allowed: 5-250 kg for a child"),
     ({"age_years": 30, "weight_kg": 20}, r"weight_kg=20: out of range \(allowed: 30-250 kg"),
     ({"age_years": 8, "weight_kg": 25, "height_cm": 50}, r"height_cm=50"),
-    ({"age_years": 16, "weight_kg": 55, "pregnant": True}, r"pregnancy is modelled for adults"),
+    ({"age_years": 16, "weight_kg": 55, "pregnant": True}, r"pregnancy is modeled for adults"),
 ])
 def test_out_of_range_children_are_named(kwargs, match) -> None:
     with pytest.raises(ValueError, match=match):

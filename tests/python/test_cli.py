@@ -176,6 +176,100 @@ def test_unknown_drug_suggests_only_close_names():
 def test_compare_prints_a_legend_naming_each_window():
     result = run("compare", "--forms", "oxide,citrate", "--dose", "300mg", "--days", "3",
                  "--every", "24h")
-    legend = next(line for line in result.stdout.splitlines() if line.startswith("legend:"))
-    assert "whole run" in legend and "24 h from the first dose" in legend
-    assert "worst day" in legend
+    lines = result.stdout.splitlines()
+    legend = lines[lines.index("legend:") + 1:]
+    header = next(line for line in lines if line.lstrip().startswith("absorbed (%)"))
+    for column in ("absorbed (%)", "absorbed (mg)", "net extra (mg)", "urine +24h (mg)",
+                   "serum max (mg/dL)", "P(diarrhea) (%)", "evidence"):
+        assert column in header, header
+        assert any(line.strip().startswith(column) for line in legend), column
+    text = "\n".join(legend)
+    assert "96-h run" in text and "24 h from the first dose" in text and "worst day" in text
+
+
+def _table_rows(stdout: str, first_form: str) -> list:
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(first_form))
+    return lines[start - 2:lines.index("legend:")]
+
+
+@pytest.mark.parametrize("units, amount, serum", [("mg", "(mg)", "(mg/dL)"),
+                                                  ("mmol", "(mmol)", "(mmol/L)")])
+def test_compare_table_uses_one_unit_system(units, amount, serum):
+    result = run("compare", "--forms", "oxide,citrate", "--days", "2", "--units", units)
+    assert result.returncode == 0, result.stderr
+    header = _table_rows(result.stdout, "oxide")[0]
+    assert header.count(amount) == 3 and serum in header
+    other = "(mmol" if units == "mg" else "(mg"
+    assert other not in header
+    baseline = next(line for line in result.stdout.splitlines() if line.startswith("baseline"))
+    assert serum.strip("()") in baseline
+
+
+def test_compare_mmol_and_mg_tables_agree():
+    mg = run("compare", "--forms", "citrate", "--days", "2", "--units", "mg")
+    table = magpk.compare_forms(["citrate"], 300, every_h=24, days=2, t_end_h=24 + 48)
+    row = _table_rows(mg.stdout, "citrate")[2].split()
+    assert row[2].replace(",", "") == f"{table['absorbed_supplement_mg'].iloc[0]:.0f}"
+
+
+def test_long_runs_print_human_numbers_without_exponents():
+    result = run("simulate", "--form", "glycinate", "--dose", "200mg", "--every", "12h",
+                 "--days", "30")
+    assert result.returncode == 0, result.stderr
+    assert "e+" not in result.stdout
+    given = next(line for line in result.stdout.splitlines() if "supplement given" in line)
+    assert "12,000" in given and "mg" in given and "whole run" in given
+    for line in result.stdout.splitlines()[2:]:
+        assert line.rstrip().endswith(("whole run", "first dose", "from t = 0", "end of run",
+                                       "worst day", "without supplement")), line
+
+
+def test_simulate_units_mmol_states_serum_in_mmol_per_l():
+    result = run("simulate", "--days", "2", "--units", "mmol")
+    lines = result.stdout.splitlines()
+    assert any("mmol/L" in line and "serum max" in line for line in lines)
+    assert not any(" mg " in line or "mg/dL" in line for line in lines[2:])
+
+
+def test_units_rejects_other_values():
+    result = run("compare", "--units", "g")
+    assert result.returncode == 2 and "--units" in result.stderr and "mmol" in result.stderr
+
+
+def test_plot_matches_the_table_units(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    import matplotlib
+    matplotlib.use("Agg")
+    from magpk.plot import plot_comparison
+    captured = {}
+
+    def spy(table, metrics, fig=None):
+        captured["columns"] = list(table.columns)
+        return plot_comparison(table, metrics, fig)
+
+    import magpk.plot
+    original = magpk.plot.plot_comparison
+    magpk.plot.plot_comparison = spy
+    try:
+        status = cli.main(["compare", "--forms", "oxide", "--days", "1", "--units", "mmol",
+                           "--plot", str(tmp_path / "c.png")])
+    finally:
+        magpk.plot.plot_comparison = original
+    assert status == 0 and (tmp_path / "c.png").exists()
+    assert "absorbed (mmol)" in captured["columns"] and "serum max (mmol/L)" in captured["columns"]
+
+
+def test_human_number_formatting():
+    from magpk._display import human_number
+    assert [human_number(x) for x in (12000.0, 2050.09, 41.52, 2.155, 0.8872, 0.0, None,
+                                      float("nan"), -1234.5)] == [
+        "12,000", "2,050", "41.5", "2.15", "0.887", "0", "n/a", "n/a", "-1,234"]
+
+
+def test_subject_line_is_readable():
+    result = run("simulate", "--days", "1", "--egfr", "45", "--ppi")
+    line = next(line for line in result.stdout.splitlines() if line.startswith("subject:"))
+    assert line == ("subject: female, 40 y, 70 kg, eGFR 45 mL/min, diet 300 mg/day as meals at "
+                    "08:00 (20%), 12:30 (35%), 19:30 (45%), PPI; t = 0 at 07:00")

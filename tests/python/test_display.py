@@ -17,7 +17,7 @@ REGIMEN = (magpk.Regimen()
            .oral("glycinate", dose_mg=200, every_h=12, count=60)
            .oral("glycinate", dose_mg=500, basis="compound", start_h=6, with_food=True)
            .iv_infusion(mgso4_g=4, start_h=0, duration_h=0.33)
-           .iv_bolus(mgso4_g=2, at_h=30).im(mgso4_g=5, at_h=40)
+           .iv_bolus(mgso4_g=2, start_h=30).im(mgso4_g=5, start_h=40)
            .diet(mg_per_day=50, start_h=100))
 
 
@@ -42,7 +42,7 @@ def test_rendering_matches_golden_file(name, make) -> None:
     _check(name, make())
 
 
-def test_repeated_doses_are_summarised() -> None:
+def test_repeated_doses_are_summarized() -> None:
     text = repr(REGIMEN)
     assert "oral 60 x 200 mg Mg as glycinate every 12 h from 0 h" in text
     assert "with food at 6 h" in text

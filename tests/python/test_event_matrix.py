@@ -29,7 +29,7 @@ fed rate in fed periods: with the pools above a linear system with
 piecewise-constant coefficients, exact without basic salts and bounded with
 them), the supplement in the small intestine (at most what the stomach has
 emptied: nothing of a dissolved dose is there at the instant it is taken) and
-the whole-body mass ledger (gut + body + urine + faeces + sweat: every
+the whole-body mass ledger (gut + body + urine + feces + sweat: every
 instantaneous dose given by a row's time appears in that row) and the sweat
 ledger (CL_sweat x serum AUC).  Every amount stays above -1e-10 mmol; the
 thiazide effect (not an amount) stays 0 without a thiazide.
@@ -135,9 +135,9 @@ def build(case_index: int, route: str, rep: str, timing: str, arrangement: str,
         r = r.oral(form, 300.0 if rep == "single" else 200.0, start_h=start,
                    with_food=(rep == "repeated"), **repeat)
     elif route == "iv_bolus":
-        r = r.iv_bolus(mgso4_g=2.0, at_h=start, **repeat)
+        r = r.iv_bolus(mgso4_g=2.0, start_h=start, **repeat)
     elif route == "im":
-        r = r.im(mgso4_g=5.0, at_h=start, **repeat)
+        r = r.im(mgso4_g=5.0, start_h=start, **repeat)
     else:
         if rep == "repeated":
             infusion_duration = every * (1.5 if arrangement == "overlapping" else 1.0)
@@ -586,7 +586,7 @@ def test_dose_at_t_end_is_in_the_last_row(route, alone, eating):
     if route == "oral":
         r = base.oral("solution", dose_mg=dose_mmol * 24.305, start_h=T_END)
     else:
-        r = getattr(base, route)(mgso4_g=2.0, at_h=T_END)
+        r = getattr(base, route)(mgso4_g=2.0, start_h=T_END)
     with_dose = _run(r, subject=subject)
     m = with_dose.metrics()
     assert m["oral_supplement_mmol" if route == "oral" else "parenteral_mmol"] == pytest.approx(
@@ -621,7 +621,7 @@ def test_doses_after_t_end_are_ignored():
     base = (magpk.Regimen().oral("citrate", 300, start_h=3).iv_infusion(mgso4_g=4, start_h=5,
                                                                         duration_h=2))
     late = (base.oral("oxide", 500, start_h=T_END + 1e-9, with_food=True)
-            .iv_bolus(mgso4_g=4, at_h=T_END + 0.5).im(mgso4_g=5, at_h=30.0)
+            .iv_bolus(mgso4_g=4, start_h=T_END + 0.5).im(mgso4_g=5, start_h=30.0)
             .iv_infusion(mgso4_g=4, start_h=T_END + 1, duration_h=1).diet(5000, start_h=T_END + 2))
     a, b = _run(base), _run(late)
     np.testing.assert_array_equal(a.to_frame().to_numpy(), b.to_frame().to_numpy())
@@ -647,9 +647,9 @@ def test_simultaneous_diet_changes_last_wins():
 
 
 def test_simultaneous_doses_add():
-    a = _run(magpk.Regimen().iv_bolus(mgso4_g=1, at_h=4).iv_bolus(mgso4_g=1, at_h=4)
+    a = _run(magpk.Regimen().iv_bolus(mgso4_g=1, start_h=4).iv_bolus(mgso4_g=1, start_h=4)
              .oral("oxide", 100, start_h=4).oral("oxide", 200, start_h=4))
-    b = _run(magpk.Regimen().iv_bolus(mgso4_g=2, at_h=4).oral("oxide", 300, start_h=4))
+    b = _run(magpk.Regimen().iv_bolus(mgso4_g=2, start_h=4).oral("oxide", 300, start_h=4))
     np.testing.assert_allclose(a.to_frame().to_numpy(), b.to_frame().to_numpy(), rtol=1e-12,
                                atol=1e-15)
 

@@ -136,10 +136,10 @@ API: List[Tuple[str, Callable[..., Any], Dict[str, Any], Dict[str, Dict[str, Any
         "form": {}, "dose_mg": {}, "every_h": {"count": 3}, "count": {"every_h": 12.0},
         "days": {"every_h": 12.0}, "start_h": {}, "times_h": {}, "basis": {}, "with_food": {}}),
     ("Regimen.iv_bolus", _method("iv_bolus"), {"mgso4_g": 2.0}, {
-        "mgso4_g": {}, "dose_mg": {"mgso4_g": None}, "at_h": {}, "every_h": {"count": 2},
+        "mgso4_g": {}, "dose_mg": {"mgso4_g": None}, "start_h": {}, "every_h": {"count": 2},
         "count": {"every_h": 6.0}}),
     ("Regimen.im", _method("im"), {"mgso4_g": 5.0}, {
-        "mgso4_g": {}, "dose_mg": {"mgso4_g": None}, "at_h": {}, "every_h": {"count": 2},
+        "mgso4_g": {}, "dose_mg": {"mgso4_g": None}, "start_h": {}, "every_h": {"count": 2},
         "count": {"every_h": 6.0}}),
     ("Regimen.iv_infusion", _method("iv_infusion"), {"mgso4_g": 4.0, "duration_h": 0.5}, {
         "mgso4_g": {}, "dose_mg": {"mgso4_g": None}, "start_h": {}, "duration_h": {},
@@ -303,7 +303,7 @@ def test_regression_zero_d_array_as_sequence(call):
                                       {"renal_splay": 2.0}, {"ecf_volume_l_per_kg": -1.0}],
                          ids=lambda o: next(iter(o)))
 def test_regression_parameter_overrides_unchecked(override):
-    regimen = magpk.Regimen().oral("citrate", 300).im(mgso4_g=2, at_h=3)
+    regimen = magpk.Regimen().oral("citrate", 300).im(mgso4_g=2, start_h=3)
     try:
         res = magpk.simulate(regimen, t_end_h=24, parameters=override)
     except (ValueError, TypeError) as error:

@@ -23,7 +23,8 @@ IDS = [path.name for path in NOTEBOOKS]
 EXPECTED = {"01_quick_start.ipynb", "02_saturable_absorption.ipynb",
             "03_accumulation_steady_state.ipynb", "04_renal_threshold.ipynb",
             "05_serum_vs_stores.ipynb", "06_iv_magnesium_preeclampsia.ipynb",
-            "07_labels_and_safety.ipynb", "08_children.ipynb"}
+            "07_labels_and_safety.ipynb", "08_children.ipynb", "09_fit_your_own_data.ipynb",
+            "10_how_sure_are_we.ipynb"}
 
 
 def _read(path: Path):
@@ -94,7 +95,9 @@ def test_executes(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     # The kernel must not see PYTEST_CURRENT_TEST: with it, ipykernel does not capture the
     # process-level stdout (OutStream.fileno() then fails, e.g. when `import magpk` from an
     # editable install rebuilds the extension in a subprocess).
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    # MPLBACKEND may be left by in-process CLI tests (magpk --plot sets Agg); the
+    # kernel must use its inline backend so that figures reach the outputs.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_CURRENT_TEST", "MPLBACKEND")}
     nb = _read(path)
     client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
                                      resources={"metadata": {"path": str(NOTEBOOK_DIR)}})

@@ -1,4 +1,4 @@
-"""magpk.plot: every plot renders to a non-blank PNG with labelled, unit-bearing
+"""magpk.plot: every plot renders to a non-blank PNG with labeled, unit-bearing
 axes; several regimens give a legend; a missing matplotlib gives a clear error."""
 
 import os
@@ -63,7 +63,7 @@ def assert_png(fig, tmp_path, name="plot.png"):
     return image
 
 
-def assert_labelled(ax, x_unit, y_unit):
+def assert_labeled(ax, x_unit, y_unit):
     assert x_unit in ax.get_xlabel()
     assert y_unit in ax.get_ylabel()
 
@@ -76,7 +76,7 @@ def threshold_labels(ax):
 def test_plot_serum_overlays_regimens_with_legend(oral_results, tmp_path):
     ax = plot.plot_serum(oral_results, labels=["MgO", "citrate", "glycinate"])
     assert_png(ax.figure, tmp_path)
-    assert_labelled(ax, "(h)", "(mmol/L)")
+    assert_labeled(ax, "(h)", "(mmol/L)")
     assert "time" in ax.get_xlabel() and "serum" in ax.get_ylabel()
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["MgO", "citrate", "glycinate"]
     lines = [line for line in ax.get_lines() if line.get_label() in ("MgO", "citrate", "glycinate")]
@@ -104,12 +104,12 @@ def test_plot_serum_default_labels_describe_regimens(oral_results):
 def test_plot_serum_units(oral_results, units, factor, tmp_path):
     ax = plot.plot_serum(oral_results[0], units=units)
     assert_png(ax.figure, tmp_path)
-    assert_labelled(ax, "time", f"serum Mg ({units})")
+    assert_labeled(ax, "time", f"serum Mg ({units})")
     line = ax.get_lines()[0]
     np.testing.assert_allclose(line.get_ydata(),
                                oral_results[0].to_frame()["serum_mmol_l"] * factor, rtol=1e-12)
     hypo = [line for line in ax.get_lines() if np.allclose(line.get_ydata(), 0.75 * factor)]
-    assert hypo, "hypomagnesaemia line drawn in the plot's units"
+    assert hypo, "hypomagnesemia line drawn in the plot's units"
     assert any(f"serum thresholds ({units})" == legend.get_title().get_text()
                for legend in ax.get_children() if isinstance(legend, Legend))
 
@@ -118,7 +118,7 @@ def test_plot_serum_long_parenteral_run_in_days_with_iv_bands(iv_result, tmp_pat
     assert iv_result.metrics()["cmax_mmol_l"] > 1.5
     ax = plot.plot_serum(iv_result, baseline=True)
     assert_png(ax.figure, tmp_path)
-    assert_labelled(ax, "time (days)", "(mmol/L)")
+    assert_labeled(ax, "time (days)", "(mmol/L)")
     assert ax.get_xlim()[1] == pytest.approx(96 / 24)
     labels = threshold_labels(ax)
     assert any("eclampsia target 2-3.5" in t for t in labels)
@@ -144,7 +144,7 @@ def test_plot_serum_draws_on_given_axes_and_validates(oral_results):
 def test_plot_pools(oral_results, change, tmp_path):
     ax = plot.plot_pools(oral_results[1], change=change)
     assert_png(ax.figure, tmp_path)
-    assert_labelled(ax, "(h)", "(mmol")
+    assert_labeled(ax, "(h)", "(mmol")
     texts = " ".join(t.get_text() for t in ax.get_legend().get_texts())
     for pool in ("tissue", "bone", "plasma", "gut"):
         assert pool in texts
@@ -155,9 +155,9 @@ def test_plot_pools(oral_results, change, tmp_path):
 def test_plot_cumulative(oral_results, units, tmp_path):
     ax = plot.plot_cumulative(oral_results[1], units=units)
     assert_png(ax.figure, tmp_path)
-    assert_labelled(ax, "(h)", f"({units})")
+    assert_labeled(ax, "(h)", f"({units})")
     texts = " ".join(t.get_text() for t in ax.get_legend().get_texts())
-    for word in ("absorbed", "urine", "faeces"):
+    for word in ("absorbed", "urine", "feces"):
         assert word in texts
     urine = [line for line in ax.get_lines() if line.get_label() == "urine"][0]
     factor = 24.305 if units == "mg" else 1.0
@@ -190,7 +190,7 @@ def test_plot_comparison(tmp_path):
 def test_plot_population(population, tmp_path):
     ax = plot.plot_population(population)
     assert_png(ax.figure, tmp_path)
-    assert_labelled(ax, "(h)", "(mmol/L)")
+    assert_labeled(ax, "(h)", "(mmol/L)")
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any("median" in t for t in texts)
     assert "5-95th percentile" in texts and "25-75th percentile" in texts
@@ -198,7 +198,7 @@ def test_plot_population(population, tmp_path):
     np.testing.assert_allclose(median.get_ydata(),
                                population.percentiles()["serum_mmol_l_p50"].to_numpy())
     ax = plot.plot_population(population, variable="tissue_mmol")
-    assert_labelled(ax, "(h)", "tissue Mg (mmol)")
+    assert_labeled(ax, "(h)", "tissue Mg (mmol)")
     with pytest.raises(ValueError, match="variable"):
         plot.plot_population(population, variable="serum")
 
@@ -212,7 +212,7 @@ def test_plot_result_dashboard(iv_result, oral_results, tmp_path):
         assert "serum Mg (mmol/L)" in serum.get_ylabel()
         assert "(mmol)" in pools.get_ylabel() and "(mmol)" in cumulative.get_ylabel()
         text = "\n".join(t.get_text() for t in metrics.texts)
-        assert "Cmax" in text and "fraction absorbed" in text and "diarrhoea" in text
+        assert "Cmax" in text and "fraction absorbed" in text and "diarrhea" in text
 
 
 def test_missing_matplotlib_gives_install_hint(oral_results, population, monkeypatch):

@@ -242,10 +242,10 @@ def test_adult_covariates_follow_the_specification() -> None:
     # eGFR: normal around intercept + slope * max(0, age - 30), truncated.
     egfr = s["egfr_ml_min"].to_numpy()
     assert egfr.min() >= p.egfr_min_ml_min and egfr.max() <= p.egfr_max_ml_min
-    centre = p.egfr_intercept_ml_min + p.egfr_slope_per_year * np.maximum(0.0, age - 30.0)
+    center = p.egfr_intercept_ml_min + p.egfr_slope_per_year * np.maximum(0.0, age - 30.0)
     sd = p.egfr_sd_ml_min
-    a, b = (p.egfr_min_ml_min - centre) / sd, (p.egfr_max_ml_min - centre) / sd
-    pit = stats.truncnorm.cdf(egfr, a, b, loc=centre, scale=sd)  # uniform if correct
+    a, b = (p.egfr_min_ml_min - center) / sd, (p.egfr_max_ml_min - center) / sd
+    pit = stats.truncnorm.cdf(egfr, a, b, loc=center, scale=sd)  # uniform if correct
     assert stats.kstest(pit, "uniform").pvalue > 1e-3
 
     # Inter-individual variability: log-normal factors with median 1.

@@ -51,19 +51,19 @@ def subjects(draw) -> magpk.Subject:
 
 
 @st.composite
-def schedules(draw, t_end: float, start_name: str = "start_h", oral: bool = False):
+def schedules(draw, t_end: float, oral: bool = False):
     """Keyword arguments for one dose, a short repeat (count or, oral, days) or
     (oral) a list of times; times up to 1.2 t_end."""
     start = draw(st.floats(0, 1.2 * t_end))
     kind = draw(st.sampled_from(["single", "repeat", "days", "list"] if oral else
                                 ["single", "repeat"]))
     if kind == "single":
-        return {start_name: start}
+        return {"start_h": start}
     if kind == "repeat":
-        return {start_name: start, "every_h": draw(st.floats(0.25, 48)),
+        return {"start_h": start, "every_h": draw(st.floats(0.25, 48)),
                 "count": draw(st.integers(1, 12))}
     if kind == "days":
-        return {start_name: start, "every_h": draw(st.floats(4, 48)),
+        return {"start_h": start, "every_h": draw(st.floats(4, 48)),
                 "days": draw(st.floats(0.1, 3))}
     return {"times_h": draw(st.lists(st.floats(0, 1.2 * t_end), min_size=1, max_size=8))}
 
@@ -82,7 +82,7 @@ def regimens(draw, t_end: float, need_oral: bool = False) -> magpk.Regimen:
                        basis=draw(st.sampled_from(["elemental", "compound"])),
                        with_food=draw(st.booleans()), **draw(schedules(t_end, oral=True)))
         elif op in ("iv_bolus", "im"):
-            r = getattr(r, op)(mgso4_g=draw(st.floats(0.1, 10)), **draw(schedules(t_end, "at_h")))
+            r = getattr(r, op)(mgso4_g=draw(st.floats(0.1, 10)), **draw(schedules(t_end)))
         elif op == "iv_infusion":
             r = r.iv_infusion(mgso4_g=draw(st.floats(0.1, 20)),
                               duration_h=draw(st.floats(0.05, 30)), **draw(schedules(t_end)))

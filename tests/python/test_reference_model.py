@@ -104,7 +104,7 @@ SUBJECTS = {
     "two_meals_thiazide": rm.Covariates(weight_kg=55.0, age_years=70.0, diuretic="thiazide",
                                         diet_mg_per_day=450.0, meals=TWO_MEALS,
                                         start_clock_h=3.5),
-    # CKD below the reference eGFR: the tubular maximum per litre of filtrate falls
+    # CKD below the reference eGFR: the tubular maximum per liter of filtrate falls
     "ckd_egfr25": rm.Covariates(weight_kg=75.0, age_years=55.0, egfr_ml_min=25.0,
                                 meals=CONTINUOUS),
     "ckd_egfr25_meals": rm.Covariates(weight_kg=75.0, age_years=55.0, egfr_ml_min=25.0,
@@ -369,7 +369,7 @@ CKD_IM = rm.Regimen(iv_bolus=[(2.0, 16.0)],
                     im=[(2.0, 40.0), (6.0, 20.0), (10.0, 20.0), (14.0, 20.0)])
 IM_DOSE_TIMES = (2.0, 6.0, 10.0, 14.0)
 # 60 days on 50 mg/day from t = 0 (continuous diet): the stores are drawn down
-# and the slow routes (deep-bone remodelling, sweat) carry mmol over the run.
+# and the slow routes (deep-bone remodeling, sweat) carry mmol over the run.
 LOW_DIET_DAYS = 60
 LOW_DIET = rm.Regimen(diet_changes=[(0.0, 50.0)])
 
@@ -444,8 +444,8 @@ def test_metrics_match_core(label):
     assert m.body_store_change_mmol == pytest.approx(ref.body_store_change, rel=1e-6,
                                                      abs=1e-10 * scale)
     print(f"[{label}] cmax {ref.cmax:.6f} at {ref.tmax:.3f} h, cmin {ref.cmin:.6f}, "
-          f"max daily soluble faeces {ref.max_daily_soluble_feces:.4f} mmol, "
-          f"P(diarrhoea) {ref.diarrhea_probability:.3e}")
+          f"max daily soluble feces {ref.max_daily_soluble_feces:.4f} mmol, "
+          f"P(diarrhea) {ref.diarrhea_probability:.3e}")
 
 
 @pytest.mark.parametrize("label", list(CASES))
@@ -460,7 +460,7 @@ def test_mass_balance_and_no_negative_amounts(label):
     amounts = CORE_AMOUNTS + list(range(CORE_POOLS_START, CORE_POOLS_START
                                         + len(result.pool_forms)))
     assert states[:, amounts].min() >= MIN_AMOUNT_MMOL
-    # explicit end-of-run balance: intake = gut + body + urine + faeces + sweat
+    # explicit end-of-run balance: intake = gut + body + urine + feces + sweat
     x = ref.final
     intake = ref.initial_total + ref.dosed_mmol + x[rm.I["diet_in_cum"]] + x[rm.I["infused_cum"]]
     body = sum(x[rm.I[n]] for n in ("plasma", "peripheral", "tissue", "tissue_bound", "bone",
@@ -572,7 +572,7 @@ def test_basic_salts_are_acid_limited_and_ppi_slows_them():
     assert _dissolution_ratio("basic_salts_meals", "hydroxide", 24.5) < 0.5
     assert _dissolution_ratio("basic_salts_meals", "citrate", 24.5) == 1.0
     # a PPI cuts acid to a tenth: more of the basic salts stays undissolved and leaves
-    # in the faeces as solid (transit to the colon competes with dissolution)
+    # in the feces as solid (transit to the colon competes with dissolution)
     assert _dissolution_ratio("basic_salts_meals_ppi", "oxide", 0.5) < 0.1
     oxide = rm.N_FIXED + [p.form_id for p in ref.pools].index("oxide")
     row = list(ref.times).index(3.0)
@@ -640,7 +640,7 @@ def test_thiazide_effect_builds_over_days():
 
 
 def test_ckd_tubular_maximum_scales_with_egfr():
-    """Below eGFR 100 mL/min the tubular maximum per litre of filtrate falls as
+    """Below eGFR 100 mL/min the tubular maximum per liter of filtrate falls as
     (eGFR/100)^ckd_tm_gfr_exponent; at eGFR 25 that lowers the steady-state serum
     well beyond the 1e-6 of the comparisons (against the same subject without it)."""
     cov = SUBJECTS["ckd_egfr25"]

@@ -40,10 +40,10 @@ EXTREMES = {
             mgso4_g=24, start_h=0.33, duration_h=24),
         magpk.Subject(egfr_ml_min=5), t_end_h=72),
     "egfr_0.01": lambda: magpk.simulate(DAILY, magpk.Subject(egfr_ml_min=0.01), t_end_h=WEEK_H),
-    "mgso4_20g_bolus": lambda: magpk.simulate(magpk.Regimen().iv_bolus(mgso4_g=20, at_h=1),
+    "mgso4_20g_bolus": lambda: magpk.simulate(magpk.Regimen().iv_bolus(mgso4_g=20, start_h=1),
                                               t_end_h=72, output_every_h=0.1),
     "mgso4_20g_bolus_egfr_5": lambda: magpk.simulate(
-        magpk.Regimen().iv_bolus(mgso4_g=20, at_h=0), magpk.Subject(egfr_ml_min=5), t_end_h=72),
+        magpk.Regimen().iv_bolus(mgso4_g=20, start_h=0), magpk.Subject(egfr_ml_min=5), t_end_h=72),
     "mgso4_1000g_bolus": lambda: magpk.simulate(magpk.Regimen().iv_bolus(mgso4_g=1000),
                                                 t_end_h=24),
     "weight_150kg": lambda: magpk.simulate(DAILY, magpk.Subject(weight_kg=150), t_end_h=WEEK_H),
@@ -77,9 +77,9 @@ EXTREMES = {
     "long_infusion_20_years": lambda: magpk.simulate(
         magpk.Regimen().iv_infusion(mgso4_g=100, duration_h=20 * YEAR_H),
         t_end_h=20 * YEAR_H, output_every_h=24 * 30),
-    "tight_tolerances": lambda: magpk.simulate(DAILY.im(mgso4_g=5, at_h=3), t_end_h=WEEK_H,
+    "tight_tolerances": lambda: magpk.simulate(DAILY.im(mgso4_g=5, start_h=3), t_end_h=WEEK_H,
                                                rtol=1e-14, atol=1e-16, atol_gut=1e-16),
-    "loose_tolerances": lambda: magpk.simulate(DAILY.im(mgso4_g=5, at_h=3), t_end_h=WEEK_H,
+    "loose_tolerances": lambda: magpk.simulate(DAILY.im(mgso4_g=5, start_h=3), t_end_h=WEEK_H,
                                                rtol=1e-2, atol=1e-2, atol_gut=1e-2),
     "all_forms_at_once_with_food": lambda: magpk.simulate(
         sum((magpk.Regimen().oral(f, 100, start_h=1.0, with_food=True)

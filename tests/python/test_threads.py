@@ -35,7 +35,7 @@ def _case(i: int) -> Tuple[magpk.Regimen, magpk.Subject, float]:
     if i % 3 == 0:
         r = r.iv_infusion(mgso4_g=1 + i % 4, start_h=2, duration_h=1 + i % 3)
     if i % 4 == 1:
-        r = r.im(mgso4_g=5, at_h=i % 9).iv_bolus(mgso4_g=2, at_h=3 + i % 5)
+        r = r.im(mgso4_g=5, start_h=i % 9).iv_bolus(mgso4_g=2, start_h=3 + i % 5)
     s = magpk.Subject(weight_kg=50 + i, sex="male" if i % 2 else "female",
                       egfr_ml_min=20 + 4 * i, ppi=i % 5 == 0)
     return r, s, 24.0 * (1 + i % 4)

@@ -24,16 +24,16 @@ KNOWN_MISSES = {
     "brookfield_pe": "Css 2.30 mmol/L on 4 g + 2 g/h in pre-eclampsia (>= 2.37): the peripheral "
                      "pool fitted to healthy men's IV half-life absorbs more than in PE, and the "
                      "PE GFR of 90 mL/min is an assumption",
-    "depletion_serum_day90": "obligatory losses are small (endogenous faecal Mg 'insignificant' "
+    "depletion_serum_day90": "obligatory losses are small (endogenous fecal Mg 'insignificant' "
                              "after IV 28Mg, Silver 1960; sweat ~4 mg/day): ~0.3 mmol/day cannot "
                              "lower serum to 1/3-1/4 of control in 90 days (model 0.75); the "
                              "two tube-fed men of that study likely had other losses",
     "depletion_tissue_day90": "the target uses RBC Mg as a tissue proxy; RBC Mg follows plasma "
-                              "during erythropoiesis (not modelled), muscle/soft-tissue stores "
+                              "during erythropoiesis (not modeled), muscle/soft-tissue stores "
                               "fall ~12% in the model",
     "ckd4_oxide": "with tubular adaptation (serum near normal to eGFR 30) 1 g/day MgO at eGFR 20 "
-                  "gives 0.97 mmol/L; hypermagnesaemia needs eGFR ~15 or 2 g/day (tested in "
-                  "test_physiology_behaviour)",
+                  "gives 0.97 mmol/L; hypermagnesemia needs eGFR ~15 or 2 g/day (tested in "
+                  "test_physiology_behavior)",
 }
 
 TARGETS = validation.targets()

@@ -1,5 +1,5 @@
 // The catalogue of supplement forms: chemistry (elemental fraction computed
-// from formula and hydrate), dissolution behaviour, absorption modifiers and
+// from formula and hydrate), dissolution behavior, absorption modifiers and
 // the evidence behind each.
 #pragma once
 
@@ -38,11 +38,11 @@ struct Form {
   std::string formula;  // as stated, including hydrate water
   Composition composition;
   DissolutionClass dissolution;
-  bool chelate;                  // carries the intact-chelate (dipeptide) route
+  bool chelate;                   // carries the intact-chelate (dipeptide) route
   double solubility_g_per_100ml;  // NaN when not reported
-  std::string confidence;        // "high", "moderate", "low"
-  std::string evidence;          // human/animal evidence behind the form's behaviour
-  // What the form's modelled kinetics rest on: "human kinetics" (absorption or
+  std::string confidence;         // "high", "moderate", "low"
+  std::string evidence;           // human/animal evidence behind the form's behavior
+  // What the form's modeled kinetics rest on: "human kinetics" (absorption or
   // serum/urine PK of this form in humans), "human comparison" (ranked against
   // other forms in humans, no kinetics), "animal only", "none".
   std::string evidence_grade;

@@ -11,7 +11,7 @@
 //           diet_in_cum, infused_cum, serum_auc (mmol/L*h), feces_soluble_cum,
 //           filtered_cum, sweat_cum
 //   other:  thiazide_effect (0-1, onset of the thiazide action; not an amount)
-// "diet" pools carry unlabelled Mg (food and endogenous secretions), "sup"
+// "diet" pools carry unlabeled Mg (food and endogenous secretions), "sup"
 // pools carry supplement Mg: the label a stable isotope would give.
 #pragma once
 
@@ -50,7 +50,7 @@ enum : int {
   kFilteredCum,
   kSweatCum,
   kThiazideEffect,  // not an amount
-  kFixedCount  // undissolved pools start here
+  kFixedCount       // undissolved pools start here
 };
 // At most one undissolved pool per pure form that is not already dissolved.
 inline constexpr int kMaxPools = 14;
@@ -62,17 +62,17 @@ using State = Eigen::Matrix<double, idx::kStateSize, 1>;
 
 // Kinetics of one undissolved pool (a pure form present in the regimen).
 struct UndissolvedPool {
-  double dissolution_per_h;  // first order; for acid-limited forms the intrinsic rate
-  double chelate_fraction;   // share of the dissolving amount entering si_chelate
-  bool acid_limited = false; // basic salts (oxide, hydroxide, carbonate) consume gastric acid
+  double dissolution_per_h;   // first order; for acid-limited forms the intrinsic rate
+  double chelate_fraction;    // share of the dissolving amount entering si_chelate
+  bool acid_limited = false;  // basic salts (oxide, hydroxide, carbonate) consume gastric acid
 };
 
 // Piecewise-constant inputs between two events.
 struct SegmentInputs {
   double diet_mmol_h = 0.0;  // dietary Mg entering the small intestine (meal emptying)
   double infusion_mmol_h = 0.0;
-  bool fed = false;          // a meal (or a dose taken with food) is in the stomach
-  bool ppi = false;          // drugs taken during the segment
+  bool fed = false;  // a meal (or a dose taken with food) is in the stomach
+  bool ppi = false;  // drugs taken during the segment
   bool loop = false;
   bool thiazide = false;
 };
@@ -81,8 +81,8 @@ struct SegmentInputs {
 // the steady-state solver and the tests.
 struct Fluxes {
   double diet_in, secretion;
-  double si_transcellular_diet, si_transcellular_sup, si_paracellular_diet,
-      si_paracellular_sup, chelate_absorbed;
+  double si_transcellular_diet, si_transcellular_sup, si_paracellular_diet, si_paracellular_sup,
+      chelate_absorbed;
   double gastric_emptying;  // dissolved supplement, stomach -> small intestine
   double si_to_colon_diet, si_to_colon_sup, si_chelate_to_colon, undissolved_to_colon;
   double colon_transcellular_diet, colon_transcellular_sup;
@@ -143,11 +143,11 @@ class Model {
   SegmentInputs inputs_;
   double hill_reference_;  // h(reference serum)
   // Constants of the right-hand side, precomputed once per subject / segment.
-  double inverse_volume_;          // 1 / ECF volume
+  double inverse_volume_;  // 1 / ECF volume
   double inverse_peripheral_volume_;
-  double filtration_l_h_;          // GFR x ultrafilterable fraction
-  double tissue_uptake_max_;       // k_T T_ref / h(c_ref)
-  double bone_uptake_max_;         // k_B B_ref / h(c_ref)
+  double filtration_l_h_;                               // GFR x ultrafilterable fraction
+  double tissue_uptake_max_;                            // k_T T_ref / h(c_ref)
+  double bone_uptake_max_;                              // k_B B_ref / h(c_ref)
   double si_vmax_ = 0.0, colon_vmax_ = 0.0, tm_ = 0.0;  // with the segment's drugs
 };
 
@@ -156,7 +156,7 @@ double gut_amount(const State& x);
 // Everything in the body (plasma + peripheral + tissue + bound tissue + bone
 // surface + deep bone + IM depot).
 double body_amount(const State& x);
-// Everything that has left the body: urine + faeces + sweat.
+// Everything that has left the body: urine + feces + sweat.
 double excreted_amount(const State& x);
 // Gut + body + excreted: changes only by intake (mass balance).
 double accounted_amount(const State& x);

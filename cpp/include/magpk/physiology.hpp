@@ -84,7 +84,7 @@ struct Physiology {
 
 struct ParameterInfo {
   const char* name;
-  double Physiology::*member;
+  double Physiology::* member;
   double value;
   const char* unit;
   const char* description;

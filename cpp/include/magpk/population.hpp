@@ -21,15 +21,15 @@ struct PopulationSpec {
   std::string name;
   std::string source;
   double female_fraction;
-  double age_min_years, age_max_years;  // uniform
-  double weight_mean_male_kg, weight_mean_female_kg, weight_cv;  // log-normal
+  double age_min_years, age_max_years;                              // uniform
+  double weight_mean_male_kg, weight_mean_female_kg, weight_cv;     // log-normal
   double height_mean_male_cm, height_mean_female_cm, height_sd_cm;  // normal
   // eGFR: normal around intercept + slope * max(0, age - 30), sd, truncated to
   // [egfr_min, egfr_max] (a uniform draw when egfr_sd < 0).
   double egfr_intercept_ml_min, egfr_slope_per_year, egfr_sd_ml_min;
   double egfr_min_ml_min, egfr_max_ml_min;
   double diet_mean_male_mg, diet_mean_female_mg, diet_cv;  // log-normal
-  double pregnant_fraction;                                 // of women
+  double pregnant_fraction;                                // of women
   double ppi_fraction, loop_fraction, thiazide_fraction;
   // Inter-individual variability (log-normal CV) of physiological parameters.
   double iiv_cv_transcellular;  // si_vmax and colon_vmax
@@ -55,7 +55,7 @@ VirtualSubject sample_subject(const PopulationSpec& spec, std::uint64_t seed, st
 // Physiology of one subject: population values with its IIV multipliers.
 Physiology individual_physiology(const Physiology& population, const VirtualSubject& subject);
 
-// Variables summarised over time, and their histogram ranges (log-spaced bins).
+// Variables summarized over time, and their histogram ranges (log-spaced bins).
 struct SummaryVariable {
   std::string name;
   double low, high;

@@ -23,12 +23,12 @@ struct InstantDoses {
 struct Schedule {
   std::vector<std::string> pool_forms;  // pure form of each undissolved pool
   std::vector<UndissolvedPool> pools;
-  std::vector<double> breakpoints;       // strictly increasing; first 0, last t_end
-  std::vector<InstantDoses> instants;    // applied at breakpoints[k]
-  std::vector<SegmentInputs> segments;   // inputs on [breakpoints[k], breakpoints[k+1])
-  double oral_mmol = 0.0;                // supplement given by t_end
-  double parenteral_mmol = 0.0;          // IV + IM given by t_end
-  double first_dose_time_h = -1.0;       // first supplement or parenteral dose; -1 if none
+  std::vector<double> breakpoints;      // strictly increasing; first 0, last t_end
+  std::vector<InstantDoses> instants;   // applied at breakpoints[k]
+  std::vector<SegmentInputs> segments;  // inputs on [breakpoints[k], breakpoints[k+1])
+  double oral_mmol = 0.0;               // supplement given by t_end
+  double parenteral_mmol = 0.0;         // IV + IM given by t_end
+  double first_dose_time_h = -1.0;      // first supplement or parenteral dose; -1 if none
 };
 
 // `initial_pool_forms`: pure forms whose undissolved pools exist at t = 0 (a run

@@ -17,23 +17,23 @@ namespace magpk {
 struct Metrics {
   double oral_supplement_mmol;
   double parenteral_mmol;
-  double fraction_absorbed;          // NaN when no oral supplement was given
-  double absorbed_supplement_mmol;   // tracer: supplement Mg that crossed the gut wall
-  double absorbed_increment_mmol;    // vs the no-supplement baseline, all sources
-  double urine_increment_24h_mmol;   // NaN when the run ends before 24 h after the first dose
-  double urine_increment_mmol;       // over the whole run
-  double urine_24h_mmol;             // urinary Mg 0-24 h (a 24-h collection); NaN if shorter
-  double baseline_serum_mmol_l;      // homeostatic steady state (daily mean with meals)
+  double fraction_absorbed;         // NaN when no oral supplement was given
+  double absorbed_supplement_mmol;  // tracer: supplement Mg that crossed the gut wall
+  double absorbed_increment_mmol;   // vs the no-supplement baseline, all sources
+  double urine_increment_24h_mmol;  // NaN when the run ends before 24 h after the first dose
+  double urine_increment_mmol;      // over the whole run
+  double urine_24h_mmol;            // urinary Mg 0-24 h (a 24-h collection); NaN if shorter
+  double baseline_serum_mmol_l;     // homeostatic steady state (daily mean with meals)
   double cmax_mmol_l;
   double tmax_h;
   double cmin_mmol_l;
   double auc_above_baseline_mmol_h_l;
   std::vector<double> time_above_h;  // per serum_thresholds_above()
   double time_below_hypo_h;
-  double body_store_change_mmol;               // plasma + tissue + bone, end - start
-  double body_store_change_vs_baseline_mmol;   // end, vs the baseline run
+  double body_store_change_mmol;              // plasma + tissue + bone, end - start
+  double body_store_change_vs_baseline_mmol;  // end, vs the baseline run
   double peak_colon_load_mmol;          // unabsorbed supplement Mg in the colon, dissolved + solid
-  double max_daily_soluble_feces_mmol;  // largest soluble faecal Mg in any 24 h (all sources)
+  double max_daily_soluble_feces_mmol;  // largest soluble fecal Mg in any 24 h (all sources)
   double diarrhea_probability;          // from max_daily_soluble_feces_mmol (Fine 1991)
   double mass_balance_rel_error;
 };

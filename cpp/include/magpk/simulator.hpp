@@ -47,8 +47,8 @@ struct Trajectory {
   Eigen::MatrixXd states;  // one row per output time, one column per state
   std::vector<double> probe_times_h;
   Eigen::MatrixXd probe_states;
-  std::vector<double> sample_times_h;  // ledger samples at these times:
-  std::vector<double> feces_soluble_samples;  // cumulative soluble faecal Mg
+  std::vector<double> sample_times_h;         // ledger samples at these times:
+  std::vector<double> feces_soluble_samples;  // cumulative soluble fecal Mg
   std::vector<double> urine_samples;          // cumulative urinary Mg
   State final_state;
   double serum_max = 0.0, serum_max_time_h = 0.0;
@@ -68,12 +68,24 @@ Trajectory steady_trajectory(const Model& model, const State& x0,
                              const std::vector<double>& probe_times_h,
                              const std::vector<double>& sample_times_h, double t_end_h);
 
+// The trajectory of a subject at its 24-h periodic steady state `x0` eating the
+// same meals every day (no doses, diet changes, fasts or drug changes): one day
+// (`day`, 0-24 h) is integrated and repeated, ledgers growing by a day's amount
+// each day; `last_part` is the same day's schedule cut at the phase of t_end
+// (integrated for the times above/below thresholds of the last part day).
+// Needs t_end >= 24 h. Used for the no-supplement baseline with meals.
+Trajectory periodic_trajectory(const Model& model, const Schedule& day, const Schedule& last_part,
+                               const State& x0, const std::vector<double>& output_times_h,
+                               const std::vector<double>& probe_times_h,
+                               const std::vector<double>& sample_times_h, double t_end_h,
+                               const SolverOptions& options);
+
 // Integrates from x0 (state at t = 0 before the events at t = 0) to the last
 // breakpoint. Output and probe times must be sorted, within [0, t_end].
 Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
                      const std::vector<double>& output_times_h,
                      const std::vector<double>& probe_times_h, const SolverOptions& options);
-// As above, also sampling the cumulative soluble faecal Mg at `sample_times_h`
+// As above, also sampling the cumulative soluble fecal Mg at `sample_times_h`
 // (sorted, within [0, t_end]) into Trajectory::feces_soluble_samples.
 Trajectory integrate(Model model, const Schedule& schedule, const State& x0,
                      const std::vector<double>& output_times_h,

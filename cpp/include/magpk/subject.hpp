@@ -34,7 +34,7 @@ inline constexpr double kReferenceEgfrMlMin = 100.0;
 struct Covariates {
   double weight_kg = 70.0;
   double age_years = 40.0;
-  double height_cm = 0.0;  // <= 0: typical_height_cm
+  double height_cm = 0.0;      // <= 0: typical_height_cm
   double egfr_ml_min = 100.0;  // <= 0: typical_egfr_ml_min
   double diet_mg_per_day = 300.0;
   Sex sex = Sex::kFemale;
@@ -63,7 +63,7 @@ struct SubjectParameters {
   double gastric_emptying_fasting_per_h;
   double gastric_emptying_fed_per_h;
   double fed_state_duration_h;
-  double si_vmax_mmol_h;   // without drugs (see the *_factor fields)
+  double si_vmax_mmol_h;  // without drugs (see the *_factor fields)
   double km_mmol;
   double si_paracellular_per_h;
   double chelate_absorption_per_h;
@@ -124,8 +124,7 @@ inline constexpr double kMinWeightKg = 5.0;
 double typical_egfr_ml_min(double age_years, double weight_kg, const Physiology& physiology);
 // The height (cm) used when none is given: the adult mean for the sex; for a
 // child, the height that gives a typical BMI for age at this weight.
-double typical_height_cm(Sex sex, double age_years, double weight_kg,
-                         const Physiology& physiology);
+double typical_height_cm(Sex sex, double age_years, double weight_kg, const Physiology& physiology);
 
 // Throws std::invalid_argument for covariates outside the model's range.
 void validate(const Covariates& covariates);

@@ -1,5 +1,5 @@
 // Physical constants and exact unit conversions used by the magpk core.
-// Amounts are mmol of elemental magnesium, time is hours, volume litres.
+// Amounts are mmol of elemental magnesium, time is hours, volume liters.
 #pragma once
 
 namespace magpk::units {
@@ -22,7 +22,7 @@ inline constexpr double kMgDlPerMmolL = kAtomicWeightMg / 10.0;
 
 inline constexpr double kHoursPerDay = 24.0;
 // eGFR mL/min -> L/h.
-inline constexpr double kLitrePerHourPerMlPerMin = 60.0 / 1000.0;
+inline constexpr double kLiterPerHourPerMlPerMin = 60.0 / 1000.0;
 
 inline double mg_to_mmol(double mg) { return mg / kMgPerMmol; }
 inline double mmol_to_mg(double mmol) { return mmol * kMgPerMmol; }

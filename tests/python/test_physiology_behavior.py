@@ -1,4 +1,4 @@
-"""Required behaviours of the model (../shared/model.md), each against its source."""
+"""Required behaviors of the model (../shared/model.md), each against its source."""
 
 from __future__ import annotations
 
@@ -48,8 +48,8 @@ def test_renal_threshold_urine_rises_serum_barely() -> None:
     assert m["urine_increment_mmol"] > 0.6 * m["absorbed_increment_mmol"]
 
 
-def test_low_egfr_accumulates_to_hypermagnesaemia() -> None:
-    """Mori 2019 / Wakai 2019: MgO in CKD G4 causes hypermagnesaemia; healthy kidneys do not.
+def test_low_egfr_accumulates_to_hypermagnesemia() -> None:
+    """Mori 2019 / Wakai 2019: MgO in CKD G4 causes hypermagnesemia; healthy kidneys do not.
     A laxative dose (2 g/day MgO, 3 doses after meals: 08:00, 12:30, 19:30)."""
     regimen = magpk.Regimen()
     for start_h in (1.0, 5.5, 12.5):
@@ -63,7 +63,7 @@ def test_low_egfr_accumulates_to_hypermagnesaemia() -> None:
 
 
 def test_stores_buffer_serum_on_low_diet() -> None:
-    """model.md behaviour 6: on a low diet stores fall while serum stays near normal for weeks."""
+    """model.md behavior 6: on a low diet stores fall while serum stays near normal for weeks."""
     res = magpk.simulate(magpk.Regimen().diet(60, start_h=0), REFERENCE_ADULT, t_end_h=28 * 24,
                          output_every_h=24)
     frame = res.to_frame()
@@ -91,8 +91,8 @@ def test_glycinate_chelate_route_bounded() -> None:
 
 
 def test_gi_tolerance_follows_dissolved_unabsorbed_mg() -> None:
-    """model.md behaviour 4; IOM 1997 UL basis (osmotic diarrhoea); Fine 1991 NEJM
-    (soluble faecal Mg); MgO's laxative action needs gastric acid (Lindberg 1990)."""
+    """model.md behavior 4; IOM 1997 UL basis (osmotic diarrhea); Fine 1991 NEJM
+    (soluble fecal Mg); MgO's laxative action needs gastric acid (Lindberg 1990)."""
     def p(form: str, dose: float, with_food: bool = False, ppi: bool = False) -> float:
         subject = magpk.Subject(**{**REFERENCE_ADULT.__dict__, "ppi": ppi})
         regimen = magpk.Regimen().oral(form, dose, start_h=0.0, with_food=with_food)  # 07:00

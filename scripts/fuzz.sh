@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Build the libFuzzer harness tests/fuzz/fuzz_simulation.cpp (Clang, ASan +
+# UBSan, CMakePresets.json preset "fuzz", build/fuzz) and fuzz magpk::simulate()
+# starting from the committed seed corpus tests/fuzz/corpus. New inputs go to
+# build/fuzz/corpus (the committed corpus is not modified), a finding to
+# build/fuzz/artifacts/. Any finding (crash, sanitizer report, hang, leak,
+# non-finite result) fails the script. UBSan's alignment, object-size and
+# pointer-overflow checks are off in this build (~10x more executions per
+# second; tests/fuzz/CMakeLists.txt, MAGPK_FUZZ_NO_SANITIZE).
+#
+# Usage: scripts/fuzz.sh [libFuzzer options]     e.g. scripts/fuzz.sh -runs=1000000
+# Environment:
+#   MAGPK_PYTHON        interpreter for the dependency discovery (cmeel-eigen,
+#                       boost-headers); default .venv/bin/python, as in scripts/test.sh
+#   MAGPK_JOBS          parallel build jobs (default 2)
+#   MAGPK_FUZZ_TIME     seconds of fuzzing (default 60; ignored when -runs=N is given)
+#   MAGPK_FUZZ_CXX      Clang C++ compiler with libFuzzer (default: the first of clang++,
+#                       clang++-21 ... clang++-14 that has it; scripts/install_system_deps.sh)
+#   MAGPK_FUZZ_BUILD    build dir (default build/fuzz)
+# Reproduce a finding: MAGPK_FUZZ_VERBOSE=1 build/fuzz/tests/fuzz/magpk_fuzz_simulation <file>
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PY="${MAGPK_PYTHON:-$ROOT/.venv/bin/python}"
+FUZZ_BUILD="${MAGPK_FUZZ_BUILD:-$ROOT/build/fuzz}"
+JOBS="${MAGPK_JOBS:-2}"
+FUZZ_TIME="${MAGPK_FUZZ_TIME:-60}"
+
+if [[ ! -x "$PY" ]]; then
+    echo "fuzz.sh: no Python interpreter at $PY (run scripts/test.sh first or set MAGPK_PYTHON)" >&2
+    exit 1
+fi
+
+find_fuzz_cxx() {
+    local cxx resource
+    for cxx in ${MAGPK_FUZZ_CXX:-} clang++ clang++-{21,20,19,18,17,16,15,14}; do
+        command -v "$cxx" >/dev/null 2>&1 || continue
+        resource="$("$cxx" -print-resource-dir 2>/dev/null)" || continue
+        if compgen -G "$resource/lib/*/libclang_rt.fuzzer*.a" >/dev/null; then
+            command -v "$cxx"
+            return 0
+        fi
+    done
+    return 1
+}
+if ! CXX="$(find_fuzz_cxx)"; then
+    echo "fuzz.sh: no Clang with libFuzzer found (Debian: apt-get install clang libclang-rt-dev," \
+         "or run scripts/install_system_deps.sh; or set MAGPK_FUZZ_CXX)" >&2
+    exit 1
+fi
+
+start=$SECONDS
+echo "-- fuzz: configure $FUZZ_BUILD ($CXX, ASan+UBSan+libFuzzer; CMakePresets.json preset fuzz)"
+cmake --preset fuzz -B "$FUZZ_BUILD" -DCMAKE_CXX_COMPILER="$CXX" -DPython_EXECUTABLE="$PY" >/dev/null
+echo "-- fuzz: build (-j$JOBS)"
+cmake --build "$FUZZ_BUILD" -j"$JOBS" --target magpk_fuzz_simulation
+built=$SECONDS
+FUZZER="$FUZZ_BUILD/tests/fuzz/magpk_fuzz_simulation"
+
+# LeakSanitizer needs ptrace-like thread suspension, which some containers forbid
+# (as in scripts/sanitizers.sh): probe with the empty input, fall back to no leak checks.
+detect_leaks=1
+empty="$FUZZ_BUILD/empty-input"
+: >"$empty"
+if ! probe_out="$(ASAN_OPTIONS=detect_leaks=1 "$FUZZER" "$empty" 2>&1)"; then
+    if grep -q "LeakSanitizer" <<<"$probe_out"; then
+        detect_leaks=0
+        echo "-- fuzz: NOTE: LeakSanitizer cannot run here; fuzzing without leak checks"
+    else
+        echo "$probe_out" >&2
+        echo "fuzz.sh: the harness fails on the empty input" >&2
+        exit 1
+    fi
+fi
+export ASAN_OPTIONS="detect_leaks=${detect_leaks}:abort_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+mkdir -p "$FUZZ_BUILD/corpus" "$FUZZ_BUILD/artifacts"
+limit=(-max_total_time="$FUZZ_TIME")
+for arg in "$@"; do
+    [[ "$arg" == -runs=* ]] && limit=()
+done
+log="$FUZZ_BUILD/fuzz.log"
+echo "-- fuzz: run ${limit[*]:-} $* (log: $log)"
+# -timeout: an input running > 10 s is a hang (the harness bounds run length
+# and solver steps); -rss_limit_mb: a request must not allocate without bound.
+rc=0
+"$FUZZER" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=512 -print_final_stats=1 \
+    -detect_leaks="$detect_leaks" -artifact_prefix="$FUZZ_BUILD/artifacts/" "$@" \
+    "$FUZZ_BUILD/corpus" "$ROOT/tests/fuzz/corpus" >"$log" 2>&1 || rc=$?
+if [[ $rc -ne 0 ]]; then
+    grep -v -E '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)' "$log" | tail -60 >&2
+    echo "fuzz.sh: FINDING (exit $rc); the input is in $FUZZ_BUILD/artifacts/" >&2
+    exit 1
+fi
+runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")"
+rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")"
+cov="$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | grep -o 'cov: [0-9]*' || true)"
+echo "-- fuzz: no findings in ${runs:-?} executions (${rate:-?}/s, ${cov:-cov ?}; build $((built - start)) s, fuzzing $((SECONDS - built)) s)"
