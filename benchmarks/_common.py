@@ -10,7 +10,8 @@ import os
 import platform
 import sys
 import time
-from typing import Callable, Dict, List, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Callable
 
 import numpy as np
 
@@ -33,17 +34,17 @@ IV_T_END_H = 24.0
 OUTPUT_EVERY_H = 1.0
 
 
-def oral_regimen() -> "magpk.Regimen":
+def oral_regimen() -> magpk.Regimen:
     return magpk.Regimen().oral("glycinate", dose_mg=200, every_h=12, count=60)
 
 
-def iv_regimen() -> "magpk.Regimen":
+def iv_regimen() -> magpk.Regimen:
     return (magpk.Regimen()
             .iv_infusion(mgso4_g=4.0, start_h=0.0, duration_h=IV_LOADING_H)
             .iv_infusion(mgso4_g=24.0, start_h=IV_LOADING_H, duration_h=24.0))
 
 
-def cases() -> List[Tuple[str, "magpk.Regimen", float]]:
+def cases() -> list[tuple[str, magpk.Regimen, float]]:
     """(label, regimen, t_end_h) for the two benchmark regimens."""
     return [
         ("oral 200 mg glycinate q12h x60, 30 d", oral_regimen(), ORAL_T_END_H),
@@ -62,7 +63,7 @@ DEFAULT_ATOL = _simulate_module.DEFAULT_ATOL
 DEFAULT_ATOL_GUT = _simulate_module.DEFAULT_ATOL_GUT
 
 
-def core_request(regimen: "magpk.Regimen", t_end_h: float, subject=None,
+def core_request(regimen: magpk.Regimen, t_end_h: float, subject=None,
                  output_every_h: float = OUTPUT_EVERY_H, rtol: float = DEFAULT_RTOL,
                  atol: float = DEFAULT_ATOL, atol_gut: float = DEFAULT_ATOL_GUT):
     """The ``_core.SimulationRequest`` that ``magpk.simulate`` would build."""
@@ -85,14 +86,14 @@ def core_request(regimen: "magpk.Regimen", t_end_h: float, subject=None,
 # Timing
 # ---------------------------------------------------------------------------
 def time_calls(fn: Callable[[], object], min_time_s: float = 1.0, min_repeats: int = 5,
-               max_repeats: int = 100_000) -> Dict[str, float]:
+               max_repeats: int = 100_000) -> dict[str, float]:
     """Time single calls of ``fn`` (after one warm-up call) until at least
     ``min_time_s`` of measured time and ``min_repeats`` calls.
 
     Returns best / median per call (s), the number of calls and the total time.
     """
     fn()  # warm-up (caches, lazy imports)
-    samples: List[float] = []
+    samples: list[float] = []
     total = 0.0
     while (total < min_time_s or len(samples) < min_repeats) and len(samples) < max_repeats:
         t0 = time.perf_counter()

@@ -26,9 +26,9 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _common as common  # noqa: E402
+import _common as common
 
-import magpk  # noqa: E402
+import magpk
 
 TIGHT = dict(rtol=1e-13, atol=1e-15, atol_gut=1e-15)
 

@@ -11,8 +11,8 @@ For reference the analytic size of the summary histograms is printed:
 5 variables x n_times x 2050 bins (2048 + under/overflow) x 4 bytes (uint32)
 x threads, allocated by the C++ batch engine per chunk of subjects (the
 Python side adds each chunk into one running uint32 histogram as it
-arrives, so this does not grow with n). Per-subject metrics and covariates grow with n (n x metrics x 8 bytes, plus
-covariate columns).
+arrives, so this does not grow with n). Per-subject metrics and covariates
+grow with n (n x metrics x 8 bytes, plus covariate columns).
 
 Usage: python benchmarks/memory.py [--n 100000] [--days 30] [--threads 1 2]
 """
@@ -45,6 +45,7 @@ def child(n: int, days: float, threads: int) -> None:
     """Runs in the subprocess: one population run; prints a JSON line."""
     sys.path.insert(0, HERE)
     import _common as common
+
     import magpk
     from magpk import _core
 
@@ -61,7 +62,7 @@ def child(n: int, days: float, threads: int) -> None:
         "n": pop.n, "threads": threads, "seconds": elapsed,
         "maxrss_before_kb": before, "maxrss_after_kb": after,
         "rss_before_kb": before_now, "rss_after_kb": _vm_rss_kb(),
-        "n_times": int(len(pop.times_h)),
+        "n_times": len(pop.times_h),
         "n_vars": len(_core.summary_variables()), "bins": int(_core.SUMMARY_BINS) + 2,
         "n_metrics": len(_core.metric_names()),
     }))
@@ -91,17 +92,18 @@ def main(argv=None) -> int:
 
     sys.path.insert(0, HERE)
     import _common as common
+
     from magpk import _core
 
     threads_list = args.threads or sorted({1, os.cpu_count() or 1})
-    n_times = int(round(24.0 * args.days / common.OUTPUT_EVERY_H)) + 1
+    n_times = round(24.0 * args.days / common.OUTPUT_EVERY_H) + 1
     n_vars = len(_core.summary_variables())
     bins = int(_core.SUMMARY_BINS) + 2
     n_metrics = len(_core.metric_names())
     print(f"# memory: {common.machine_line()}")
     print(f"# {args.n:,} subjects x {args.days:g} days, 'adults', 200 mg glycinate q12h, hourly "
           f"output ({n_times} output times), summaries only; one fresh subprocess per row")
-    print(f"# ru_maxrss = peak RSS (KB); 'before' = after importing magpk, before the run\n")
+    print("# ru_maxrss = peak RSS (KB); 'before' = after importing magpk, before the run\n")
 
     rows = []
     for threads in threads_list:

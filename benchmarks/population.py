@@ -19,9 +19,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _common as common  # noqa: E402
+import _common as common
 
-import magpk  # noqa: E402
+import magpk
 
 DAYS = common.ORAL_T_END_H / 24.0
 

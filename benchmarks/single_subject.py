@@ -67,22 +67,21 @@ import argparse
 import os
 import sys
 import time
-from typing import Dict, List, Tuple
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _common as common  # noqa: E402
+import _common as common
 
-import magpk  # noqa: E402
-from magpk import _core  # noqa: E402
+import magpk
+from magpk import _core
 
 sys.path.insert(0, common.REFERENCE_DIR)
-import reference_model as rm  # noqa: E402
+import reference_model as rm
 
 try:  # the extra magpk[sbml] (python-libsbml, libroadrunner): the libRoadRunner columns
-    import libsbml  # noqa: F401,E402
-    import roadrunner  # noqa: E402
+    import libsbml  # noqa: F401
+    import roadrunner
 except ImportError:
     roadrunner = None
 
@@ -106,7 +105,7 @@ RR_MAX_STEPS = 1_000_000
 # ---------------------------------------------------------------------------
 # magpk objects -> reference objects
 # ---------------------------------------------------------------------------
-def reference_regimen(regimen: "magpk.Regimen") -> "rm.Regimen":
+def reference_regimen(regimen: magpk.Regimen) -> rm.Regimen:
     return rm.Regimen(
         oral=[(e.time_h, e.form, e.elemental_mmol, e.with_food) for e in regimen.oral_events],
         iv_bolus=[(e.time_h, e.mmol) for e in regimen.parenteral_events if e.route == "iv_bolus"],
@@ -118,7 +117,7 @@ def reference_regimen(regimen: "magpk.Regimen") -> "rm.Regimen":
     )
 
 
-def baseline_regimen(reg: "rm.Regimen") -> "rm.Regimen":
+def baseline_regimen(reg: rm.Regimen) -> rm.Regimen:
     """The core's no-dose baseline (Regimen::diet_only): diet changes, fasts,
     drugs and the fed periods of doses taken with food, without their Mg."""
     return rm.Regimen(oral=[(t, form, 0.0, True) for t, form, _, food in reg.oral if food],
@@ -126,7 +125,7 @@ def baseline_regimen(reg: "rm.Regimen") -> "rm.Regimen":
                       drugs=list(reg.drugs))
 
 
-def reference_covariates(subject: "magpk.Subject") -> "rm.Covariates":
+def reference_covariates(subject: magpk.Subject) -> rm.Covariates:
     return rm.Covariates(
         weight_kg=subject.weight_kg, age_years=subject.age_years,
         height_cm=subject.height_cm or 0.0, egfr_ml_min=subject.egfr_ml_min,
@@ -148,15 +147,15 @@ def reference_atol(n_pools: int, atol: float, atol_gut: float) -> np.ndarray:
 # ---------------------------------------------------------------------------
 # The scipy side: one call = steady state + dosed run + baseline run
 # ---------------------------------------------------------------------------
-def scipy_call(cov: "rm.Covariates", reg: "rm.Regimen", t_end: float, times: np.ndarray,
-               rtol: float, atol: float, atol_gut: float) -> Dict[str, object]:
+def scipy_call(cov: rm.Covariates, reg: rm.Regimen, t_end: float, times: np.ndarray,
+               rtol: float, atol: float, atol_gut: float) -> dict[str, object]:
     """What the core does per ``simulate``, with the reference model: the
     periodic steady state from scratch, the dosed run and the no-dose baseline
     (both from that steady state), each timed."""
     s = rm.subject_parameters(cov, PARAMS)
     base_reg = baseline_regimen(reg)
 
-    def run(r: "rm.Regimen") -> "rm.Result":
+    def run(r: rm.Regimen) -> rm.Result:
         n_pools = len(rm.undissolved_pools(s, r, t_end, PARAMS, FORMS))
         return rm.simulate(cov, r, t_end, times, PARAMS, FORMS, rtol=rtol,
                            atol=reference_atol(n_pools, atol, atol_gut), method=METHOD,
@@ -176,7 +175,7 @@ def scipy_call(cov: "rm.Covariates", reg: "rm.Regimen", t_end: float, times: np.
             "nfev": steady.nfev + dosed.nfev + baseline.nfev}
 
 
-def serum_of(result: "rm.Result", s: "rm.Subject") -> np.ndarray:
+def serum_of(result: rm.Result, s: rm.Subject) -> np.ndarray:
     return result.states[:, rm.I["plasma"]] / s.v_ecf
 
 
@@ -192,7 +191,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def print_header(subject: "magpk.Subject", tolerances: Tuple[float, float, float],
+def print_header(subject: magpk.Subject, tolerances: tuple[float, float, float],
                  min_time: float, repeats: int) -> None:
     rtol, atol, atol_gut = tolerances
     print(f"# single subject: magpk {getattr(magpk, '__version__', '?')}; "
@@ -206,9 +205,9 @@ def print_header(subject: "magpk.Subject", tolerances: Tuple[float, float, float
           f"{min_time:g} s measured; scipy: best of {repeats}\n")
 
 
-def measure(regimen: "magpk.Regimen", t_end: float, subject: "magpk.Subject",
-            cov: "rm.Covariates", tolerances: Tuple[float, float, float], min_time: float,
-            repeats: int) -> Dict[str, object]:
+def measure(regimen: magpk.Regimen, t_end: float, subject: magpk.Subject,
+            cov: rm.Covariates, tolerances: tuple[float, float, float], min_time: float,
+            repeats: int) -> dict[str, object]:
     """Time one regimen: magpk.simulate, the raw core call, and the scipy calls."""
     request = common.core_request(regimen, t_end, subject)
     times = np.asarray(request.output_times_h)
@@ -226,7 +225,7 @@ def measure(regimen: "magpk.Regimen", t_end: float, subject: "magpk.Subject",
             "sp": calls[-1], "rr": rr}
 
 
-def roadrunner_model(regimen: "magpk.Regimen", t_end: float, subject: "magpk.Subject",
+def roadrunner_model(regimen: magpk.Regimen, t_end: float, subject: magpk.Subject,
                      rtol: float, atol: float):
     """The exported model loaded in libRoadRunner at the given tolerances."""
     rr = roadrunner.RoadRunner(magpk.to_sbml(regimen, subject, t_end_h=t_end))
@@ -243,8 +242,8 @@ def roadrunner_run(rr, times: np.ndarray) -> np.ndarray:
     return np.asarray(rr.simulate(times=list(times)))[:, 1]
 
 
-def measure_roadrunner(regimen: "magpk.Regimen", t_end: float, subject: "magpk.Subject",
-                       times: np.ndarray, tolerances: Tuple[float, float, float],
+def measure_roadrunner(regimen: magpk.Regimen, t_end: float, subject: magpk.Subject,
+                       times: np.ndarray, tolerances: tuple[float, float, float],
                        min_time: float):
     """libRoadRunner timings (run of the loaded model; export + load + run), or None
     without the extra."""
@@ -259,8 +258,8 @@ def measure_roadrunner(regimen: "magpk.Regimen", t_end: float, subject: "magpk.S
     return {"run": run, "whole": whole, "serum": roadrunner_run(rr, times)}
 
 
-def compare_serum(regimen: "magpk.Regimen", t_end: float, subject: "magpk.Subject",
-                  request, sp: Dict[str, object]) -> Dict[str, object]:
+def compare_serum(regimen: magpk.Regimen, t_end: float, subject: magpk.Subject,
+                  request, sp: dict[str, object]) -> dict[str, object]:
     """The core's serum (default and tight tolerances) against the scipy call ``sp``."""
     s = sp["subject"]
     core_result = _core.simulate(request)
@@ -286,18 +285,18 @@ def compare_serum(regimen: "magpk.Regimen", t_end: float, subject: "magpk.Subjec
             "agree": agree}
 
 
-def timing_row(label: str, meas: Dict[str, object], cmp: Dict[str, object]) -> List[str]:
+def timing_row(label: str, meas: dict[str, object], cmp: dict[str, object]) -> list[str]:
     raw, api, best, sp = meas["raw"], meas["api"], meas["best"], meas["sp"]
     return [label, common.fmt_time(raw["best"]), common.fmt_time(api["best"]),
             common.fmt_time(best["total_s"]),
             f"{best['total_s'] / raw['best']:.0f}x",
             f"{best['total_s'] / api['best']:.0f}x",
             f"{int(cmp['core_result'].steps)}", f"{sp['dosed'].nfev}",
-            f"{sp['nfev']}", f"{raw['n']} / {api['n']} / {len(meas['calls'])}"
-            ] + roadrunner_cells(meas["rr"], cmp)
+            f"{sp['nfev']}", f"{raw['n']} / {api['n']} / {len(meas['calls'])}",
+            *roadrunner_cells(meas["rr"], cmp)]
 
 
-def roadrunner_cells(rr, cmp: Dict[str, object]) -> List[str]:
+def roadrunner_cells(rr, cmp: dict[str, object]) -> list[str]:
     """The libRoadRunner columns (none without the extra)."""
     if rr is None:
         return []
@@ -306,7 +305,7 @@ def roadrunner_cells(rr, cmp: Dict[str, object]) -> List[str]:
             f"{rel:.1e}", f"{rr['run']['n']} / {rr['whole']['n']}"]
 
 
-def split_row(label: str, meas: Dict[str, object], core_steady: Dict[str, float]) -> List[str]:
+def split_row(label: str, meas: dict[str, object], core_steady: dict[str, float]) -> list[str]:
     best, sp = meas["best"], meas["sp"]
     core_runs = meas["raw"]["best"] - core_steady["best"]
     sp_runs = best["dosed_s"] + best["baseline_s"]
@@ -318,7 +317,7 @@ def split_row(label: str, meas: Dict[str, object], core_steady: Dict[str, float]
             f"{sp_runs / core_runs:.0f}x" if core_runs > 0 else "n/a"]
 
 
-def overhead_row(label: str, meas: Dict[str, object]) -> List[str]:
+def overhead_row(label: str, meas: dict[str, object]) -> list[str]:
     api, raw = meas["api"], meas["raw"]
     return [label, common.fmt_time(api["best"]), common.fmt_time(raw["best"]),
             common.fmt_time(api["best"] - raw["best"]),
@@ -326,14 +325,14 @@ def overhead_row(label: str, meas: Dict[str, object]) -> List[str]:
             f"{100 * (api['best'] - raw['best']) / api['best']:.0f} %"]
 
 
-def check_row(label: str, cmp: Dict[str, object]) -> List[str]:
+def check_row(label: str, cmp: dict[str, object]) -> list[str]:
     return [label, f"{cmp['sp_serum'][-1]:.9f}", f"{cmp['core_serum'][-1]:.9f}",
             f"{cmp['final_rel']:.2e}", f"{cmp['grid_rel']:.2e}", f"{cmp['sp_vs_tight']:.2e}",
             f"{cmp['base_rel']:.2e}", f"{cmp['steady_rel']:.2e}",
             "ok" if cmp["agree"] else f"FAIL (> {SERUM_AGREEMENT:g})"]
 
 
-def print_timing_table(rows: List[List[str]]) -> None:
+def print_timing_table(rows: list[list[str]]) -> None:
     common.print_table(
         ["regimen", "core _core.simulate", "magpk.simulate", f"scipy {METHOD}",
          "speed-up (scipy/core)", "speed-up (scipy/API)", "core steps (dosed run)",
@@ -342,7 +341,8 @@ def print_timing_table(rows: List[List[str]]) -> None:
             "runs (run/per subject)"] if roadrunner is not None else []),
         rows, title="Time per subject (best)")
     print("  both sides time the same work: the periodic steady state (meals) from scratch + the "
-          "dosed run + the no-dose baseline run\n  (a full integration with meals) + metrics. "
+          "dosed run + the no-dose baseline run\n  (scipy: a full integration with meals; "
+          "the core integrates one periodic day and tiles it) + metrics. "
           "scipy RHS evals: solve_ivp's, all = steady state + dosed + baseline runs.")
     if roadrunner is None:
         print("  libRoadRunner columns left out: pip install \"magpk[sbml]\" to add them.\n")
@@ -352,7 +352,7 @@ def print_timing_table(rows: List[List[str]]) -> None:
               "(JIT compilation). Serum vs the core at rtol 1e-13 (max relative, grid).\n")
 
 
-def print_split_table(rows: List[List[str]], core_steady: Dict[str, float]) -> None:
+def print_split_table(rows: list[list[str]], core_steady: dict[str, float]) -> None:
     common.print_table(
         ["regimen", "core steady state (est.)", "core runs + metrics (rest)",
          "scipy steady state", "scipy steady RHS evals", "scipy dosed run", "scipy baseline run",
@@ -363,7 +363,7 @@ def print_split_table(rows: List[List[str]], core_steady: Dict[str, float]) -> N
           f"separately within each call (the runs reuse the steady state, as the core's do).\n")
 
 
-def print_overhead_table(rows: List[List[str]]) -> None:
+def print_overhead_table(rows: list[list[str]]) -> None:
     common.print_table(
         ["regimen", "magpk.simulate", "_core.simulate(request)", "Python overhead (best)",
          "overhead (median)", "share of API call"],
@@ -371,7 +371,7 @@ def print_overhead_table(rows: List[List[str]]) -> None:
                     "for the raw core call)")
 
 
-def print_check_table(rows: List[List[str]]) -> None:
+def print_check_table(rows: list[list[str]]) -> None:
     common.print_table(
         ["regimen", "scipy final serum", "core final serum", "rel diff (final)",
          "max rel diff (grid)", "scipy vs tight core (grid)", "baseline max rel diff (grid)",

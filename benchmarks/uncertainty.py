@@ -16,15 +16,16 @@ Usage: python benchmarks/uncertainty.py [--n 100] [--threads 1 2] [--repeats 3]
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _common as common  # noqa: E402
+import _common as common
 
-import magpk  # noqa: E402
-from magpk import uncertainty  # noqa: E402
+import magpk
+from magpk import uncertainty
 
 SEED = 1
 
@@ -64,15 +65,17 @@ def main(argv=None) -> int:
           f"{common.fmt_time(draw_time(args.n))}\n")
     rows = []
     for label, regimen, t_end in cases:
-        plain = best_of(args.repeats, lambda: magpk.simulate(regimen, t_end_h=t_end))
+        plain = best_of(args.repeats, functools.partial(magpk.simulate, regimen, t_end_h=t_end))
         first = None
         for threads in args.threads:
             magpk.simulate(regimen, t_end_h=t_end, uncertainty=args.n, seed=SEED,
                            threads=threads)  # warm-up (and the draw cache)
-            seconds = best_of(args.repeats, lambda: magpk.simulate(
-                regimen, t_end_h=t_end, uncertainty=args.n, seed=SEED, threads=threads))
-            population = best_of(1, lambda: magpk.simulate_population(
-                regimen, n=args.n, seed=SEED, t_end_h=t_end, threads=threads, progress=False))
+            seconds = best_of(args.repeats, functools.partial(
+                magpk.simulate, regimen, t_end_h=t_end, uncertainty=args.n, seed=SEED,
+                threads=threads))
+            population = best_of(1, functools.partial(
+                magpk.simulate_population, regimen, n=args.n, seed=SEED, t_end_h=t_end,
+                threads=threads, progress=False))
             first = first or seconds
             rows.append([label, threads, common.fmt_time(plain), common.fmt_time(seconds),
                          common.fmt_time(seconds / args.n), f"{seconds / plain:.0f}x",

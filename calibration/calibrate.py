@@ -24,8 +24,8 @@ import datetime
 import json
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -41,7 +41,7 @@ CALIBRATION_JSON = ROOT / "python" / "magpk" / "data" / "calibration.json"
 UNIDENTIFIABLE_LOG_SD = 3.0
 
 # (parameters, lower bounds, upper bounds, targets); parameters fitted in log space.
-STAGES: List[Tuple[Sequence[str], Sequence[float], Sequence[float], Sequence[str]]] = [
+STAGES: list[tuple[Sequence[str], Sequence[float], Sequence[float], Sequence[str]]] = [
     (["si_vmax_mmol_h", "si_km_mmol", "si_paracellular_per_h", "colon_vmax_mmol_h"],
      [0.01, 0.05, 1e-3, 1e-3], [20.0, 50.0, 0.1, 5.0],
      ["fine_low", "fine_high", "fine_linear_slope", "sabatier_2003", "absorption_timing"]),
@@ -63,18 +63,19 @@ STAGES: List[Tuple[Sequence[str], Sequence[float], Sequence[float], Sequence[str
 ]
 
 
-def stored_values() -> Dict[str, float]:
+def stored_values() -> dict[str, float]:
     return magpk.parameters()["value"].to_dict()
 
 
-def fit(rounds: int = 3, verbose: bool = True) -> Dict[str, float]:
+def fit(rounds: int = 3, verbose: bool = True) -> dict[str, float]:
     by_id = {t.id: t for t in validation.targets()}
     values = stored_values()
     for round_ in range(rounds):
         for names, lower, upper, target_ids in STAGES:
             chosen = [by_id[i] for i in target_ids]
 
-            def residuals(log_x: np.ndarray) -> np.ndarray:
+            def residuals(log_x: np.ndarray, names: list[str] = names,
+                          chosen: list[validation.Target] = chosen) -> np.ndarray:
                 trial = dict(values)
                 trial.update(zip(names, np.exp(log_x)))
                 out = []
@@ -93,14 +94,14 @@ def fit(rounds: int = 3, verbose: bool = True) -> Dict[str, float]:
     return {n: values[n] for names, *_ in STAGES for n in names}
 
 
-def joint_fit(values: Dict[str, float], verbose: bool = True) -> Dict[str, object]:
+def joint_fit(values: dict[str, float], verbose: bool = True) -> dict[str, object]:
     """Refit every calibrated parameter against every calibration target at once,
     from ``values``; return the fitted values and the covariance with flags."""
     by_id = {t.id: t for t in validation.targets()}
-    names: List[str] = []
-    lower: List[float] = []
-    upper: List[float] = []
-    target_ids: List[str] = []
+    names: list[str] = []
+    lower: list[float] = []
+    upper: list[float] = []
+    target_ids: list[str] = []
     for stage_names, stage_lower, stage_upper, stage_targets in STAGES:
         names += list(stage_names)
         lower += list(stage_lower)
@@ -140,7 +141,7 @@ def joint_fit(values: Dict[str, float], verbose: bool = True) -> Dict[str, objec
             "residuals": dict(zip(target_ids, solution.fun.tolist()))}
 
 
-def write_covariance(joint: Dict[str, object]) -> None:
+def write_covariance(joint: dict[str, object]) -> None:
     names = joint["names"]
     record = {
         "description": "Covariance of the log of the calibrated parameters from the joint fit "
@@ -161,11 +162,11 @@ def write_covariance(joint: Dict[str, object]) -> None:
     CALIBRATION_JSON.write_text(json.dumps(record, indent=1) + "\n")
 
 
-def write(values: Dict[str, float]) -> None:
+def write(values: dict[str, float]) -> None:
     text = PHYSIOLOGY_CPP.read_text()
     for name, value in values.items():
         pattern = re.compile(r'(\{"' + name + r'", &Physiology::' + name + r',\s*)([-0-9.eE+]+)')
-        text, count = pattern.subn(lambda m: m.group(1) + f"{value:.5g}", text)
+        text, count = pattern.subn(lambda m, value=value: m.group(1) + f"{value:.5g}", text)
         if count != 1:
             raise SystemExit(f"could not find parameter {name} in {PHYSIOLOGY_CPP}")
     PHYSIOLOGY_CPP.write_text(text)
@@ -173,7 +174,8 @@ def write(values: Dict[str, float]) -> None:
 
 def main(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="store fitted values in physiology.cpp")
+    parser.add_argument("--write", action="store_true",
+                        help="store fitted values in physiology.cpp")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-joint", action="store_true", help="staged fit only")
     args = parser.parse_args(argv)

@@ -42,8 +42,9 @@ import importlib.util
 import math
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable
 
 import magpk
 from magpk import validation
@@ -126,7 +127,7 @@ def provenance() -> str:
             f"{magpk.__version__} at git {commit}{tree}.")
 
 
-def _subject_rows(subjects: Dict[str, "magpk.Subject"]) -> List[List[object]]:
+def _subject_rows(subjects: dict[str, magpk.Subject]) -> list[list[object]]:
     """Derived quantities and the daily steady state of each subject."""
     columns = []
     for subject in subjects.values():
@@ -139,17 +140,20 @@ def _subject_rows(subjects: Dict[str, "magpk.Subject"]) -> List[List[object]]:
         intake = float(last["diet_in_cum_mmol"])
         net = float(last["absorbed_cum_mmol"] - last["secreted_cum_mmol"])
         columns.append({
-            "weight (kg), age (y), sex": f"{subject.weight_kg:g}, {subject.age_years:g}, {subject.sex}",
+            "weight (kg), age (y), sex":
+                f"{subject.weight_kg:g}, {subject.age_years:g}, {subject.sex}",
             "height (cm; default if not given)": f"{core.height_cm:.1f}",
             "BMI (kg/m²)": f"{subject.weight_kg / height_m ** 2:.1f}",
             "body fat (%)": f"{100 * core.body_fat_fraction:.1f}",
             "fat-free mass (kg)": f"{core.fat_free_mass_kg:.1f}",
             "total body Mg M (mmol)": f"{core.body_mg_mmol:.0f}",
-            "V_ecf (L; L/kg)": f"{core.ecf_volume_l:.1f}; {core.ecf_volume_l / subject.weight_kg:.3f}",
+            "V_ecf (L; L/kg)":
+                f"{core.ecf_volume_l:.1f}; {core.ecf_volume_l / subject.weight_kg:.3f}",
             "V_p (L)": f"{core.peripheral_volume_l:.1f}",
             "T_ref, exchangeable intracellular (mmol)": f"{core.tissue_reference_mmol:.1f}",
             "T_b, bound intracellular (mmol)":
-                f"{first['tissue_mmol'] - first['peripheral_mmol'] - first['tissue_exchangeable_mmol']:.1f}",
+                format(first["tissue_mmol"] - first["peripheral_mmol"]
+                       - first["tissue_exchangeable_mmol"], ".1f"),
             "B_ref, bone surface (mmol)": f"{core.bone_reference_mmol:.1f}",
             "deep bone at t = 0 (mmol)": f"{first['deep_bone_mmol']:.1f}",
             "eGFR (mL/min; default if not given)": f"{subject.egfr_ml_min:.1f}",
@@ -163,7 +167,8 @@ def _subject_rows(subjects: Dict[str, "magpk.Subject"]) -> List[List[object]]:
             "dietary intake (mmol/day)": f"{intake:.2f}",
             "gross absorption A (mmol/day)": f"{last['absorbed_cum_mmol']:.2f}",
             "endogenous secretion Z (mmol/day)": f"{last['secreted_cum_mmol']:.2f}",
-            "net absorption A − Z (mmol/day; % of intake)": f"{net:.2f}; {100 * net / intake:.1f} %",
+            "net absorption A − Z (mmol/day; % of intake)":
+                f"{net:.2f}; {100 * net / intake:.1f} %",
             "urine (mmol/day)": f"{last['urine_cum_mmol']:.2f}",
             "ultrafiltered load (mmol/day)": f"{last['filtered_cum_mmol']:.1f}",
             "fractional excretion (urine / ultrafiltered)":
@@ -190,7 +195,8 @@ def subjects() -> str:
         subject = magpk.Subject(**{**validation.REFERENCE_ADULT.__dict__, "egfr_ml_min": egfr})
         result = magpk.simulate(magpk.Regimen(), subject, t_end_h=24.0, output_every_h=24.0)
         frame = result.to_frame().iloc[-1]
-        rows.append([f"{egfr:g}", f"{result._core.subject.tm_mmol_h / result._core.subject.gfr_l_h:.4f}",
+        core_subject = result._core.subject
+        rows.append([f"{egfr:g}", f"{core_subject.tm_mmol_h / core_subject.gfr_l_h:.4f}",
                      f"{result.metrics()['baseline_serum_mmol_l']:.3f}",
                      f"{frame['urine_cum_mmol']:.2f}",
                      f"{100 * frame['urine_cum_mmol'] / frame['filtered_cum_mmol']:.2f} %"])
@@ -231,7 +237,7 @@ def forms() -> str:
                   "modeled kinetics (`kinetics`)", "solubility g/100 mL", "evidence grade",
                   "confidence", "evidence"],
                  ["l", "l", "r", "r", "l", "r", "l", "l", "l"], rows)]
-    groups: Dict[str, List[str]] = {}
+    groups: dict[str, list[str]] = {}
     for form, r in f.iterrows():
         groups.setdefault(r["kinetics"], []).append(form)
     shared = [members for members in groups.values() if len(members) > 1]
@@ -243,7 +249,7 @@ def forms() -> str:
     return "\n".join(out)
 
 
-def _stages() -> Optional[list]:
+def _stages() -> list | None:
     module = load_module(CALIBRATE_PY, "_magpk_calibrate")
     return None if module is None else list(getattr(module, "STAGES", []))
 
@@ -331,7 +337,7 @@ def validation_table() -> str:
 
 
 def validation_sources() -> str:
-    by_source: Dict[str, List[str]] = {}
+    by_source: dict[str, list[str]] = {}
     for target in validation.targets():
         by_source.setdefault(target.source, []).append(target.id)
     return "\n".join(f"- {', '.join(f'`{i}`' for i in ids)}: {cell(source)}"
@@ -340,7 +346,7 @@ def validation_sources() -> str:
 
 def known_misses() -> str:
     module = load_module(TARGET_TESTS_PY, "_magpk_target_tests")
-    reasons: Dict[str, str] = dict(getattr(module, "KNOWN_MISSES", {})) if module else {}
+    reasons: dict[str, str] = dict(getattr(module, "KNOWN_MISSES", {})) if module else {}
     t = evaluation()
     rows = []
     for target_id, r in t.iterrows():
@@ -380,7 +386,8 @@ def populations() -> str:
                      f"{100 * r['pregnant_fraction']:.0f} %",
                      f"{100 * r['ppi_fraction']:.0f} / {100 * r['loop_fraction']:.0f} / "
                      f"{100 * r['thiazide_fraction']:.0f} %",
-                     f"{100 * r['iiv_cv_transcellular']:.0f} / {100 * r['iiv_cv_ecf_volume']:.0f} / "
+                     f"{100 * r['iiv_cv_transcellular']:.0f} / "
+                     f"{100 * r['iiv_cv_ecf_volume']:.0f} / "
                      f"{100 * r['iiv_cv_renal_tm']:.1f} %",
                      r["source"]])
     return table(["preset", "age (y, uniform)", "women", "weight kg men / women (log-normal)",
@@ -390,7 +397,7 @@ def populations() -> str:
                  ["l", "l", "r", "l", "l", "l", "l", "r", "l", "l", "l"], rows)
 
 
-BLOCKS: Dict[str, Callable[[], str]] = {
+BLOCKS: dict[str, Callable[[], str]] = {
     "provenance": provenance,
     "subjects": subjects,
     "store-uptake": store_uptake,
@@ -404,7 +411,7 @@ BLOCKS: Dict[str, Callable[[], str]] = {
 }
 
 
-def undocumented(text: str) -> List[str]:
+def undocumented(text: str) -> list[str]:
     """Output columns and metrics of the installed package that the text (the
     hand-written docs/model.md) does not mention (Section 7 may need updating)."""
     result = magpk.simulate(magpk.Regimen(), t_end_h=1.0)
@@ -414,7 +421,7 @@ def undocumented(text: str) -> List[str]:
             for kind, name in names if f"`{name}`" not in text]
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--block", choices=list(BLOCKS), action="append",
                         help="print only this table (repeatable)")

@@ -12,7 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from tables import validation_table  # noqa: E402
+from tables import validation_table
 
 
 def main() -> None:

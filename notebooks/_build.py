@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import List, Tuple
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 HERE = Path(__file__).resolve().parent
 
-Cell = Tuple[str, str]  # ("md" | "code", source)
+Cell = tuple[str, str]  # ("md" | "code", source)
 
 
 def md(text: str) -> Cell:
@@ -42,7 +41,7 @@ SETUP = code("""
 """)
 
 # --------------------------------------------------------------------------- 01
-NB01: List[Cell] = [
+NB01: list[Cell] = [
     md("""
     # 1. Quick start: comparing magnesium supplement forms
 
@@ -329,7 +328,7 @@ NB01: List[Cell] = [
 ]
 
 # --------------------------------------------------------------------------- 02
-NB02: List[Cell] = [
+NB02: list[Cell] = [
     md("""
     # 2. Saturable absorption: why the fraction absorbed falls as the dose rises
 
@@ -614,7 +613,7 @@ NB02: List[Cell] = [
 ]
 
 # --------------------------------------------------------------------------- 03
-NB03: List[Cell] = [
+NB03: list[Cell] = [
     md("""
     # 3. Repeated dosing, real deficiency and repletion
 
@@ -938,7 +937,7 @@ NB03: List[Cell] = [
 ]
 
 # --------------------------------------------------------------------------- 04
-NB04: List[Cell] = [
+NB04: list[Cell] = [
     md("""
     # 4. The renal threshold: why serum barely moves and urine rises
 
@@ -1297,7 +1296,7 @@ NB04: List[Cell] = [
 
 
 # --------------------------------------------------------------------------- 05
-NB05: List[Cell] = [
+NB05: list[Cell] = [
     md("""
     # 5. Serum vs stores: a normal blood test in a depleted body
 
@@ -1453,7 +1452,7 @@ NB05: List[Cell] = [
 ]
 
 # --------------------------------------------------------------------------- 06
-NB06: List[Cell] = [
+NB06: list[Cell] = [
     md("""
     # 6. IV magnesium sulfate in pre-eclampsia: Zuspan, Pritchard and a higher-dose regimen
 
@@ -1668,7 +1667,7 @@ NB06: List[Cell] = [
 ]
 
 # --------------------------------------------------------------------------- 07
-NB07: List[Cell] = [
+NB07: list[Cell] = [
     md("""
     # 7. Reading labels and dosing safely
 
@@ -1864,7 +1863,7 @@ NB07: List[Cell] = [
 ]
 
 # --------------------------------------------------------------------------- 08
-NB08: List[Cell] = [
+NB08: list[Cell] = [
     md("""
     # 8. Children: requirements, a child's baseline and weight-based IV magnesium
 
@@ -2109,7 +2108,7 @@ NB08: List[Cell] = [
 ]
 
 # --------------------------------------------------------------------------- 09
-NB09: List[Cell] = [
+NB09: list[Cell] = [
     md("""
     # 9. Fit your own data: estimating parameters from serum and urine
 
@@ -2389,7 +2388,7 @@ NB09: List[Cell] = [
 ]
 
 # --------------------------------------------------------------------------- 10
-NB10: List[Cell] = [
+NB10: list[Cell] = [
     md("""
     # 10. How sure are we? Sensitivities, Sobol indices and intervals
 
@@ -2639,7 +2638,7 @@ NOTEBOOKS = {
 }
 
 
-def build(cells: List[Cell]) -> nbformat.NotebookNode:
+def build(cells: list[Cell]) -> nbformat.NotebookNode:
     nb = new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}

@@ -10,6 +10,12 @@ VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 CPP_BUILD="$ROOT/build/cpp-tests"
 JOBS="${MAGPK_JOBS:-2}"
+# Python lint and type checkers, pinned so that every machine checks alike.
+RUFF_VERSION="0.17.6"
+MYPY_VERSION="2.4.1"
+PYBIND11_STUBGEN_VERSION="3.0.0"
+PANDAS_STUBS_VERSION="3.1.0.261029"
+TYPES_TQDM_VERSION="4.70.0.20261106"
 
 section() {
     printf '\n==============================================================\n'
@@ -35,6 +41,24 @@ WHEEL="${WHEELS[0]}"
 section "Install magpk with test, docs, fit and sbml extras into .venv (pip install <wheel>[test,docs,fit,sbml])"
 "$PY" -m pip install --force-reinstall --no-deps "$WHEEL"
 "$PY" -m pip install "$WHEEL[test,docs,fit,sbml]"
+
+section "Python lint (ruff $RUFF_VERSION; pyproject.toml [tool.ruff])"
+"$PY" -m pip install --quiet "ruff==$RUFF_VERSION" "mypy==$MYPY_VERSION" \
+    "pybind11-stubgen==$PYBIND11_STUBGEN_VERSION" "pandas-stubs==$PANDAS_STUBS_VERSION" \
+    "types-tqdm==$TYPES_TQDM_VERSION"
+"$VENV/bin/ruff" check
+
+section "Python types (mypy --strict on python/magpk; _core stub up to date)"
+# python/magpk/_core.pyi types the compiled core for mypy and users; it must be what
+# pybind11-stubgen makes of the installed magpk._core (after a binding change, copy the new
+# stub over: cp build/core-stub/magpk/_core.pyi python/magpk/).
+rm -rf "$ROOT/build/core-stub"
+"$PY" -m pybind11_stubgen --exit-code -o "$ROOT/build/core-stub" magpk._core
+if ! diff -u "$ROOT/python/magpk/_core.pyi" "$ROOT/build/core-stub/magpk/_core.pyi"; then
+    echo "test.sh: python/magpk/_core.pyi is stale; regenerated stub: build/core-stub/magpk/_core.pyi" >&2
+    exit 1
+fi
+"$PY" -m mypy  # pyproject.toml [tool.mypy]: strict, files = python/magpk
 
 section "Runtime-only environment (build/venv-runtime: the wheel + numpy, pandas, tqdm)"
 # tests/python/test_documented_examples.py runs the README's and docs' examples here, where

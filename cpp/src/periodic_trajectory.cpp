@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "magpk/simulator.hpp"
+#include "trajectory_from_function.hpp"
 
 namespace magpk {
 namespace {
@@ -68,23 +69,7 @@ Trajectory periodic_trajectory(const Model& model, const Schedule& day, const Sc
     const auto row = std::lower_bound(grid.begin(), grid.end(), p.phase_h) - grid.begin();
     return one.states.row(row).transpose() + p.days * per_day;
   };
-  Trajectory tr;
-  tr.output_times_h = output_times_h;
-  tr.probe_times_h = probe_times_h;
-  tr.sample_times_h = sample_times_h;
-  tr.states.resize(static_cast<Eigen::Index>(output_times_h.size()), idx::kStateSize);
-  tr.probe_states.resize(static_cast<Eigen::Index>(probe_times_h.size()), idx::kStateSize);
-  for (std::size_t i = 0; i < output_times_h.size(); ++i) {
-    tr.states.row(static_cast<Eigen::Index>(i)) = at(output_times_h[i]).transpose();
-  }
-  for (std::size_t i = 0; i < probe_times_h.size(); ++i) {
-    tr.probe_states.row(static_cast<Eigen::Index>(i)) = at(probe_times_h[i]).transpose();
-  }
-  for (double t : sample_times_h) {
-    const State x = at(t);
-    tr.feces_soluble_samples.push_back(x[idx::kFecesSolubleCum]);
-    tr.urine_samples.push_back(x[idx::kUrineCum]);
-  }
+  Trajectory tr = trajectory_from_function(at, output_times_h, probe_times_h, sample_times_h);
   tr.final_state = one.states.row(0).transpose() + end.days * per_day;
   tr.steps = one.steps;
   // Times above and below thresholds: whole days, then the last part day.

@@ -79,9 +79,10 @@ constexpr double kMaxRunH = 24.0 * 365.0 * 20.0;
 // where they are used; output times by the integrator).
 void validate_request(const SimulationRequest& request) {
   if (!(std::isfinite(request.t_end_h) && request.t_end_h > 0.0 && request.t_end_h <= kMaxRunH)) {
-    throw std::invalid_argument("t_end_h=" + std::to_string(request.t_end_h) +
-                                " must be > 0 and at most 20 years (" + std::to_string(kMaxRunH) +
-                                " h)");
+    char message[96];
+    std::snprintf(message, sizeof message, "t_end_h=%g must be > 0 and at most 20 years (%g h)",
+                  request.t_end_h, kMaxRunH);
+    throw std::invalid_argument(message);
   }
   // Tolerances as allowed by the Python API: rtol 1e-14 to 1e-2 (tighter is
   // below round-off), atol and atol_gut 1e-16 to 1e-2 mmol.

@@ -10,6 +10,8 @@
 #include <string>
 #include <utility>
 
+#include "trajectory_from_function.hpp"
+
 namespace magpk {
 namespace {
 
@@ -388,23 +390,7 @@ Trajectory steady_trajectory(const Model& model, const State& x0,
   rate.head(idx::kAbsorbedCum).setZero();
   rate.tail(idx::kMaxPools).setZero();
   auto at = [&](double t) -> State { return x0 + t * rate; };
-  Trajectory tr;
-  tr.output_times_h = output_times_h;
-  tr.probe_times_h = probe_times_h;
-  tr.states.resize(static_cast<Eigen::Index>(output_times_h.size()), idx::kStateSize);
-  tr.probe_states.resize(static_cast<Eigen::Index>(probe_times_h.size()), idx::kStateSize);
-  for (std::size_t i = 0; i < output_times_h.size(); ++i) {
-    tr.states.row(static_cast<Eigen::Index>(i)) = at(output_times_h[i]).transpose();
-  }
-  for (std::size_t i = 0; i < probe_times_h.size(); ++i) {
-    tr.probe_states.row(static_cast<Eigen::Index>(i)) = at(probe_times_h[i]).transpose();
-  }
-  tr.sample_times_h = sample_times_h;
-  for (double t : sample_times_h) {
-    const State x = at(t);
-    tr.feces_soluble_samples.push_back(x[idx::kFecesSolubleCum]);
-    tr.urine_samples.push_back(x[idx::kUrineCum]);
-  }
+  Trajectory tr = trajectory_from_function(at, output_times_h, probe_times_h, sample_times_h);
   tr.final_state = at(t_end_h);
   const double serum = model.serum_mmol_l(x0);
   tr.serum_max = tr.serum_min = serum;

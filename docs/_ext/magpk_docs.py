@@ -25,7 +25,7 @@ import importlib.util
 import os
 import shutil
 from pathlib import Path
-from typing import Any, Dict, List, Set
+from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -66,7 +66,7 @@ class TableDirective(SphinxDirective):
     required_arguments = 1
     has_content = True
 
-    def run(self) -> List[nodes.Node]:
+    def run(self) -> list[nodes.Node]:
         tables = _tables()
         name = self.arguments[0]
         if name not in tables.BLOCKS:
@@ -84,7 +84,7 @@ class TableDirective(SphinxDirective):
         return [container]
 
 
-def _subcommands(parser: argparse.ArgumentParser) -> Dict[str, argparse.ArgumentParser]:
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     for action in parser._actions:  # argparse has no public accessor for subparsers
         if isinstance(action, argparse._SubParsersAction):
             return dict(action.choices)
@@ -116,9 +116,9 @@ class CliHelpDirective(SphinxDirective):
     the help of every subcommand under a rubric ``magpk NAME``."""
 
     optional_arguments = 1
-    option_spec = {"subcommands": directives.flag}
+    option_spec: ClassVar[dict[str, Any]] = {"subcommands": directives.flag}
 
-    def run(self) -> List[nodes.Node]:
+    def run(self) -> list[nodes.Node]:
         from magpk.cli import build_parser
 
         parser = build_parser()
@@ -129,7 +129,7 @@ class CliHelpDirective(SphinxDirective):
                 raise self.error(f"magpk-cli-help: unknown subcommand {self.arguments[0]!r}; "
                                  f"known: {', '.join(commands)}")
             return [_help_block(_help_text(commands[self.arguments[0]]))]
-        result: List[nodes.Node] = [_help_block(_help_text(parser))]
+        result: list[nodes.Node] = [_help_block(_help_text(parser))]
         if "subcommands" in self.options:
             for name, subparser in commands.items():
                 result.append(nodes.rubric("", "", nodes.literal(text=f"magpk {name}")))
@@ -158,7 +158,7 @@ def _copy_notebooks(app: Sphinx) -> None:
 def _package_fingerprint() -> str:
     """SHA-256 over the files of the installed magpk package (code, core, data)."""
     spec = importlib.util.find_spec("magpk")
-    folder = Path(list(spec.submodule_search_locations)[0])
+    folder = Path(next(iter(spec.submodule_search_locations)))
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
@@ -180,8 +180,8 @@ def _reset_stale_notebook_cache(app: Sphinx, config: Any) -> None:
     stamp.write_text(app.magpk_fingerprint)
 
 
-def _outdated(app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str],
-              removed: Set[str]) -> List[str]:
+def _outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
+              removed: set[str]) -> list[str]:
     """Pages with generated content, and the notebooks after a package change."""
     docs = set(getattr(env, "magpk_generated_docs", set()))
     if getattr(env, "magpk_fingerprint", None) != app.magpk_fingerprint:
@@ -194,7 +194,7 @@ def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     getattr(env, "magpk_generated_docs", set()).discard(docname)
 
 
-def _merge(app: Sphinx, env: BuildEnvironment, docnames: Set[str],
+def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str],
            other: BuildEnvironment) -> None:
     if not hasattr(env, "magpk_generated_docs"):
         env.magpk_generated_docs = set()
@@ -202,7 +202,7 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: Set[str],
 
 
 # ----------------------------------------------------------------------------- checks
-def _check_model_prose(app: Sphinx, docname: str, source: List[str]) -> None:
+def _check_model_prose(app: Sphinx, docname: str, source: list[str]) -> None:
     """Output columns and metrics that the hand-written model page does not mention."""
     if docname != MODEL_DOC:
         return
@@ -223,7 +223,7 @@ def _check_api_coverage(app: Sphinx, env: BuildEnvironment) -> None:
                        + " (add it to docs/api.md)", location="api")
 
 
-def setup(app: Sphinx) -> Dict[str, Any]:
+def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("magpk-table", TableDirective)
     app.add_directive("magpk-cli-help", CliHelpDirective)
     app.connect("config-inited", _reset_stale_notebook_cache)

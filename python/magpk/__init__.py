@@ -9,6 +9,11 @@ food and parenteral magnesium sulfate, and compare forms and regimens.
 >>> res.metrics()["fraction_absorbed"]  # doctest: +SKIP
 """
 
+from . import (
+    plot,  # matplotlib is imported only when a plot function is called
+    validation,  # published targets; needs only the runtime dependencies
+    widgets,  # teaching explorers; ipywidgets/matplotlib imported only when built
+)
 from ._core import __version__
 from .compare import compare_forms
 from .config import show_config
@@ -16,25 +21,22 @@ from .fit import FitResult, fit  # iminuit is imported only when fit() runs
 from .forms import compound_mg, elemental_fraction, elemental_mg, form_ids, forms
 from .nonmem import simulate_dataset  # NONMEM-style datasets (also Regimen.from_nonmem)
 from .parameters import parameter_covariance, parameters
-from . import plot  # matplotlib is imported only when a plot function is called
 from .population import Population, populations, simulate_population
 from .presets import presets  # regimen presets by indication (evidence summaries)
 from .reference import check_regimen, interactions, rda_ul
 from .regimen import Regimen, mgso4_g_per_kg
+from .sbml import to_sbml  # SBML export; libsbml is imported only when it runs
 from .sensitivity import sensitivity  # SALib is imported only for method="sobol"
 from .simulate import Result, simulate
-from .sbml import to_sbml  # SBML export; libsbml is imported only when it runs
 from .subject import Subject
-from . import validation  # published targets; needs only the runtime dependencies
-from . import widgets  # teaching explorers; ipywidgets/matplotlib imported only when built
 
 __all__ = [
-    "__version__",
     "FitResult",
     "Population",
     "Regimen",
     "Result",
     "Subject",
+    "__version__",
     "check_regimen",
     "compare_forms",
     "compound_mg",

@@ -9,8 +9,9 @@ the 5th-95th percentile over N parameter draws (one legend line says so).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -19,7 +20,7 @@ from ._display import human_number
 from .forms import MG_PER_MMOL
 
 #: Amount unit -> (mg or mmol per mmol, serum unit, serum factor from mmol/L).
-UNIT_SYSTEMS: Dict[str, Tuple[float, str, float]] = {
+UNIT_SYSTEMS: dict[str, tuple[float, str, float]] = {
     "mg": (MG_PER_MMOL, "mg/dL", MG_PER_MMOL / 10.0),
     "mmol": (1.0, "mmol/L", 1.0),
 }
@@ -51,7 +52,8 @@ class Column:
         return value * factor
 
 
-_ABSORBED_MEANING = "supplement Mg that crossed the gut wall (stable-isotope tracer), over the {run}"
+_ABSORBED_MEANING = ("supplement Mg that crossed the gut wall (stable-isotope tracer), "
+                     "over the {run}")
 COMPARE_COLUMNS = (
     Column("fraction_absorbed", "absorbed", "percent", _ABSORBED_MEANING),
     Column("absorbed_supplement_mmol", "absorbed", "amount", _ABSORBED_MEANING),
@@ -86,7 +88,7 @@ SIMULATE_ROWS = (
 SERUM_ROW = next(row for row in SIMULATE_ROWS if row.metric == "baseline_serum_mmol_l")
 
 
-def with_interval(value: Optional[float], low: Optional[float], high: Optional[float]) -> str:
+def with_interval(value: float | None, low: float | None, high: float | None) -> str:
     """'26.0 (23.0–38.9)': a value and its interval; the value alone without one
     or when the draws do not move it (e.g. the dose given)."""
     if low is None or high is None or pd.isna(low) or pd.isna(high):
@@ -97,7 +99,7 @@ def with_interval(value: Optional[float], low: Optional[float], high: Optional[f
     return f"{text} ({low_text}–{high_text})"
 
 
-def interval_legend(table: pd.DataFrame) -> List[str]:
+def interval_legend(table: pd.DataFrame) -> list[str]:
     """The legend line of the intervals (none when the table has none)."""
     draws = table.attrs.get("uncertainty")
     if draws is None:
@@ -107,13 +109,13 @@ def interval_legend(table: pd.DataFrame) -> List[str]:
 
 
 def compare_table(table: pd.DataFrame, units: str, run_h: float,
-                  intervals: bool = True) -> Tuple[pd.DataFrame, List[str]]:
+                  intervals: bool = True) -> tuple[pd.DataFrame, list[str]]:
     """The compare_forms table as shown: headers with units, and the legend lines.
     With ``intervals`` (and a table from ``compare_forms(..., uncertainty=n)``)
     numeric cells are text: the value and its interval."""
     run = f"{run_h:g}-h run"
     shown = pd.DataFrame(index=table.index)
-    legend: List[str] = []
+    legend: list[str] = []
     for column in COMPARE_COLUMNS:
         header = column.header(units)
         values = [column.scale(v, units) for v in table[column.metric]]
@@ -128,14 +130,14 @@ def compare_table(table: pd.DataFrame, units: str, run_h: float,
     return shown, legend
 
 
-def unresolved_note(table: pd.DataFrame, units: str) -> List[str]:
+def unresolved_note(table: pd.DataFrame, units: str) -> list[str]:
     """Which differences from the first form the parameter draws do not resolve
     (paired 90 % interval of the difference includes 0); none without draws."""
     draws = table.attrs.get("uncertainty")
     if draws is None or len(table.index) < 2:
         return []
     reference = table.index[0]
-    unresolved: Dict[str, List[str]] = {}
+    unresolved: dict[str, list[str]] = {}
     for column in COMPARE_COLUMNS:
         if column.kind == "text":
             continue
@@ -166,10 +168,10 @@ _SHOWN_WHEN_GIVEN = {"oral_supplement_mmol": "oral_supplement_mmol",
                      "parenteral_mmol": "parenteral_mmol"}
 
 
-def simulate_rows(metrics: Mapping[str, Optional[float]], units: str) -> List[str]:
+def simulate_rows(metrics: Mapping[str, float | None], units: str) -> list[str]:
     """One line per key metric: label, value, unit and the window it covers."""
     hyper = SERUM_ROW.scale(_core.serum_thresholds_above()[0], units)
-    rows: List[Tuple[str, str, str, str]] = []
+    rows: list[tuple[str, str, str, str]] = []
     for column in SIMULATE_ROWS:
         if column.metric in _SHOWN_WHEN_GIVEN and not metrics.get(_SHOWN_WHEN_GIVEN[column.metric]):
             continue

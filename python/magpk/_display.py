@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any, Iterable, List, Optional, Sequence, Tuple
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .forms import MG_PER_MMOL
 
 
-def human_number(value: Optional[float]) -> str:
+def human_number(value: float | None) -> str:
     """A number as a person writes it: '2,051', '41.5', '0.887', '0'; 'n/a' for None/NaN.
 
     Never scientific notation for the magnitudes a regimen produces (up to 1e9)."""
@@ -29,7 +30,7 @@ def human_number(value: Optional[float]) -> str:
     return f"{value:.3f}"
 
 
-def html_table(rows: Iterable[Tuple[str, Any]], title: str) -> str:
+def html_table(rows: Iterable[tuple[str, Any]], title: str) -> str:
     body = "".join(f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
                    f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>" for k, v in rows)
     return (f"<table><caption style='text-align:left'><b>{html.escape(title)}</b></caption>"
@@ -55,7 +56,7 @@ def duration_text(hours: float) -> str:
     return f"{hours:.4g} h"
 
 
-def _parenteral_amount(mmol: float, given: Tuple[float, str]) -> str:
+def _parenteral_amount(mmol: float, given: tuple[float, str]) -> str:
     """The dose in the unit it was given (e.g. '4 g MgSO4·7H2O (16.23 mmol Mg)')."""
     amount, unit = given
     if unit == "g MgSO4·7H2O":
@@ -63,25 +64,26 @@ def _parenteral_amount(mmol: float, given: Tuple[float, str]) -> str:
     return f"{mmol * MG_PER_MMOL:.4g} mg Mg ({mmol:.4g} mmol)"
 
 
-def _infusion_rate(mmol: float, given: Tuple[float, str], duration_h: float) -> str:
+def _infusion_rate(mmol: float, given: tuple[float, str], duration_h: float) -> str:
     amount, unit = given
     if unit == "g MgSO4·7H2O":
         return f"{amount / duration_h:.3g} g/h"
     return f"{mmol * MG_PER_MMOL / duration_h:.3g} mg/h"
 
 
-def group_events(events: Sequence[Any], key: Any, time: Any) -> List[Tuple[Any, List[float]]]:
+def group_events(events: Sequence[Any], key: Any, time: Any) -> list[tuple[Any, list[float]]]:
     """Group events with the same key (in order of first time); returns (key, sorted times)."""
-    groups: dict = {}
+    groups: dict[Any, list[float]] = {}
     for event in sorted(events, key=time):
         groups.setdefault(key(event), []).append(time(event))
     return list(groups.items())
 
 
-def regimen_lines(regimen: Any) -> List[str]:
+def regimen_lines(regimen: Any) -> list[str]:
     lines = []
     for (form, mmol, food), times in group_events(
-            regimen.oral_events, lambda e: (e.form, e.elemental_mmol, e.with_food), lambda e: e.time_h):
+            regimen.oral_events, lambda e: (e.form, e.elemental_mmol, e.with_food),
+            lambda e: e.time_h):
         count = f"{len(times)} x " if len(times) > 1 else ""
         lines.append(f"oral {count}{mmol * MG_PER_MMOL:.4g} mg Mg as {form}"
                      f"{' with food' if food else ''} {_times(times)}")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 
-def real(name: str, value: Any, *, minimum: Optional[float] = None,
-         maximum: Optional[float] = None, strictly_positive: bool = False,
+def real(name: str, value: Any, *, minimum: float | None = None,
+         maximum: float | None = None, strictly_positive: bool = False,
          allowed: str = "") -> float:
     """Return ``value`` as a float after checking type, finiteness and range."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -34,7 +35,8 @@ def real(name: str, value: Any, *, minimum: Optional[float] = None,
 def count(name: str, value: Any, *, maximum: int) -> int:
     """A positive integer no larger than ``maximum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}={value!r}: expected a positive integer, got {type(value).__name__}")
+        raise TypeError(
+            f"{name}={value!r}: expected a positive integer, got {type(value).__name__}")
     if not 1 <= int(value) <= maximum:
         raise ValueError(f"{name}={value!r}: allowed 1 to {maximum:,}")
     return int(value)
@@ -54,7 +56,9 @@ def choice(name: str, value: Any, allowed: Sequence[Any]) -> Any:
     return value
 
 
-def _describe(minimum: Optional[float], maximum: Optional[float], strictly_positive: bool) -> str:
+def _describe(minimum: float | None, maximum: float | None, strictly_positive: bool) -> str:
     low = "> 0" if strictly_positive else (f">= {minimum:g}" if minimum is not None else "")
     high = f"<= {maximum:g}" if maximum is not None else ""
-    return "allowed: " + " and ".join(p for p in (low, high) if p) if (low or high) else "allowed: finite"
+    if not (low or high):
+        return "allowed: finite"
+    return "allowed: " + " and ".join(p for p in (low, high) if p)

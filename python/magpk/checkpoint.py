@@ -60,9 +60,10 @@ import os
 import re
 import shutil
 import uuid
+from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Optional
 
 import numpy as np
 
@@ -81,14 +82,14 @@ _LOCK = ".lock"
 _CHUNK_NAME = re.compile(r"chunk-(\d{10})-(\d{10})")
 
 #: One chunk's results: subject columns, histogram, metrics, trajectories (or None).
-Part = Tuple[Dict[str, np.ndarray], np.ndarray, np.ndarray, Optional[np.ndarray]]
+Part = tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, Optional[np.ndarray]]
 
 
 class CheckpointError(ValueError):
     """A checkpoint directory that cannot be used for this request (foreign, corrupt, in use)."""
 
 
-def _pyarrow() -> Tuple[Any, Any]:
+def _pyarrow() -> tuple[Any, Any]:
     try:
         import pyarrow
         import pyarrow.parquet
@@ -112,7 +113,7 @@ def _sha256_json(value: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _regimen_events(regimen: Any) -> List[List[Any]]:
+def _regimen_events(regimen: Any) -> list[list[Any]]:
     """The regimen's events as plain values (display-only fields left out)."""
     events = []
     for group in fields(regimen):
@@ -126,16 +127,16 @@ def _sha256_columns(columns: Mapping[str, np.ndarray]) -> str:
     digest = hashlib.sha256()
     for name in sorted(columns):
         array = np.ascontiguousarray(columns[name])
-        digest.update(f"{name}:{array.dtype.str}:{array.shape}:".encode("utf-8"))
+        digest.update(f"{name}:{array.dtype.str}:{array.shape}:".encode())
         digest.update(array.tobytes())
     return digest.hexdigest()
 
 
 def describe_request(*, regimen: Any, population: str,
-                     columns: Optional[Mapping[str, np.ndarray]], n: int, seed: int,
-                     t_end_h: float, times: np.ndarray, tolerances: Tuple[float, float, float],
-                     parameters: Optional[Mapping[str, Any]], trajectories: bool
-                     ) -> Dict[str, Any]:
+                     columns: Mapping[str, np.ndarray] | None, n: int, seed: int,
+                     t_end_h: float, times: np.ndarray, tolerances: tuple[float, float, float],
+                     parameters: Mapping[str, Any] | None, trajectories: bool
+                     ) -> dict[str, Any]:
     """Everything the results depend on, as JSON-ready values (``columns``: a given cohort,
     None for a preset)."""
     from .config import show_config
@@ -203,7 +204,7 @@ def _chunk_name(start: int, stop: int) -> str:
     return f"chunk-{start:010d}-{stop:010d}"
 
 
-def open_checkpoint(path: Any, **request: Any) -> "Checkpoint":
+def open_checkpoint(path: Any, **request: Any) -> Checkpoint:
     """Open (or create) the checkpoint at ``path`` for a request (see :func:`describe_request`)."""
     _pyarrow()  # a clear ImportError before anything touches the disk
     return Checkpoint(_directory(path), describe_request(**request))
@@ -212,14 +213,14 @@ def open_checkpoint(path: Any, **request: Any) -> "Checkpoint":
 class Checkpoint:
     """A checkpoint directory opened for one request; close it (or use ``with``) when done."""
 
-    def __init__(self, path: Path, request: Dict[str, Any]) -> None:
+    def __init__(self, path: Path, request: dict[str, Any]) -> None:
         self.pa, self.pq = _pyarrow()
         self.path = path
         self.request = request
         self.fingerprint = _sha256_json(request)
         self.n = int(request["n"])
         self.saved = 0  # chunks on disk for this request (read back or written by this run)
-        self._lock_descriptor: Optional[int] = None
+        self._lock_descriptor: int | None = None
         if path.exists() and not path.is_dir():
             raise CheckpointError(f"checkpoint={str(path)!r} exists and is not a directory")
         try:
@@ -234,7 +235,7 @@ class Checkpoint:
             self.close()
             raise
 
-    def __enter__(self) -> "Checkpoint":
+    def __enter__(self) -> Checkpoint:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -336,7 +337,7 @@ class Checkpoint:
 
     # --- chunks ---------------------------------------------------------------------------------
 
-    def _finished(self) -> List[Tuple[int, int]]:
+    def _finished(self) -> list[tuple[int, int]]:
         found = []
         for entry in os.listdir(self.path):
             match = _CHUNK_NAME.fullmatch(entry)
@@ -355,12 +356,12 @@ class Checkpoint:
                                       f"overlap: the checkpoint is damaged; delete one of them")
         return [(start, stop) for start, stop, _ in found]
 
-    def plan(self, size: int) -> List[Tuple[int, int, bool]]:
+    def plan(self, size: int) -> list[tuple[int, int, bool]]:
         """Every chunk of the cohort in order, as (start, stop, on_disk): the chunks on disk as
         they are, and the gaps between them cut into chunks of at most ``size`` subjects."""
-        chunks: List[Tuple[int, int, bool]] = []
+        chunks: list[tuple[int, int, bool]] = []
         position = 0
-        for start, stop in self._finished() + [(self.n, self.n)]:
+        for start, stop in [*self._finished(), (self.n, self.n)]:
             chunks += [(a, min(a + size, start), False) for a in range(position, start, size)]
             if stop > start:
                 chunks.append((start, stop, True))
@@ -407,11 +408,11 @@ class Checkpoint:
 
     # --- tables -------------------------------------------------------------------------------
 
-    def _histogram_shape(self) -> Tuple[int, int, int]:
+    def _histogram_shape(self) -> tuple[int, int, int]:
         r = self.request
         return (len(r["summary_variables"]), r["output_times"]["count"], r["summary_bins"] + 2)
 
-    def _schemas(self) -> Tuple[Any, Any]:
+    def _schemas(self) -> tuple[Any, Any]:
         pa, r = self.pa, self.request
         columns = [pa.field(name, pa.from_numpy_dtype(np.dtype(r["subject_columns"][name])))
                    for name in sorted(r["subject_columns"])]
@@ -422,11 +423,11 @@ class Checkpoint:
         histogram = [pa.field("bin", pa.int64()), pa.field("count", pa.uint32())]
         return pa.schema(columns), pa.schema(histogram)
 
-    def _stamp(self, kind: str, start: int, stop: int) -> Dict[bytes, bytes]:
+    def _stamp(self, kind: str, start: int, stop: int) -> dict[bytes, bytes]:
         stamp = {"fingerprint": self.fingerprint, "kind": kind, "start": start, "stop": stop}
         return {_STAMP_KEY: json.dumps(stamp, sort_keys=True).encode("utf-8")}
 
-    def _tables(self, start: int, stop: int, part: Part) -> Tuple[Any, Any]:
+    def _tables(self, start: int, stop: int, part: Part) -> tuple[Any, Any]:
         pa = self.pa
         columns, histogram, metrics, trajectories = part
         subjects_schema, histogram_schema = self._schemas()
@@ -495,13 +496,19 @@ class Checkpoint:
         return dense
 
 
-def chunk_plan(n_subjects: int, size: int, store: Optional[Checkpoint]
-               ) -> List[Tuple[int, int, bool]]:
+def chunk_plan(n_subjects: int, size: int, store: Checkpoint | None
+               ) -> list[tuple[int, int, bool]]:
     """The chunks of a run, (start, stop, on_disk): all to compute without a checkpoint."""
     if store is not None:
         return store.plan(size)
     return [(start, min(start + size, n_subjects), False) for start in range(0, n_subjects, size)]
 
 
-__all__ = ["CheckpointError", "Checkpoint", "FORMAT_VERSION", "describe_request",
-           "open_checkpoint", "chunk_plan"]
+__all__ = [
+    "FORMAT_VERSION",
+    "Checkpoint",
+    "CheckpointError",
+    "chunk_plan",
+    "describe_request",
+    "open_checkpoint",
+]

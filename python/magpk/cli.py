@@ -11,10 +11,18 @@ import math
 import os
 import re
 import sys
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from collections.abc import Mapping, Sequence
+from typing import Any, Callable
 
-from ._cli_tables import (SERUM_ROW, UNIT_SYSTEMS, compare_table, formatters, human_number,
-                          simulate_rows, unresolved_note)
+from ._cli_tables import (
+    SERUM_ROW,
+    UNIT_SYSTEMS,
+    compare_table,
+    formatters,
+    simulate_rows,
+    unresolved_note,
+)
+from ._display import human_number
 from .forms import MG_PER_MMOL
 
 _EPILOG = """\
@@ -44,7 +52,8 @@ _VALUE_OPTIONS = ("--dose", "--every", "--days", "--count", "--t-end", "--start"
                   "--weight", "--age", "--diet", "--output-every")
 
 
-def _quantity(text: str, units: dict, what: str, example: str, allow_zero: bool = False) -> float:
+def _quantity(text: str, units: Mapping[str, float], what: str, example: str,
+              allow_zero: bool = False) -> float:
     match = re.fullmatch(_NUMBER + r"\s*([a-zA-Z]*)", text.strip())
     if not match or match.group(2).lower() not in units:
         raise argparse.ArgumentTypeError(
@@ -82,7 +91,8 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid count {text!r}: expected a whole number")
+        raise argparse.ArgumentTypeError(
+            f"invalid count {text!r}: expected a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"invalid count {text!r}: must be >= 1")
     return value
@@ -103,7 +113,7 @@ def _real(name: str, minimum: float, maximum: float, unit: str) -> Callable[[str
     return parse
 
 
-def _form_list(text: str) -> List[str]:
+def _form_list(text: str) -> list[str]:
     forms = [f.strip() for f in text.split(",") if f.strip()]
     if not forms:
         raise argparse.ArgumentTypeError("give at least one form id, e.g. oxide,citrate")
@@ -127,7 +137,7 @@ def _form(text: str) -> str:
     return form
 
 
-def _drug(text: str) -> Tuple[str, List[float]]:
+def _drug(text: str) -> tuple[str, list[float]]:
     """'doxycycline@8,20' -> ('doxycycline', [8.0, 20.0])."""
     from .reference import lookup_drug
     name, sep, times = text.partition("@")
@@ -137,14 +147,15 @@ def _drug(text: str) -> Tuple[str, List[float]]:
     try:
         lookup_drug(name.strip())
     except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error))
+        raise argparse.ArgumentTypeError(str(error)) from None
     hours = []
     for part in times.split(","):
         try:
             hour = _nonnegative_duration_h(part)
         except argparse.ArgumentTypeError:
             raise argparse.ArgumentTypeError(f"invalid drug time {part!r} in {text!r}: use hours "
-                                             f"of the day 0-23.99, e.g. doxycycline@8,20")
+                                             f"of the day 0-23.99, e.g. doxycycline@8,20"
+                                             ) from None
         if hour >= 24:
             raise argparse.ArgumentTypeError(f"invalid drug time {part!r} in {text!r}: hours of "
                                              f"the day must be < 24")
@@ -195,7 +206,8 @@ def _nonnegative_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: expected a whole number")
+        raise argparse.ArgumentTypeError(
+            f"invalid seed {text!r}: expected a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"invalid seed {text!r}: must be >= 0")
     return value
@@ -286,9 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _join_negative_values(argv: Sequence[str]) -> List[str]:
+def _join_negative_values(argv: Sequence[str]) -> list[str]:
     """'--dose -5mg' -> '--dose=-5mg', so argparse reports the value, not a missing one."""
-    out: List[str] = []
+    out: list[str] = []
     i = 0
     argv = list(argv)
     while i < len(argv):
@@ -329,7 +341,7 @@ def _option_names(message: str) -> str:
     return message
 
 
-def _schedule(args: argparse.Namespace) -> dict:
+def _schedule(args: argparse.Namespace) -> dict[str, Any]:
     if args.count is None and args.days is None:
         args.days = 1.0
     schedule = {"every_h": args.every, "start_h": args.start, "basis": args.basis,
@@ -514,7 +526,7 @@ def _apply_preset(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     """Restore the wrapped defaults; with --preset, set the regimen options from an oral
     preset, or ``args.preset_regimen`` for a parenteral one (not with compare)."""
     given = []
-    for dest in list(_PRESET_REPLACES) + ["forms"]:
+    for dest in [*list(_PRESET_REPLACES), "forms"]:
         value = getattr(args, dest, None)
         if isinstance(value, _Unset):
             setattr(args, dest, value.value)
@@ -543,7 +555,7 @@ def _apply_preset(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     args.dose, args.basis = preset.oral.elemental_mg(preset.form), "elemental"
     args.every = preset.oral.every_h
     if hasattr(args, "forms"):  # compare: the preset's form first, then the others
-        chosen = args.forms if "forms" in given else [preset.form] + args.forms
+        chosen = args.forms if "forms" in given else [preset.form, *args.forms]
         args.forms = list(dict.fromkeys(chosen))
     else:
         args.form = preset.form
@@ -577,7 +589,7 @@ _COMMANDS = {"compare": _cmd_compare, "simulate": _cmd_simulate, "forms": _cmd_f
              "check": _cmd_check, "presets": _cmd_presets}
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``magpk`` command line; returns the exit status (0 ok, 2 bad arguments).
 
     A reader that closes the pipe early (``magpk compare ... | head -1``) ends the
@@ -591,7 +603,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 0
 
 
-def _main(argv: Optional[Sequence[str]]) -> int:
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .forms import MG_PER_MMOL, forms as form_catalogue, identical_groups
+from .forms import MG_PER_MMOL, identical_groups
+from .forms import forms as form_catalogue
 from .regimen import Regimen
 from .simulate import simulate
 from .subject import Subject
 
 
-def compare_forms(forms: Sequence[str], dose_mg: float, *, every_h: Optional[float] = None,
-                  count: Optional[int] = None, days: Optional[float] = None,
-                  subject: Optional[Subject] = None, t_end_h: float = 72.0,
+def compare_forms(forms: Sequence[str], dose_mg: float, *, every_h: float | None = None,
+                  count: int | None = None, days: float | None = None,
+                  subject: Subject | None = None, t_end_h: float = 72.0,
                   basis: str = "elemental", with_food: bool = False, start_h: float = 0.0,
-                  uncertainty: Optional[int] = None, seed: Optional[int] = None,
-                  threads: Optional[int] = None, **simulate_options: Any) -> pd.DataFrame:
+                  uncertainty: int | None = None, seed: int | None = None,
+                  threads: int | None = None, **simulate_options: Any) -> pd.DataFrame:
     """Simulate the same oral regimen with each form in ``forms``.
 
     Returns a DataFrame indexed by form with the metrics of
@@ -45,8 +47,9 @@ def compare_forms(forms: Sequence[str], dose_mg: float, *, every_h: Optional[flo
         raise ValueError("forms=[]: give at least one form id")
     rows = {}
     results = {}
-    draw_options = ({} if uncertainty is None and seed is None and threads is None else
-                    {"uncertainty": uncertainty, "seed": seed, "threads": threads})
+    draw_options: dict[str, Any] = (
+        {} if uncertainty is None and seed is None and threads is None else
+        {"uncertainty": uncertainty, "seed": seed, "threads": threads})
     for form in forms:
         regimen = Regimen().oral(form, dose_mg, every_h=every_h, count=count, days=days,
                                  start_h=start_h, basis=basis, with_food=with_food)

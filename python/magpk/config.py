@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Dict, Union
-
 from . import _core
 
 
-def show_config(*, quiet: bool = False) -> Dict[str, Union[str, bool]]:
+def show_config(*, quiet: bool = False) -> dict[str, str | bool]:
     """Print and return how the C++ core of this installation was compiled.
 
     Speed figures and last-digit differences between machines depend on these facts,
@@ -29,7 +27,7 @@ def show_config(*, quiet: bool = False) -> Dict[str, Union[str, bool]]:
     if not isinstance(quiet, bool):
         raise TypeError(f"quiet must be True or False, got {quiet!r}")
     info = _core.build_info()
-    config: Dict[str, Union[str, bool]] = {
+    config: dict[str, str | bool] = {
         "version": _core.__version__,
         "native_arch": bool(info.native_arch),
         "simd": info.simd,

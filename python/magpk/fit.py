@@ -22,8 +22,9 @@ from __future__ import annotations
 import html
 import math
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -31,8 +32,14 @@ import pandas as pd
 from . import _core, _validation
 from .parameters import _physiology
 from .regimen import Regimen
-from .simulate import (DEFAULT_ATOL, DEFAULT_ATOL_GUT, DEFAULT_RTOL, Result,
-                       _regimen_and_subject, simulate)
+from .simulate import (
+    DEFAULT_ATOL,
+    DEFAULT_ATOL_GUT,
+    DEFAULT_RTOL,
+    Result,
+    _regimen_and_subject,
+    simulate,
+)
 from .subject import Subject
 
 _INSTALL_HINT = 'magpk.fit needs iminuit: pip install "magpk[fit]"'
@@ -74,7 +81,7 @@ def _is_share(name: str) -> bool:
             or ("_factor" in name and not name.startswith("fed_")))
 
 
-def _parameter_bounds(name: str) -> Tuple[float, float]:
+def _parameter_bounds(name: str) -> tuple[float, float]:
     """The range (own units) within which :func:`fit` varies parameter ``name``:
     1e-3 to 1e3 x the table value, shares (fractions, splay, factors) at most 1."""
     table = _parameter_values()
@@ -84,7 +91,7 @@ def _parameter_bounds(name: str) -> Tuple[float, float]:
     return LOWER_FACTOR * value, (SHARE_MAX if _is_share(name) else UPPER_FACTOR * value)
 
 
-def _parameter_values() -> Dict[str, float]:
+def _parameter_values() -> dict[str, float]:
     return {row["name"]: float(row["value"]) for row in _core.parameter_table()}
 
 
@@ -109,7 +116,7 @@ class _Series:
 
     output: str
     time_h: np.ndarray
-    start_h: Optional[np.ndarray]
+    start_h: np.ndarray | None
     observed: np.ndarray
     sd: np.ndarray
     rows: np.ndarray  # index labels of the observation rows
@@ -134,7 +141,7 @@ def _float_column(frame: pd.DataFrame, column: str) -> np.ndarray:
     return values
 
 
-def _check_columns(frame: Any) -> List[str]:
+def _check_columns(frame: Any) -> list[str]:
     """The output columns present; every column must be one fit knows."""
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"observations: expected a pandas DataFrame, got {type(frame).__name__}")
@@ -157,7 +164,7 @@ def _check_columns(frame: Any) -> List[str]:
     return present
 
 
-def _times(frame: pd.DataFrame, t_end_h: Optional[float]) -> Tuple[np.ndarray, float]:
+def _times(frame: pd.DataFrame, t_end_h: float | None) -> tuple[np.ndarray, float]:
     times = _float_column(frame, TIME)
     if np.isnan(times).any():
         raise ValueError(f"observations[{TIME!r}]: NaN at row "
@@ -184,7 +191,7 @@ def _sd(frame: pd.DataFrame, output: str, mask: np.ndarray, observed: np.ndarray
     """Per-observation SDs: the SD column, else ``sigma[output]``, else the default."""
     column = output + SD_SUFFIX
     if column in frame.columns:
-        sd = _float_column(frame, column)[mask]
+        sd: np.ndarray = _float_column(frame, column)[mask]
         bad = ~(sd > 0)
         if bad.any():
             raise ValueError(f"observations[{column!r}]={_first(sd, bad)!r} at row "
@@ -203,7 +210,7 @@ def _sd(frame: pd.DataFrame, output: str, mask: np.ndarray, observed: np.ndarray
 
 
 def _series(frame: pd.DataFrame, output: str, times: np.ndarray,
-            sigma: Mapping[str, Any]) -> Optional[_Series]:
+            sigma: Mapping[str, Any]) -> _Series | None:
     values = _float_column(frame, output)
     mask = ~np.isnan(values)
     if not mask.any():
@@ -221,8 +228,8 @@ def _series(frame: pd.DataFrame, output: str, times: np.ndarray,
                    frame.index[mask].to_numpy())
 
 
-def _observations(frame: Any, t_end_h: Optional[float],
-                  sigma: Optional[Mapping[str, Any]]) -> Tuple[List[_Series], float]:
+def _observations(frame: Any, t_end_h: float | None,
+                  sigma: Mapping[str, Any] | None) -> tuple[list[_Series], float]:
     """Checked observations, one series per observed output, and the run length."""
     present = _check_columns(frame)
     sigma = {} if sigma is None else sigma
@@ -244,7 +251,7 @@ def _observations(frame: Any, t_end_h: Optional[float],
 
 
 # ----------------------------------------------------------------------------- parameters
-def _fitted_parameters(parameters: Any, fixed: Mapping[str, Any]) -> Dict[str, float]:
+def _fitted_parameters(parameters: Any, fixed: Mapping[str, Any]) -> dict[str, float]:
     """name -> starting value (the table value unless a mapping gives one)."""
     if isinstance(parameters, str) or not isinstance(parameters, (Sequence, Mapping)):
         raise TypeError(f"parameters={parameters!r}: expected a list of parameter names (or a "
@@ -253,7 +260,7 @@ def _fitted_parameters(parameters: Any, fixed: Mapping[str, Any]) -> Dict[str, f
     names = list(parameters)
     if not names:
         raise ValueError("parameters: give at least one parameter name to fit")
-    starts: Dict[str, float] = {}
+    starts: dict[str, float] = {}
     for name in names:
         if name not in table:
             raise ValueError(_unknown_parameter_message(name, "parameters", list(table)))
@@ -279,12 +286,15 @@ def _predict(series: _Series, table: np.ndarray) -> np.ndarray:
     """The model's value of each observation of ``series`` from a result table."""
     grid = table[:, 0]
     end = np.searchsorted(grid, series.time_h)
+    values: np.ndarray
     if series.output == "serum_mmol_l":
-        return table[end, _SERUM]
-    if series.output == "urine_cum_mmol":
-        return table[end, _URINE]
-    start = np.searchsorted(grid, series.start_h)
-    return table[end, _URINE] - table[start, _URINE]
+        values = table[end, _SERUM]
+    elif series.output == "urine_cum_mmol":
+        values = table[end, _URINE]
+    else:  # a collection: start_h is given for every one (_observations)
+        start = np.searchsorted(grid, cast(np.ndarray, series.start_h))
+        values = table[end, _URINE] - table[start, _URINE]
+    return values
 
 
 class _Model:
@@ -292,15 +302,15 @@ class _Model:
 
     errordef = 1.0  # iminuit: least squares, 1 sigma where chi2 rises by 1
 
-    def __init__(self, regimen: Regimen, subject: Subject, series: List[_Series], t_end: float,
-                 names: List[str], fixed: Mapping[str, Any], solver: Dict[str, float]) -> None:
+    def __init__(self, regimen: Regimen, subject: Subject, series: list[_Series], t_end: float,
+                 names: list[str], fixed: Mapping[str, Any], solver: dict[str, Any]) -> None:
         self.regimen, self.subject, self.series, self.t_end = regimen, subject, series, t_end
         self.names, self.fixed, self.solver = names, dict(fixed), solver
         times = [s.time_h for s in series] + [s.start_h for s in series if s.start_h is not None]
         self.grid = np.unique(np.concatenate([[0.0, t_end], *times]))
         self.ndata = sum(len(s.observed) for s in series)
 
-    def run(self, values: Sequence[float], grid: Optional[np.ndarray] = None) -> Result:
+    def run(self, values: Sequence[float], grid: np.ndarray | None = None) -> Result:
         overrides = {**self.fixed, **dict(zip(self.names, map(float, values)))}
         times = self.grid if grid is None else grid
         try:
@@ -319,7 +329,7 @@ class _Model:
         return float(np.sum(self.residuals(np.exp(log_values)) ** 2))
 
 
-def _minimize(model: _Model, starts: Dict[str, float]) -> Any:
+def _minimize(model: _Model, starts: dict[str, float]) -> Any:
     """MIGRAD then HESSE in log-parameter space; the iminuit.Minuit object."""
     iminuit = _iminuit()
     minuit = iminuit.Minuit(model, np.log(list(starts.values())), name=list(starts))
@@ -336,11 +346,11 @@ def _minimize(model: _Model, starts: Dict[str, float]) -> Any:
 
 
 # ----------------------------------------------------------------------------- API
-def fit(observations: pd.DataFrame, regimen: Regimen, subject: Optional[Subject] = None, *,
-        parameters: Any, sigma: Optional[Mapping[str, float]] = None,
-        t_end_h: Optional[float] = None, fixed: Optional[Mapping[str, float]] = None,
+def fit(observations: pd.DataFrame, regimen: Regimen, subject: Subject | None = None, *,
+        parameters: Any, sigma: Mapping[str, float] | None = None,
+        t_end_h: float | None = None, fixed: Mapping[str, float] | None = None,
         rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
-        atol_gut: float = DEFAULT_ATOL_GUT) -> "FitResult":
+        atol_gut: float = DEFAULT_ATOL_GUT) -> FitResult:
     """Fit physiological parameters to observed serum and urine Mg by weighted
     least squares (iminuit MIGRAD + HESSE, in log-parameter space).
 
@@ -405,7 +415,7 @@ def fit(observations: pd.DataFrame, regimen: Regimen, subject: Optional[Subject]
     return FitResult(model, minuit, observations)
 
 
-def _matrix(values: np.ndarray, names: List[str]) -> pd.DataFrame:
+def _matrix(values: np.ndarray, names: list[str]) -> pd.DataFrame:
     return pd.DataFrame(values, index=pd.Index(names, name="parameter"), columns=names)
 
 
@@ -429,10 +439,10 @@ class FitResult:
         log_values = np.array(minuit.values)
         values = np.exp(log_values)
         log_cov = np.array(minuit.covariance)
-        self.values: Dict[str, float] = dict(zip(names, map(float, values)))
-        self.errors: Dict[str, float] = dict(zip(names, map(float, values * np.sqrt(
+        self.values: dict[str, float] = dict(zip(names, map(float, values)))
+        self.errors: dict[str, float] = dict(zip(names, map(float, values * np.sqrt(
             np.diag(log_cov)))))
-        self.bounds: Dict[str, Tuple[float, float]] = {n: _parameter_bounds(n) for n in names}
+        self.bounds: dict[str, tuple[float, float]] = {n: _parameter_bounds(n) for n in names}
         self.log_covariance = _matrix(log_cov, names)
         self.covariance = _matrix(log_cov * np.outer(values, values), names)
         sd = np.sqrt(np.diag(log_cov))
@@ -459,7 +469,7 @@ class FitResult:
                 "residual": (s.observed - predicted) / s.sd}))
         return pd.concat(parts, ignore_index=True)
 
-    def _rows(self) -> List[Tuple[str, str, str, str, str]]:
+    def _rows(self) -> list[tuple[str, str, str, str, str]]:
         table = _parameter_values()
         rows = []
         for name, value in self.values.items():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Dict, List
+from functools import cache
+from typing import Any
 
 import pandas as pd
 
@@ -13,12 +13,12 @@ from . import _core, _validation
 MG_PER_MMOL = 24.305
 
 
-@lru_cache(maxsize=None)
-def _catalogue() -> Dict[str, Dict[str, Any]]:
+@cache
+def _catalogue() -> dict[str, dict[str, Any]]:
     return {row["id"]: row for row in _core.form_catalogue()}
 
 
-def form_ids() -> List[str]:
+def form_ids() -> list[str]:
     """All form ids, in catalogue order."""
     return list(_catalogue())
 
@@ -29,7 +29,8 @@ def check_form(form: Any, name: str = "form") -> str:
         raise TypeError(f"{name}={form!r}: expected a form id string such as 'citrate'")
     if form not in _catalogue():
         close = _core.closest_names(form, form_ids(), 3)
-        raise ValueError(f"{name}={form!r}: unknown form; did you mean {', '.join(map(repr, close))}? "
+        raise ValueError(f"{name}={form!r}: unknown form; "
+                         f"did you mean {', '.join(map(repr, close))}? "
                          f"Allowed: {', '.join(form_ids())}")
     return form
 
@@ -68,15 +69,16 @@ def kinetics(form: str) -> str:
     forms with the same string are simulated identically per elemental mg."""
     row = _catalogue()[check_form(form)]
     if row["components"]:
-        return "blend: " + " + ".join(f"{share:.0%} {kinetics(fid)}" for fid, share in row["components"])
-    text = row["dissolution"] + (" salt" if row["dissolution"] == "soluble" else "")
+        return "blend: " + " + ".join(f"{share:.0%} {kinetics(fid)}"
+                                      for fid, share in row["components"])
+    text: str = row["dissolution"] + (" salt" if row["dissolution"] == "soluble" else "")
     return text + (" + intact-chelate route" if row["chelate_route"] else "")
 
 
-def identical_groups(forms: List[str]) -> List[List[str]]:
+def identical_groups(forms: list[str]) -> list[list[str]]:
     """Groups (of two or more) among ``forms`` that are identical by assumption:
     same modeled kinetics, so the model cannot tell them apart."""
-    groups: Dict[str, List[str]] = {}
+    groups: dict[str, list[str]] = {}
     for form in forms:
         groups.setdefault(kinetics(form), []).append(form)
     return [members for members in groups.values() if len(members) > 1]

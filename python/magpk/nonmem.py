@@ -26,9 +26,10 @@ from __future__ import annotations
 import math
 import numbers
 import os
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -147,9 +148,9 @@ def _numbers(series: pd.Series, column: str, where: Any) -> np.ndarray:
     return np.array([_number(v, column, where(i)) for i, v in enumerate(values)], dtype=float)
 
 
-def _column_names(frame: pd.DataFrame, wanted: Sequence[str]) -> Dict[str, str]:
+def _column_names(frame: pd.DataFrame, wanted: Sequence[str]) -> dict[str, str]:
     """Upper-case name -> the frame's column, for the ``wanted`` names (any case)."""
-    found: Dict[str, str] = {}
+    found: dict[str, str] = {}
     for column in frame.columns:
         if not isinstance(column, str):
             continue
@@ -172,13 +173,14 @@ class _Table:
 
     labels: np.ndarray          # the DataFrame's index labels, for messages
     ids: np.ndarray             # object: floats or strings
-    columns: Dict[str, str]     # item -> the frame's column name (items present)
-    values: Dict[str, np.ndarray]
+    columns: dict[str, str]     # item -> the frame's column name (items present)
+    values: dict[str, np.ndarray]
     form: np.ndarray            # object: None, str or float
 
     def __getattr__(self, item: str) -> np.ndarray:
         try:
-            return self.__dict__["values"][item.upper()]
+            values: dict[str, np.ndarray] = self.__dict__["values"]
+            return values[item.upper()]
         except KeyError:
             raise AttributeError(item) from None
 
@@ -198,7 +200,7 @@ class _Table:
             raise ValueError(f"{self.name(item)}={_show(value)} at {self.where(i)}: {reason}")
 
 
-def _ids(frame: pd.DataFrame, column: Optional[str], labels: np.ndarray) -> np.ndarray:
+def _ids(frame: pd.DataFrame, column: str | None, labels: np.ndarray) -> np.ndarray:
     """The ID of every record (numbers as floats, strings kept); 1 without an ID column."""
     if column is None:
         return np.full(len(frame), 1.0, dtype=object)
@@ -221,7 +223,7 @@ def _ids(frame: pd.DataFrame, column: Optional[str], labels: np.ndarray) -> np.n
     return out
 
 
-def _forms(frame: pd.DataFrame, column: Optional[str], table: _Table) -> np.ndarray:
+def _forms(frame: pd.DataFrame, column: str | None, table: _Table) -> np.ndarray:
     """FORM cells: None (missing or 0), a stripped string, or a float code."""
     out = np.full(len(frame), None, dtype=object)
     if column is None:
@@ -350,12 +352,12 @@ def _check_doses(t: _Table) -> None:
 # ----------------------------------------------------------------------------------------------
 # individuals and segments
 # ----------------------------------------------------------------------------------------------
-def _individuals(t: _Table) -> List[Tuple[Any, int, int]]:
+def _individuals(t: _Table) -> list[tuple[Any, int, int]]:
     """(ID, first row, end row) of each individual record: consecutive rows of one ID."""
     n = len(t.ids)
     starts = [0] + [i for i in range(1, n) if t.ids[i] != t.ids[i - 1]]
-    bounds = list(zip(starts, starts[1:] + [n]))
-    seen: Dict[Any, int] = {}
+    bounds = list(zip(starts, [*starts[1:], n]))
+    seen: dict[Any, int] = {}
     for start, _ in bounds:
         key = t.ids[start]
         if key in seen:
@@ -367,10 +369,10 @@ def _individuals(t: _Table) -> List[Tuple[Any, int, int]]:
     return [(t.ids[start], start, stop) for start, stop in bounds]
 
 
-def _segments(t: _Table, start: int, stop: int) -> List[Tuple[int, int]]:
+def _segments(t: _Table, start: int, stop: int) -> list[tuple[int, int]]:
     """Row ranges between resets (a reset record opens a segment); TIME checked in each."""
     cuts = [i for i in range(start + 1, stop) if t.evid[i] in _RESET_EVIDS]
-    bounds = list(zip([start] + cuts, cuts + [stop]))
+    bounds = list(zip([start, *cuts], [*cuts, stop]))
     time = t.time
     for a, b in bounds:
         back = np.flatnonzero(np.diff(time[a:b]) < 0)
@@ -383,7 +385,7 @@ def _segments(t: _Table, start: int, stop: int) -> List[Tuple[int, int]]:
     return bounds
 
 
-def _form(t: _Table, i: int, default: Optional[str]) -> str:
+def _form(t: _Table, i: int, default: str | None) -> str:
     """The form of the oral dose on row i: FORM (id or code), else ``form=``."""
     value = t.form[i]
     ids = form_ids()
@@ -418,7 +420,7 @@ def _doses_until(start: float, every: float, count: int, end: float) -> int:
     if count == 1:
         return 1
     intervals = (end - start) / every
-    k = count if not intervals < count else int(math.floor(intervals)) + 1
+    k = count if not intervals < count else math.floor(intervals) + 1
     while k > 1 and start + (k - 1) * every > end:
         k -= 1
     while k < count and start + k * every <= end:
@@ -426,8 +428,8 @@ def _doses_until(start: float, every: float, count: int, end: float) -> int:
     return k
 
 
-def _add_dose(regimen: Regimen, t: _Table, i: int, amt_unit: str, form: Optional[str],
-              shift: float = 0.0, end: Optional[float] = None) -> Regimen:
+def _add_dose(regimen: Regimen, t: _Table, i: int, amt_unit: str, form: str | None,
+              shift: float = 0.0, end: float | None = None) -> Regimen:
     """``regimen`` with the dose (and its additional doses) of row i, times minus ``shift``;
     with ``end``, doses after it are left out (they cannot change a prediction)."""
     start = t.time[i] - shift
@@ -436,7 +438,7 @@ def _add_dose(regimen: Regimen, t: _Table, i: int, amt_unit: str, form: Optional
         count = _doses_until(start, t.ii[i], count, end)
         if count == 0:
             return regimen
-    repeat: Dict[str, Any] = {"every_h": float(t.ii[i]), "count": count} if count > 1 else {}
+    repeat: dict[str, Any] = {"every_h": float(t.ii[i]), "count": count} if count > 1 else {}
     mg = _dose_mg(float(t.amt[i]), amt_unit)
     cmt = t.cmt[i]
     try:
@@ -459,14 +461,15 @@ def _check_amt_unit(amt_unit: Any) -> str:
     if not isinstance(amt_unit, str):
         raise TypeError(f"amt_unit={amt_unit!r}: expected 'mg' or 'mmol' (the unit of AMT: "
                         f"elemental Mg)")
-    return _validation.choice("amt_unit", amt_unit, AMT_UNITS)
+    unit: str = _validation.choice("amt_unit", amt_unit, AMT_UNITS)
+    return unit
 
 
-def _check_form_argument(form: Any) -> Optional[str]:
+def _check_form_argument(form: Any) -> str | None:
     return None if form is None else check_form(form, "form")
 
 
-def regimen_from_nonmem(dataset: pd.DataFrame, *, amt_unit: str, form: Optional[str] = None,
+def regimen_from_nonmem(dataset: pd.DataFrame, *, amt_unit: str, form: str | None = None,
                         id: Any = None) -> Regimen:
     """The regimen of one individual of a NONMEM-style dataset; see
     :meth:`magpk.Regimen.from_nonmem`."""
@@ -508,7 +511,7 @@ def regimen_from_nonmem(dataset: pd.DataFrame, *, amt_unit: str, form: Optional[
 # covariates
 # ----------------------------------------------------------------------------------------------
 def _covariate_spec(covariates: Any, frame: pd.DataFrame
-                    ) -> Dict[str, Tuple[str, Optional[Mapping[Any, Any]]]]:
+                    ) -> dict[str, tuple[str, Mapping[Any, Any] | None]]:
     """Subject field -> (the frame's column, codes or None) for the covariates to read."""
     if covariates is not None and not isinstance(covariates, Mapping):
         raise TypeError(f"covariates={covariates!r}: expected a mapping of Subject fields to "
@@ -516,7 +519,7 @@ def _covariate_spec(covariates: Any, frame: pd.DataFrame
     requested = dict(covariates or {})
     for field in requested:
         _validation.choice("covariates key", field, COVARIATE_FIELDS)
-    spec: Dict[str, Tuple[str, Optional[Mapping[Any, Any]]]] = {}
+    spec: dict[str, tuple[str, Mapping[Any, Any] | None]] = {}
     for field in COVARIATE_FIELDS:
         explicit = field in requested
         value = requested[field] if explicit else DEFAULT_COVARIATES.get(field)
@@ -562,10 +565,10 @@ def _decode(value: Any, codes: Mapping[Any, Any], field: str, column: str, where
 
 
 def _covariate_values(frame: pd.DataFrame, t: _Table,
-                      spec: Mapping[str, Tuple[str, Optional[Mapping[Any, Any]]]]
-                      ) -> Dict[str, np.ndarray]:
+                      spec: Mapping[str, tuple[str, Mapping[Any, Any] | None]]
+                      ) -> dict[str, np.ndarray]:
     """Subject field -> one value per record (numbers as floats, codes decoded)."""
-    out: Dict[str, np.ndarray] = {}
+    out: dict[str, np.ndarray] = {}
     for field, (column, codes) in spec.items():
         if field in _NUMERIC_COVARIATES and codes is None:
             values = _numbers(frame[column], column, t.where)
@@ -587,7 +590,7 @@ def _covariate_values(frame: pd.DataFrame, t: _Table,
 
 
 def _subject(t: _Table, values: Mapping[str, np.ndarray],
-             spec: Mapping[str, Tuple[str, Any]], start: int, stop: int,
+             spec: Mapping[str, tuple[str, Any]], start: int, stop: int,
              defaults: Mapping[str, Any]) -> Subject:
     """The Subject of one individual: covariates from its first record, constant over it."""
     kwargs = dict(defaults)
@@ -607,7 +610,7 @@ def _subject(t: _Table, values: Mapping[str, np.ndarray],
         raise type(error)(f"ID {_show(t.ids[start])} ({t.where(start)}): {error}") from None
 
 
-def _check_subject_defaults(subject_defaults: Any) -> Dict[str, Any]:
+def _check_subject_defaults(subject_defaults: Any) -> dict[str, Any]:
     if subject_defaults is None:
         return {}
     if not isinstance(subject_defaults, Mapping):
@@ -643,7 +646,7 @@ def _at_clock(subject: Subject, shift: float) -> Subject:
 
 
 def _plan(t: _Table, subject: Subject, start: int, stop: int, amt_unit: str,
-          form: Optional[str]) -> List[_Segment]:
+          form: str | None) -> list[_Segment]:
     """The runs of one individual: one per segment between resets with a prediction."""
     segments = []
     for a, b in _segments(t, start, stop):
@@ -661,7 +664,7 @@ def _plan(t: _Table, subject: Subject, start: int, stop: int, amt_unit: str,
     return segments
 
 
-def _predict(segments: List[_Segment], output: str, label: str) -> List[Tuple[np.ndarray,
+def _predict(segments: list[_Segment], output: str, label: str) -> list[tuple[np.ndarray,
                                                                           np.ndarray]]:
     """Predictions of one individual: (row positions, values) per segment."""
     out = []
@@ -689,10 +692,10 @@ def _output_values(result: Result, output: str) -> np.ndarray:
     return values * scale if scale is not None else values
 
 
-def _run_all(plans: List[Tuple[str, List[_Segment]]], output: str, n_threads: int
-             ) -> List[List[Tuple[np.ndarray, np.ndarray]]]:
+def _run_all(plans: list[tuple[str, list[_Segment]]], output: str, n_threads: int
+             ) -> list[list[tuple[np.ndarray, np.ndarray]]]:
     """Every individual's predictions, in a thread pool (simulate releases the GIL)."""
-    def run(plan: Tuple[str, List[_Segment]]) -> List[Tuple[np.ndarray, np.ndarray]]:
+    def run(plan: tuple[str, list[_Segment]]) -> list[tuple[np.ndarray, np.ndarray]]:
         return _predict(plan[1], output, plan[0])
 
     if n_threads == 1 or len(plans) <= 1:
@@ -701,9 +704,9 @@ def _run_all(plans: List[Tuple[str, List[_Segment]]], output: str, n_threads: in
         return list(pool.map(run, plans))
 
 
-def _output_columns() -> List[str]:
+def _output_columns() -> list[str]:
     columns = [c for c in _core.output_columns() if c != "time_h"]
-    return columns[:1] + ["serum_mg_dl", "serum_meq_l"] + columns[1:]
+    return [*columns[:1], "serum_mg_dl", "serum_meq_l", *columns[1:]]
 
 
 def _threads(threads: Any) -> int:
@@ -712,10 +715,10 @@ def _threads(threads: Any) -> int:
     return _validation.count("threads", threads, maximum=MAX_THREADS)
 
 
-def simulate_dataset(dataset: pd.DataFrame, *, amt_unit: str, form: Optional[str] = None,
-                     covariates: Optional[Mapping[str, Any]] = None,
-                     output: str = "serum_mmol_l", threads: Optional[int] = None,
-                     subject_defaults: Optional[Mapping[str, Any]] = None) -> pd.DataFrame:
+def simulate_dataset(dataset: pd.DataFrame, *, amt_unit: str, form: str | None = None,
+                     covariates: Mapping[str, Any] | None = None,
+                     output: str = "serum_mmol_l", threads: int | None = None,
+                     subject_defaults: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Simulate every individual of a NONMEM-style dataset; return it with predictions.
 
     Each ID is one subject (covariates from its records) given the doses of its
@@ -788,7 +791,7 @@ def simulate_dataset(dataset: pd.DataFrame, *, amt_unit: str, form: Optional[str
 # ----------------------------------------------------------------------------------------------
 # writing a regimen
 # ----------------------------------------------------------------------------------------------
-def _neighbors(value: float) -> List[float]:
+def _neighbors(value: float) -> list[float]:
     """``value`` and its floating-point neighbors, nearest first."""
     out, up, down = [value], value, value
     for _ in range(_NUDGE_ULPS):
@@ -814,9 +817,9 @@ def _exact_rate(amount: float, duration: float) -> float:
     return 0.0
 
 
-def _runs(events: Sequence[Any], key: Any, time: Any) -> List[Tuple[Any, float, float, int]]:
+def _runs(events: Sequence[Any], key: Any, time: Any) -> list[tuple[Any, float, float, int]]:
     """Consecutive events with one ``key`` at ``t0 + i * ii`` exactly: (event, t0, ii, count)."""
-    runs: List[Tuple[Any, float, float, int]] = []
+    runs: list[tuple[Any, float, float, int]] = []
     i = 0
     while i < len(events):
         first, t0 = events[i], time(events[i])
@@ -831,10 +834,10 @@ def _runs(events: Sequence[Any], key: Any, time: Any) -> List[Tuple[Any, float, 
     return runs
 
 
-def _dose_rows(regimen: Regimen, amt_unit: str) -> List[Dict[str, Any]]:
+def _dose_rows(regimen: Regimen, amt_unit: str) -> list[dict[str, Any]]:
     """One record per run of equal, equally spaced doses (ADDL and II for the repeats)."""
     codes = {form: i + 1 for i, form in enumerate(form_ids())}
-    rows: List[Dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
 
     def add(t0: float, ii: float, count: int, mmol: float, cmt: int, **extra: Any) -> None:
         rows.append({"TIME": t0, "AMT": _exact_amount(mmol, amt_unit), "CMT": cmt,
@@ -857,7 +860,7 @@ def _dose_rows(regimen: Regimen, amt_unit: str) -> List[Dict[str, Any]]:
 
 
 def regimen_to_nonmem(regimen: Regimen, id: Any = 1, *, amt_unit: str = "mg",
-                      observation_times_h: Optional[Sequence[float]] = None) -> pd.DataFrame:
+                      observation_times_h: Sequence[float] | None = None) -> pd.DataFrame:
     """A regimen as a NONMEM-style dataset; see :meth:`magpk.Regimen.to_nonmem`."""
     unit = _check_amt_unit(amt_unit)
     if isinstance(id, bool) or not isinstance(id, numbers.Real) or not math.isfinite(id):
@@ -885,7 +888,7 @@ def regimen_to_nonmem(regimen: Regimen, id: Any = 1, *, amt_unit: str = "mg",
                "DV", "FORM"] + (["FOOD"] if regimen.oral_events and any(
                    e.with_food for e in regimen.oral_events) else [])
     integers = ("ID", "CMT", "EVID", "MDV", "ADDL", "SS", "FORM", "FOOD")
-    frame["ID"] = id
+    frame["ID"] = id  # type: ignore[call-overload]  # pandas-stubs: no numbers.Real scalar
     for column in columns:
         if column not in frame:
             frame[column] = 0

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from collections.abc import Mapping
+from functools import cache
 from importlib import resources
-from typing import Any, Dict, Mapping, Optional
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,11 +14,12 @@ import pandas as pd
 from . import _core, _validation
 
 
-@lru_cache(maxsize=None)
-def _calibration() -> Dict[str, Any]:
+@cache
+def _calibration() -> dict[str, Any]:
     """The stored joint calibration (calibration/calibrate.py --write)."""
-    text = resources.files("magpk").joinpath("data", "calibration.json").read_text()
-    return json.loads(text)
+    text = resources.files("magpk").joinpath("data").joinpath("calibration.json").read_text()
+    calibration: dict[str, Any] = json.loads(text)
+    return calibration
 
 
 def parameters() -> pd.DataFrame:
@@ -58,7 +60,7 @@ def parameter_covariance() -> pd.DataFrame:
     return frame
 
 
-def _physiology(overrides: Optional[Mapping[str, Any]]) -> "_core.Physiology":
+def _physiology(overrides: Mapping[str, Any] | None) -> _core.Physiology:
     """Default parameters with ``overrides`` (name -> value) applied."""
     physiology = _core.Physiology()
     if overrides is None:

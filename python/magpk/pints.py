@@ -19,7 +19,8 @@ The core computes no parameter sensitivities, so there is no
 
 from __future__ import annotations
 
-from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -38,12 +39,12 @@ from .subject import Subject
 __all__ = ["MagpkForwardModel"]
 
 #: Columns of :meth:`magpk.Result.to_frame` a model can output (all but ``time_h``).
-OUTPUT_COLUMNS: Tuple[str, ...] = tuple(
+OUTPUT_COLUMNS: tuple[str, ...] = tuple(
     c for c in ("serum_mmol_l", "serum_mg_dl", "serum_meq_l", *_core.output_columns())
     if c != "time_h")
 
 
-def _outputs(output: Union[str, Sequence[str]]) -> List[str]:
+def _outputs(output: str | Sequence[str]) -> list[str]:
     names = [output] if isinstance(output, str) else list(output)
     if not names:
         raise ValueError("output: give at least one output column")
@@ -56,7 +57,7 @@ def _outputs(output: Union[str, Sequence[str]]) -> List[str]:
     return names
 
 
-class MagpkForwardModel(_pints.ForwardModel):
+class MagpkForwardModel(_pints.ForwardModel):  # type: ignore[misc]  # pints ships no types
     """A regimen and subject as a ``pints.ForwardModel``: the PINTS parameters
     are the named physiological parameters (own units), the outputs are columns
     of :meth:`magpk.Result.to_frame` at the requested times.
@@ -78,9 +79,9 @@ class MagpkForwardModel(_pints.ForwardModel):
         solver tolerances, as for :func:`magpk.simulate`.
     """
 
-    def __init__(self, regimen: Regimen, subject: Optional[Subject] = None, *,
-                 parameters: Sequence[str], output: Union[str, Sequence[str]] = "serum_mmol_l",
-                 t_end_h: Optional[float] = None, fixed: Optional[Mapping[str, float]] = None,
+    def __init__(self, regimen: Regimen, subject: Subject | None = None, *,
+                 parameters: Sequence[str], output: str | Sequence[str] = "serum_mmol_l",
+                 t_end_h: float | None = None, fixed: Mapping[str, float] | None = None,
                  rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
                  atol_gut: float = DEFAULT_ATOL_GUT) -> None:
         super().__init__()
@@ -91,7 +92,7 @@ class MagpkForwardModel(_pints.ForwardModel):
         self._names = list(_fitted_parameters(parameters, self._fixed))
         self._outputs = _outputs(output)
         self._t_end_h = t_end_h
-        self._solver = {"rtol": rtol, "atol": atol, "atol_gut": atol_gut}
+        self._solver: dict[str, Any] = {"rtol": rtol, "atol": atol, "atol_gut": atol_gut}
 
     def n_parameters(self) -> int:
         return len(self._names)
@@ -99,7 +100,7 @@ class MagpkForwardModel(_pints.ForwardModel):
     def n_outputs(self) -> int:
         return len(self._outputs)
 
-    def parameter_names(self) -> List[str]:
+    def parameter_names(self) -> list[str]:
         """The names of the parameters, in the order of the PINTS parameter vector."""
         return list(self._names)
 
@@ -118,14 +119,14 @@ class MagpkForwardModel(_pints.ForwardModel):
         if values.shape != (len(self._names),):
             raise ValueError(f"parameters: expected {len(self._names)} values "
                              f"({', '.join(self._names)}), got {values.size}")
-        times = np.asarray(times, dtype=float)
-        if times.ndim != 1 or times.size == 0:
+        grid = np.asarray(times, dtype=float)
+        if grid.ndim != 1 or grid.size == 0:
             raise ValueError("times: expected a non-empty 1-D sequence of times in hours")
-        t_end = float(times.max()) if self._t_end_h is None else self._t_end_h
+        t_end = float(grid.max()) if self._t_end_h is None else self._t_end_h
         overrides = {**self._fixed, **dict(zip(self._names, values.tolist()))}
         result = simulate(self._regimen, self._subject, t_end_h=t_end,
-                          output_times_h=times.tolist(), parameters=overrides, **self._solver)
+                          output_times_h=grid.tolist(), parameters=overrides, **self._solver)
         frame = result.to_frame()
-        rows = np.searchsorted(frame["time_h"].to_numpy(), times)
+        rows = np.searchsorted(frame["time_h"].to_numpy(), grid)
         out = frame[self._outputs].to_numpy()[rows]
         return out[:, 0] if len(self._outputs) == 1 else out

@@ -23,8 +23,8 @@ hypomagnesemia < 0.75; hypermagnesemia > 1.05; for parenteral MgSO4
 from __future__ import annotations
 
 import re
-
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -55,7 +55,7 @@ __all__ = [
 _INSTALL_HINT = "magpk plotting needs matplotlib: pip install magpk[plot]"
 
 #: Serum units accepted by :func:`plot_serum`, with their factor from mmol/L.
-SERUM_UNITS: Dict[str, float] = {"mmol/L": 1.0, "mg/dL": MG_PER_MMOL / 10.0, "mEq/L": 2.0}
+SERUM_UNITS: dict[str, float] = {"mmol/L": 1.0, "mg/dL": MG_PER_MMOL / 10.0, "mEq/L": 2.0}
 
 # Thresholds in mmol/L: the core's (the same ones its time-above/below metrics use).
 HYPO_BELOW = _core.HYPO_THRESHOLD_MMOL_L
@@ -88,21 +88,21 @@ def _pyplot() -> Any:
     return plt
 
 
-def _new_axes(ax: Optional["Axes"], figsize: Tuple[float, float] = (7.0, 4.5)) -> "Axes":
+def _new_axes(ax: Axes | None, figsize: tuple[float, float] = (7.0, 4.5)) -> Axes:
     plt = _pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
 
 
-def _time_axis(t_end_h: float) -> Tuple[float, str]:
+def _time_axis(t_end_h: float) -> tuple[float, str]:
     """(divisor, label) for a time axis: hours up to 72 h, days beyond."""
     if t_end_h > DAYS_ABOVE_H:
         return 24.0, "time (days)"
     return 1.0, "time (h)"
 
 
-def _results_list(results: Any) -> List["Result"]:
+def _results_list(results: Any) -> list[Result]:
     from .simulate import Result
 
     if isinstance(results, Result):
@@ -118,7 +118,7 @@ def _results_list(results: Any) -> List["Result"]:
     return out
 
 
-def _check_result(result: Any) -> "Result":
+def _check_result(result: Any) -> Result:
     from .simulate import Result
 
     if not isinstance(result, Result):
@@ -130,22 +130,22 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-def regimen_label(result: "Result") -> str:
+def regimen_label(result: Result) -> str:
     """A short description of a result's regimen, e.g. ``"citrate 300 mg"``."""
     regimen = result.regimen
     parts = []
-    forms: Dict[str, List[float]] = {}
+    forms: dict[str, list[float]] = {}
     for event in regimen.oral_events:
         forms.setdefault(event.form, []).append(event.elemental_mmol * MG_PER_MMOL)
     for form, doses in forms.items():
         dose = _fmt(round(doses[0], 1))
         parts.append(f"{form} {dose} mg" + (f" x{len(doses)}" if len(doses) > 1 else ""))
-    routes: Dict[str, float] = {}
-    for event in regimen.parenteral_events:
-        name = "IV bolus" if event.route == "iv_bolus" else "IM"
-        routes[name] = routes.get(name, 0.0) + event.mmol
-    for event in regimen.infusion_events:
-        routes["IV infusion"] = routes.get("IV infusion", 0.0) + event.mmol
+    routes: dict[str, float] = {}
+    for parenteral in regimen.parenteral_events:
+        name = "IV bolus" if parenteral.route == "iv_bolus" else "IM"
+        routes[name] = routes.get(name, 0.0) + parenteral.mmol
+    for infusion in regimen.infusion_events:
+        routes["IV infusion"] = routes.get("IV infusion", 0.0) + infusion.mmol
     for name, mmol in routes.items():
         parts.append(f"{name} {_fmt(round(mmol, 1))} mmol")
     if regimen.diet_events:
@@ -153,7 +153,7 @@ def regimen_label(result: "Result") -> str:
     return ", ".join(parts) if parts else "no dose"
 
 
-def _labels(results: Sequence["Result"], labels: Optional[Sequence[str]]) -> List[str]:
+def _labels(results: Sequence[Result], labels: Sequence[str] | None) -> list[str]:
     if labels is None:
         return [regimen_label(r) for r in results]
     if isinstance(labels, str):
@@ -164,8 +164,8 @@ def _labels(results: Sequence["Result"], labels: Optional[Sequence[str]]) -> Lis
     return labels
 
 
-def draw_serum_thresholds(ax: "Axes", units: str = "mmol/L", parenteral: bool = False,
-                          ylim: Optional[Tuple[float, float]] = None, *,
+def draw_serum_thresholds(ax: Axes, units: str = "mmol/L", parenteral: bool = False,
+                          ylim: tuple[float, float] | None = None, *,
                           shade_reference: bool = True, legend: bool = True) -> None:
     """Shade the reference range and draw the clinical thresholds on ``ax``,
     with a legend of them to the right of the axes.
@@ -189,7 +189,7 @@ def draw_serum_thresholds(ax: "Axes", units: str = "mmol/L", parenteral: bool = 
         return _fmt(round(value * k, 2)) if units == "mmol/L" else f"{value * k:.3g}"
 
     lo_n, hi_n = NORMAL_RANGE
-    handles: List[Any] = []
+    handles: list[Any] = []
     label = f"reference {mmol(lo_n)}-{mmol(hi_n)} (IOM 1997)"
     if shade_reference:
         ax.axhspan(lo_n * k, hi_n * k, color="tab:green", alpha=0.12, lw=0, zorder=0)
@@ -234,10 +234,10 @@ def _unit_factor(units: str) -> float:
     return SERUM_UNITS[units]
 
 
-def plot_serum(results: Union["Result", Sequence["Result"]], labels: Optional[Sequence[str]] = None,
-               ax: Optional["Axes"] = None, units: str = "mmol/L", *,
+def plot_serum(results: Result | Sequence[Result], labels: Sequence[str] | None = None,
+               ax: Axes | None = None, units: str = "mmol/L", *,
                baseline: bool = False, thresholds: bool = True,
-               threshold_legend: bool = True) -> "Axes":
+               threshold_legend: bool = True) -> Axes:
     """Serum Mg over time for one or several results, overlaid.
 
     Parameters
@@ -302,8 +302,8 @@ def plot_serum(results: Union["Result", Sequence["Result"]], labels: Optional[Se
     return ax
 
 
-def plot_pools(result: "Result", ax: Optional["Axes"] = None, *, change: bool = False,
-               units: str = "mmol") -> "Axes":
+def plot_pools(result: Result, ax: Axes | None = None, *, change: bool = False,
+               units: str = "mmol") -> Axes:
     """Body Mg pools over time: tissue (intracellular), exchangeable bone,
     gut contents and plasma, in ``units`` (``"mmol"`` or ``"mg"``).
 
@@ -349,7 +349,7 @@ def _amount_factor(units: str) -> float:
     return MG_PER_MMOL if units == "mg" else 1.0
 
 
-def plot_cumulative(result: "Result", ax: Optional["Axes"] = None, units: str = "mmol") -> "Axes":
+def plot_cumulative(result: Result, ax: Axes | None = None, units: str = "mmol") -> Axes:
     """Cumulative Mg absorbed (all sources, and the supplement's own Mg),
     excreted in urine and in feces since t = 0, in ``"mmol"`` or ``"mg"``.
     Returns the Axes."""
@@ -366,7 +366,8 @@ def plot_cumulative(result: "Result", ax: Optional["Axes"] = None, units: str = 
               ("feces_cum_mmol", "feces", "tab:brown", "-"))
     for column, name, color, style in series:
         values = frame[column].to_numpy()
-        if column in ("absorbed_supplement_cum_mmol", "infused_cum_mmol") and not np.any(values > 0):
+        if (column in ("absorbed_supplement_cum_mmol", "infused_cum_mmol")
+                and not np.any(values > 0)):
             continue
         ax.plot(t, values * k, color=color, ls=style, lw=1.6, label=name)
     ax.set_xlim(0.0, result.t_end_h / divisor)
@@ -378,7 +379,7 @@ def plot_cumulative(result: "Result", ax: Optional["Axes"] = None, units: str = 
     return ax
 
 
-def _metric_label(name: str) -> Tuple[str, str]:
+def _metric_label(name: str) -> tuple[str, str]:
     """(title, unit) for a metric column name."""
     special = {
         "diarrhea_probability": ("diarrhea probability", "probability (0-1)"),
@@ -403,7 +404,7 @@ def _metric_label(name: str) -> Tuple[str, str]:
 def plot_comparison(table: pd.DataFrame,
                     metrics: Sequence[str] = ("absorbed_supplement_mg", "urine_increment_24h_mmol",
                                               "cmax_mmol_l", "diarrhea_probability"),
-                    fig: Optional["Figure"] = None) -> "Figure":
+                    fig: Figure | None = None) -> Figure:
     """Bar charts, one panel per metric, of a :func:`magpk.compare_forms` table
     (index: form; columns: metrics). Returns the Figure."""
     if not isinstance(table, pd.DataFrame):
@@ -452,9 +453,9 @@ def plot_comparison(table: pd.DataFrame,
     return fig
 
 
-def plot_population(pop: "Population", variable: str = "serum_mmol_l", ax: Optional["Axes"] = None,
-                    *, label: Optional[str] = None, color: Optional[str] = None,
-                    thresholds: bool = True, threshold_legend: bool = True) -> "Axes":
+def plot_population(pop: Population, variable: str = "serum_mmol_l", ax: Axes | None = None,
+                    *, label: str | None = None, color: str | None = None,
+                    thresholds: bool = True, threshold_legend: bool = True) -> Axes:
     """Median and 5-95 % / 25-75 % percentile bands of ``variable`` over time
     (``pop.percentiles()``). Variables: serum_mmol_l, plasma_mmol,
     tissue_mmol, bone_mmol, gut_mmol. For serum the reference range and the
@@ -496,7 +497,7 @@ def plot_population(pop: "Population", variable: str = "serum_mmol_l", ax: Optio
     return ax
 
 
-def _metrics_text(result: "Result") -> str:
+def _metrics_text(result: Result) -> str:
     m = result.metrics()
 
     def value(key: str, fmt: str, scale: float = 1.0) -> str:
@@ -507,7 +508,8 @@ def _metrics_text(result: "Result") -> str:
         ("regimen", regimen_label(result)),
         ("simulated", f"{result.t_end_h:g} h"),
         ("baseline serum", value("baseline_serum_mmol_l", ".3f") + " mmol/L"),
-        ("Cmax / Tmax", value("cmax_mmol_l", ".3f") + " mmol/L at " + value("tmax_h", ".1f") + " h"),
+        ("Cmax / Tmax",
+         value("cmax_mmol_l", ".3f") + " mmol/L at " + value("tmax_h", ".1f") + " h"),
         ("Cmin", value("cmin_mmol_l", ".3f") + " mmol/L"),
         ("AUC above baseline", value("auc_above_baseline_mmol_h_l", ".3g") + " mmol·h/L"),
         ("oral supplement", value("oral_supplement_mg", ".0f") + " mg"),
@@ -526,12 +528,13 @@ def _metrics_text(result: "Result") -> str:
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
 
-def plot_result(result: "Result", *, units: str = "mmol/L", amount_units: str = "mmol") -> "Figure":
+def plot_result(result: Result, *, units: str = "mmol/L", amount_units: str = "mmol") -> Figure:
     """A 2 x 2 dashboard of one result: serum (with thresholds, in ``units``), body
     pools, cumulative absorption/excretion (in ``amount_units``: ``"mmol"`` or
     ``"mg"``) and the metrics. Returns the Figure."""
     result = _check_result(result)
     plt = _pyplot()
+    fig: Figure
     fig, axes = plt.subplots(2, 2, figsize=(12.0, 8.0), layout="constrained")
     plot_serum(result, ax=axes[0, 0], units=units, baseline=True)
     axes[0, 0].set_title("serum")

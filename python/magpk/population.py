@@ -15,7 +15,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional, cast
 
 import numpy as np
 import pandas as pd
@@ -44,7 +45,7 @@ def populations() -> pd.DataFrame:
     return pd.DataFrame(_core.population_presets()).set_index("name")
 
 
-def _preset_names() -> List[str]:
+def _preset_names() -> list[str]:
     return [row["name"] for row in _core.population_presets()]
 
 
@@ -60,22 +61,23 @@ def _missing_to_none(value: Any) -> Any:
     return value
 
 
-def _columns_from_frame(frame: pd.DataFrame) -> Dict[str, np.ndarray]:
+def _columns_from_frame(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """Subjects given as a DataFrame -> the core's columns (with validation)."""
     required = ["weight_kg", "sex", "age_years", "egfr_ml_min", "diet_mg_per_day"]
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise ValueError(f"population DataFrame lacks columns {missing}; required: {required} "
-                         f"(optional: pregnant, ppi, diuretic, height_cm, {', '.join(_IIV_COLUMNS)})")
+                         f"(optional: pregnant, ppi, diuretic, height_cm, "
+                         f"{', '.join(_IIV_COLUMNS)})")
     n = len(frame)
     if n == 0:
         raise ValueError("population DataFrame has no rows")
     from .subject import Subject  # validate every row with the Subject rules
-    columns: Dict[str, np.ndarray] = {k: np.empty(n) for k in (
+    columns: dict[str, np.ndarray] = {k: np.empty(n) for k in (
         "weight_kg", "age_years", "height_cm", "egfr_ml_min", "diet_mg_per_day", "female",
         "pregnant", "ppi", "diuretic_code", *_IIV_COLUMNS)}
     for i, row in enumerate(frame.itertuples(index=False)):
-        values = row._asdict()
+        values: dict[str, Any] = cast(Any, row)._asdict()  # pandas-stubs: rows lack _asdict
         try:
             s = Subject(weight_kg=values["weight_kg"], sex=values["sex"],
                         age_years=values["age_years"], egfr_ml_min=values["egfr_ml_min"],
@@ -102,14 +104,14 @@ def _columns_from_frame(frame: pd.DataFrame) -> Dict[str, np.ndarray]:
     return columns
 
 
-def _slice(columns: Mapping[str, np.ndarray], start: int, stop: int) -> Dict[str, np.ndarray]:
+def _slice(columns: Mapping[str, np.ndarray], start: int, stop: int) -> dict[str, np.ndarray]:
     return {k: np.asarray(v)[start:stop] for k, v in columns.items()}
 
 
-def _run_chunk(population: Union[str, Dict[str, np.ndarray]], seed: int, start: int, stop: int,
-               parameters: Optional[Mapping[str, Any]], regimen: Regimen, t_end_h: float,
-               times: np.ndarray, tolerances: Tuple[float, float, float], threads: int,
-               keep: bool) -> Tuple[Dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+def _run_chunk(population: str | dict[str, np.ndarray], seed: int, start: int, stop: int,
+               parameters: Mapping[str, Any] | None, regimen: Regimen, t_end_h: float,
+               times: np.ndarray, tolerances: tuple[float, float, float], threads: int,
+               keep: bool) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
     """Simulate subjects [start, stop): one unit of work (local or on a Dask worker)."""
     if isinstance(population, str):
         columns = _core.sample_subjects(population, seed, start, stop - start)
@@ -126,8 +128,8 @@ def _run_chunk(population: Union[str, Dict[str, np.ndarray]], seed: int, start: 
 class Population:
     """Summaries of a simulated cohort (see :func:`simulate_population`)."""
 
-    def __init__(self, times: np.ndarray, histogram: np.ndarray, columns: Dict[str, np.ndarray],
-                 metrics: np.ndarray, trajectories: Optional[np.ndarray], seed: int,
+    def __init__(self, times: np.ndarray, histogram: np.ndarray, columns: dict[str, np.ndarray],
+                 metrics: np.ndarray, trajectories: np.ndarray | None, seed: int,
                  population: str) -> None:
         self.times_h = times
         self._histogram = histogram
@@ -147,7 +149,7 @@ class Population:
                 f"{len(self.times_h)} output times, seed {self.seed}>")
 
     def percentiles(self, q: Sequence[float] = (5, 25, 50, 75, 95),
-                    variables: Optional[Sequence[str]] = None) -> pd.DataFrame:
+                    variables: Sequence[str] | None = None) -> pd.DataFrame:
         """Percentiles over time: index ``time_h``, columns ``<variable>_p<q>``.
 
         Variables: serum_mmol_l, plasma_mmol, tissue_mmol, bone_mmol, gut_mmol.
@@ -188,7 +190,8 @@ class Population:
         :meth:`magpk.Result.metrics`."""
         c = self._columns
         frame = pd.DataFrame({
-            "weight_kg": c["weight_kg"], "sex": np.where(np.asarray(c["female"]) > 0, "female", "male"),
+            "weight_kg": c["weight_kg"],
+            "sex": np.where(np.asarray(c["female"]) > 0, "female", "male"),
             "age_years": c["age_years"],
             # NaN: the default (mean adult) height for the sex was used
             "height_cm": np.where(np.asarray(c["height_cm"]) > 0, c["height_cm"], np.nan),
@@ -247,7 +250,7 @@ class Population:
                             columns=pd.Index(self.times_h, name="time_h"))
 
 
-def _progress_bar(enabled: Optional[bool], total: int) -> Any:
+def _progress_bar(enabled: bool | None, total: int) -> Any:
     if enabled is False or (enabled is None and not sys.stderr.isatty()):
         return None
     try:
@@ -259,16 +262,16 @@ def _progress_bar(enabled: Optional[bool], total: int) -> Any:
     return tqdm(total=total, unit="subject", desc="magpk population")
 
 
-def simulate_population(regimen: Regimen, n: Optional[int] = 10_000, seed: int = 1,
-                        population: Union[None, str, pd.DataFrame] = None, t_end_h: float = 720.0,
-                        output_every_h: float = 1.0, threads: Optional[int] = None, *,
-                        progress: Optional[bool] = None, trajectories: bool = False,
-                        client: Any = None, chunk_size: Optional[int] = None,
-                        parameters: Optional[Mapping[str, Any]] = None,
+def simulate_population(regimen: Regimen, n: int | None = 10_000, seed: int = 1,
+                        population: str | pd.DataFrame | None = None, t_end_h: float = 720.0,
+                        output_every_h: float = 1.0, threads: int | None = None, *,
+                        progress: bool | None = None, trajectories: bool = False,
+                        client: Any = None, chunk_size: int | None = None,
+                        parameters: Mapping[str, Any] | None = None,
                         rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
                         atol_gut: float = DEFAULT_ATOL_GUT,
                         max_trajectory_bytes: int = MAX_TRAJECTORY_BYTES,
-                        checkpoint: Union[None, str, "os.PathLike[str]"] = None) -> Population:
+                        checkpoint: str | os.PathLike[str] | None = None) -> Population:
     """Simulate ``regimen`` in a virtual cohort.
 
     Parameters
@@ -347,8 +350,8 @@ def simulate_population(regimen: Regimen, n: Optional[int] = 10_000, seed: int =
     return Population(times, histogram, columns, metrics, kept, int(seed), label)
 
 
-def _cohort(population: Union[None, str, pd.DataFrame], n: Optional[int]
-            ) -> Tuple[Union[str, Dict[str, np.ndarray]], int, str]:
+def _cohort(population: str | pd.DataFrame | None, n: int | None
+            ) -> tuple[str | dict[str, np.ndarray], int, str]:
     """The cohort's source (preset name or columns), its size and its label."""
     if isinstance(population, pd.DataFrame):
         if n is not None and n != len(population) and n != 10_000:
@@ -370,7 +373,8 @@ def _check_memory(n_times: int, n_subjects: int, n_threads: int, keep: bool, byt
     if histogram_bytes > MAX_HISTOGRAM_BYTES:
         raise ValueError(f"t_end_h={t_end_h!r} with output_every_h={output_every_h!r} gives "
                          f"{n_times:,} output times: the summary histograms would need "
-                         f"~{histogram_bytes / 1e9:.1f} GB (limit {MAX_HISTOGRAM_BYTES / 1e9:g} GB);"
+                         f"~{histogram_bytes / 1e9:.1f} GB "
+                         f"(limit {MAX_HISTOGRAM_BYTES / 1e9:g} GB);"
                          f" use a coarser output grid")
     if keep:
         needed = n_subjects * n_times * n_vars * 8
@@ -386,13 +390,13 @@ class _MergedChunks:
 
     def __init__(self, n_chunks: int, keep: bool) -> None:
         self.keep = keep
-        self.histogram: Optional[np.ndarray] = None
-        self.columns: List[Any] = [None] * n_chunks
-        self.metrics: List[Any] = [None] * n_chunks
-        self.trajectories: List[Any] = [None] * n_chunks
+        self.histogram: np.ndarray | None = None
+        self.columns: list[Any] = [None] * n_chunks
+        self.metrics: list[Any] = [None] * n_chunks
+        self.trajectories: list[Any] = [None] * n_chunks
 
     def add(self, index: int,
-            part: Tuple[Dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]) -> None:
+            part: tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]) -> None:
         chunk_columns, chunk_histogram, chunk_metrics, chunk_trajectories = part
         if self.histogram is None:
             self.histogram = np.array(chunk_histogram, dtype=np.uint32)
@@ -403,7 +407,7 @@ class _MergedChunks:
         if self.keep:
             self.trajectories[index] = chunk_trajectories
 
-    def result(self) -> Tuple[Dict[str, np.ndarray], np.ndarray, np.ndarray, Optional[np.ndarray]]:
+    def result(self) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray | None]:
         assert self.histogram is not None
         columns = {k: np.concatenate([np.asarray(p[k]) for p in self.columns])
                    for k in self.columns[0]}
@@ -411,9 +415,14 @@ class _MergedChunks:
         return columns, self.histogram, np.vstack(self.metrics), kept
 
 
-def _run_chunks(source: Union[str, Dict[str, np.ndarray]], seed: int, n_subjects: int,
-                size: int, args: Tuple[Any, ...], n_threads: int, keep: bool, client: Any,
-                progress: Optional[bool], store: Any) -> _MergedChunks:
+#: What every chunk shares: (parameters, regimen, t_end_h, times, tolerances) of _run_chunk.
+_ChunkArgs = tuple[Optional[Mapping[str, Any]], Regimen, float, np.ndarray,
+                   tuple[float, float, float]]
+
+
+def _run_chunks(source: str | dict[str, np.ndarray], seed: int, n_subjects: int,
+                size: int, args: _ChunkArgs, n_threads: int, keep: bool, client: Any,
+                progress: bool | None, store: Any) -> _MergedChunks:
     """Run every chunk not already in the checkpoint ``store`` (None: no checkpoint), locally
     or on ``client``'s workers; each finished chunk is saved (by this process) as it arrives."""
     from .checkpoint import chunk_plan
@@ -437,7 +446,8 @@ def _run_chunks(source: Union[str, Dict[str, np.ndarray]], seed: int, n_subjects
 
         futures = {client.submit(_run_chunk, source, seed, a, b, *args, 1, keep,
                                  pure=False): (index, a, b) for index, a, b in todo}
-        for future in as_completed(list(futures)):
+        # distributed's as_completed is unannotated
+        for future in as_completed(list(futures)):  # type: ignore[no-untyped-call]
             finish(*futures[future], future.result())
             future.release()
     else:
@@ -446,8 +456,8 @@ def _run_chunks(source: Union[str, Dict[str, np.ndarray]], seed: int, n_subjects
     return merged
 
 
-def _run_locally(todo: List[Tuple[int, int, int]], run: Any, finish: Any,
-                 progress: Optional[bool]) -> None:
+def _run_locally(todo: list[tuple[int, int, int]], run: Any, finish: Any,
+                 progress: bool | None) -> None:
     """Run the chunks ``todo`` (index, start, stop) in this process (C++ threads), with a
     progress bar for long runs."""
     bar = None

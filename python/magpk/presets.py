@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, overload
 
 import pandas as pd
 
@@ -114,8 +114,8 @@ class Preset:
     evidence_grade: str  # a key of EVIDENCE_GRADES
     source: str
     notes: str
-    oral: Optional[Oral] = None  # None: parenteral (``parenteral`` builds it)
-    parenteral: Optional[Callable[[float], Regimen]] = None
+    oral: Oral | None = None  # None: parenteral (``parenteral`` builds it)
+    parenteral: Callable[[float], Regimen] | None = None
 
     def regimen(self, days: float) -> Regimen:
         if self.oral is None:
@@ -124,7 +124,7 @@ class Preset:
         return Regimen().oral(self.form, self.oral.dose_mg, every_h=self.oral.every_h,
                               days=days, basis=self.oral.basis)
 
-    def summary(self, days: Optional[float] = None) -> str:
+    def summary(self, days: float | None = None) -> str:
         """The regimen in words, for ``days`` (default: the preset's course length)."""
         days = self.days if days is None else days
         if self.oral is None:
@@ -145,7 +145,7 @@ _PARENTERAL_SUMMARY = {
 }
 
 
-def _records() -> Dict[str, Preset]:
+def _records() -> dict[str, Preset]:
     records = [
         Preset("migraine_prophylaxis", "migraine prophylaxis", "citrate", 84.0, "strong",
                "Peikert 1996 Cephalalgia 16:257, doi:10.1046/j.1468-2982.1996.1604257.x, "
@@ -203,12 +203,12 @@ def _records() -> Dict[str, Preset]:
 _PRESETS = _records()
 
 
-def preset_ids() -> List[str]:
+def preset_ids() -> list[str]:
     """The preset ids, in table order."""
     return list(_PRESETS)
 
 
-def record(id: str) -> Preset:  # noqa: A002 (the API's argument name)
+def record(id: str) -> Preset:
     """The preset record ``id``; ValueError naming the allowed ids if unknown."""
     if not isinstance(id, str):
         raise TypeError(f"id={id!r}: expected a preset id string, one of {', '.join(_PRESETS)}")
@@ -225,8 +225,16 @@ def total_elemental_mg(regimen: Regimen) -> float:
     return mmol * MG_PER_MMOL
 
 
-def presets(id: Optional[str] = None, *,  # noqa: A002 (the issue's argument name)
-            days: Optional[float] = None) -> Union[pd.DataFrame, Regimen]:
+@overload
+def presets(id: None = None, *, days: None = None) -> pd.DataFrame: ...
+
+
+@overload
+def presets(id: str, *, days: float | None = None) -> Regimen: ...
+
+
+def presets(id: str | None = None, *,
+            days: float | None = None) -> pd.DataFrame | Regimen:
     """Regimen presets by indication, from published trials and labels.
 
     Presets are evidence summaries, not medical advice.

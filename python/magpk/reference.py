@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, cast
 
 import pandas as pd
 
@@ -70,7 +71,7 @@ _INF = math.inf
 _UL_APPLIES = "supplements and drugs only (not food and water)"
 
 # (life_stage, sex, age_min, age_max, EAR, RDA, AI, UL, source, status)
-_DRI_ROWS: Tuple[Tuple[Any, ...], ...] = (
+_DRI_ROWS: tuple[tuple[Any, ...], ...] = (
     ("infants", "both", 0.0, 0.5, None, None, 30, None, DRI_URL, "V2"),
     ("infants", "both", 0.5, 1.0, None, None, 75, None, DRI_URL, "V2"),
     ("children", "both", 1.0, 4.0, 65, 80, None, 65, DRI_URL, "V"),
@@ -158,7 +159,7 @@ def rda_ul() -> pd.DataFrame:
 _LIFE_STAGES = (None, "pregnancy", "lactation")
 
 
-def _dri_row(sex: str, age_years: float, life_stage: Optional[str]) -> pd.Series:
+def _dri_row(sex: str, age_years: float, life_stage: str | None) -> pd.Series:
     """The rda_ul() row for a person (pregnancy/lactation rows clamp age to 14-50)."""
     table = rda_ul()
     if life_stage in ("pregnancy", "lactation"):
@@ -177,9 +178,9 @@ def _dri_row(sex: str, age_years: float, life_stage: Optional[str]) -> pd.Series
 @dataclass(frozen=True)
 class _Interaction:
     drug_class: str
-    examples: Tuple[str, ...]  # generic names (first ones from the seed), lower case
-    brands: Tuple[str, ...]
-    aliases: Tuple[str, ...]  # class names a user may type
+    examples: tuple[str, ...]  # generic names (first ones from the seed), lower case
+    brands: tuple[str, ...]
+    aliases: tuple[str, ...]  # class names a user may type
     effect: str
     drug_before_mg_h: float  # drug at least this long BEFORE an oral Mg dose
     drug_after_mg_h: float  # drug at least this long AFTER an oral Mg dose
@@ -190,7 +191,7 @@ class _Interaction:
     in_seed: bool
 
 
-_INTERACTIONS: Tuple[_Interaction, ...] = (
+_INTERACTIONS: tuple[_Interaction, ...] = (
     _Interaction(
         "tetracyclines", ("doxycycline", "minocycline", "tetracycline"), (),
         ("tetracycline antibiotics", "tetracyclines"),
@@ -291,21 +292,21 @@ def interactions() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _drug_index() -> Dict[str, _Interaction]:
-    index: Dict[str, _Interaction] = {}
+def _drug_index() -> dict[str, _Interaction]:
+    index: dict[str, _Interaction] = {}
     for interaction in _INTERACTIONS:
-        for name in (interaction.drug_class,) + interaction.examples + interaction.brands \
-                + interaction.aliases:
+        for name in (interaction.drug_class, *interaction.examples, *interaction.brands,
+                     *interaction.aliases):
             index[name.lower()] = interaction
     return index
 
 
-def known_drugs() -> List[str]:
+def known_drugs() -> list[str]:
     """Every drug, brand and class name :func:`check_regimen` recognizes."""
     return sorted(_drug_index())
 
 
-def lookup_drug(name: Any) -> Dict[str, Any]:
+def lookup_drug(name: Any) -> dict[str, Any]:
     """The :func:`interactions` row (as a dict) for a drug, brand or class name.
 
     Raises ``ValueError`` naming the closest known names for an unknown drug.
@@ -326,7 +327,8 @@ def lookup_drug(name: Any) -> Dict[str, Any]:
         raise ValueError(f"drug={name!r}: unknown drug; {hint}Known classes: "
                          f"{', '.join(i.drug_class for i in _INTERACTIONS)} "
                          f"(see magpk.reference.known_drugs())")
-    row = interactions().set_index("drug_class").loc[index[key].drug_class].to_dict()
+    row = cast("dict[str, Any]",  # the keys are the table's column names
+               interactions().set_index("drug_class").loc[index[key].drug_class].to_dict())
     row["drug_class"] = index[key].drug_class
     return row
 
@@ -344,8 +346,9 @@ class RegimenCheck:
 
     ``findings``: DataFrame with columns ``severity`` (high, warning, caution,
     info), ``kind`` (``ul``, ``spacing``, ``spacing_ok`` (a checked drug whose
-    spacing is fine), ``renal``, ``drug_note``, ``rda``, ``parenteral``), ``day`` (1-based calendar day, or NaN), ``time_h``
-    (the Mg dose time, or NaN), ``drug``, ``message``, ``rule`` and ``source``.
+    spacing is fine), ``renal``, ``drug_note``, ``rda``, ``parenteral``), ``day``
+    (1-based calendar day, or NaN), ``time_h`` (the Mg dose time, or NaN), ``drug``,
+    ``message``, ``rule`` and ``source``.
     ``daily_intake``: supplemental oral elemental Mg per day vs the UL.
     """
 
@@ -362,7 +365,7 @@ class RegimenCheck:
     def __len__(self) -> int:
         return len(self.findings)
 
-    def count(self, severity: Optional[str] = None, kind: Optional[str] = None) -> int:
+    def count(self, severity: str | None = None, kind: str | None = None) -> int:
         """Number of findings, optionally of one severity and/or kind."""
         mask = pd.Series(True, index=self.findings.index)
         if severity is not None:
@@ -382,7 +385,7 @@ class RegimenCheck:
                  f"mg/day total"]
         # Repeated spacing findings (one per dose) are shown as one group per drug
         # and severity: the first, the count and the last (findings keeps them all).
-        rows = list(self.findings.itertuples(index=False))
+        rows: list[Any] = list(self.findings.itertuples(index=False))  # namedtuples
         shown = set()
         for i, row in enumerate(rows):
             if i in shown:
@@ -413,15 +416,15 @@ class RegimenCheck:
 
 
 def _finding(severity: str, kind: str, message: str, rule: str = "", source: str = "",
-             day: Optional[int] = None, time_h: Optional[float] = None,
-             drug: str = "") -> Dict[str, Any]:
+             day: int | None = None, time_h: float | None = None,
+             drug: str = "") -> dict[str, Any]:
     return {"severity": severity, "kind": kind, "day": math.nan if day is None else day,
             "time_h": math.nan if time_h is None else time_h, "drug": drug,
             "message": message, "rule": rule, "source": source}
 
 
 def _drug_doses(drugs: Any, repeat_daily: bool, n_days: int
-                ) -> List[Tuple[str, Dict[str, Any], List[float]]]:
+                ) -> list[tuple[str, dict[str, Any], list[float]]]:
     if drugs is None:
         return []
     if isinstance(drugs, Mapping):
@@ -457,8 +460,8 @@ def _drug_doses(drugs: Any, repeat_daily: bool, n_days: int
     return result
 
 
-def _spacing_findings(oral_times: Sequence[float], drug_name: str, info: Dict[str, Any],
-                      drug_times: Sequence[float]) -> List[Dict[str, Any]]:
+def _spacing_findings(oral_times: Sequence[float], drug_name: str, info: dict[str, Any],
+                      drug_times: Sequence[float]) -> list[dict[str, Any]]:
     before = info["drug_before_mg_h"]
     after = info["drug_after_mg_h"]
     preferred = info["drug_after_mg_preferred_h"]
@@ -490,10 +493,10 @@ def _spacing_findings(oral_times: Sequence[float], drug_name: str, info: Dict[st
     return findings
 
 
-def check_regimen(regimen: Regimen, subject: Optional[Subject] = None,
-                  drugs: Optional[Union[Iterable[Tuple[str, Sequence[float]]],
-                                        Mapping[str, Sequence[float]]]] = None,
-                  life_stage: Optional[str] = None, *, repeat_daily: bool = True
+def check_regimen(regimen: Regimen, subject: Subject | None = None,
+                  drugs: (Iterable[tuple[str, Sequence[float]]] | Mapping[str, Sequence[float]]
+                          | None) = None,
+                  life_stage: str | None = None, *, repeat_daily: bool = True
                   ) -> RegimenCheck:
     """Check an oral regimen against the UL, drug spacing rules and kidney function.
 
@@ -561,19 +564,20 @@ def check_regimen(regimen: Regimen, subject: Optional[Subject] = None,
     drug_findings, noted = _drug_findings(drugs, subject, oral_times, repeat_daily, n_days)
     findings += drug_findings
     if oral:
-        findings += _renal_findings(subject.egfr_ml_min, _mg_per_day(oral, form="oxide"), noted)
+        findings += _renal_findings(cast(float, subject.egfr_ml_min),  # set by Subject
+                                    _mg_per_day(oral, form="oxide"), noted)
     findings += _context_findings(regimen, subject, per_day, dri)
     return RegimenCheck(_sorted_findings(findings), daily, ul, rda)
 
 
-def _stage_text(dri: Mapping[str, Any]) -> str:
+def _stage_text(dri: pd.Series) -> str:
     return f"{dri['life_stage']}, {dri['sex']}, {dri['age']}"
 
 
-def _mg_per_day(oral: Sequence[Any], form: Optional[str] = None) -> Dict[int, float]:
+def _mg_per_day(oral: Sequence[Any], form: str | None = None) -> dict[int, float]:
     """Elemental mg of oral supplement per calendar day (day 1 = [0, 24) h), of one form
     or all."""
-    per_day: Dict[int, float] = {}
+    per_day: dict[int, float] = {}
     for event in oral:
         if form is None or event.form == form:
             day = int(event.time_h // 24) + 1
@@ -581,13 +585,13 @@ def _mg_per_day(oral: Sequence[Any], form: Optional[str] = None) -> Dict[int, fl
     return per_day
 
 
-def _ul_findings(daily: pd.DataFrame, dri: Mapping[str, Any]) -> List[Dict[str, Any]]:
+def _ul_findings(daily: pd.DataFrame, dri: pd.Series) -> list[dict[str, Any]]:
     """One warning per run of consecutive days above the UL."""
     ul = float(dri["ul_supplemental_mg_per_day"])
     rule = (f"UL {ul:g} mg/day elemental Mg from supplements and drugs ({_stage_text(dri)}); "
             f"food does not count")
     source = f"{dri['source']} {IOM_1997_UL_URL}"
-    runs: List[List[int]] = []
+    runs: list[list[int]] = []
     for day in daily.loc[daily["above_ul"], "day"]:
         if runs and day == runs[-1][-1] + 1:
             runs[-1].append(day)
@@ -608,11 +612,11 @@ def _ul_findings(daily: pd.DataFrame, dri: Mapping[str, Any]) -> List[Dict[str, 
 
 
 def _drug_findings(drugs: Any, subject: Subject, oral_times: Sequence[float],
-                   repeat_daily: bool, n_days: int) -> Tuple[List[Dict[str, Any]], set]:
+                   repeat_daily: bool, n_days: int) -> tuple[list[dict[str, Any]], set[str]]:
     """Spacing of chelating drugs, and notes on drugs that change Mg status (from
     ``drugs`` and the subject's flags); also the drug classes noted."""
-    findings: List[Dict[str, Any]] = []
-    noted: set = set()
+    findings: list[dict[str, Any]] = []
+    noted: set[str] = set()
     for name, info, times in _drug_doses(drugs, repeat_daily, n_days):
         if info["kind"] == "chelation":
             spacing = _spacing_findings(oral_times, name, info, times)
@@ -644,7 +648,7 @@ def _drug_findings(drugs: Any, subject: Subject, oral_times: Sequence[float],
 
 
 def _renal_findings(egfr: float, oxide_per_day: Mapping[int, float],
-                    noted: set) -> List[Dict[str, Any]]:
+                    noted: set[str]) -> list[dict[str, Any]]:
     """Kidney function: avoid below eGFR 30, monitor at 30-59 (Mori 2019, Wakai 2019)."""
     if egfr >= 60:
         return []
@@ -678,16 +682,17 @@ def _renal_findings(egfr: float, oxide_per_day: Mapping[int, float],
 
 
 def _context_findings(regimen: Regimen, subject: Subject, per_day: Mapping[int, float],
-                      dri: Mapping[str, Any]) -> List[Dict[str, Any]]:
+                      dri: pd.Series) -> list[dict[str, Any]]:
     """Context: total intake vs the RDA, and parenteral doses (not counted to the UL)."""
     findings = []
     if per_day:
         days_span = max(per_day)
         mean_supp = sum(per_day.values()) / days_span
+        diet = cast(float, subject.diet_mg_per_day)  # set by Subject
         findings.append(_finding(
             "info", "rda",
-            f"diet {subject.diet_mg_per_day:g} mg/day + supplement {mean_supp:.0f} mg/day "
-            f"(mean over {days_span} day(s)) = {subject.diet_mg_per_day + mean_supp:.0f} mg/day "
+            f"diet {diet:g} mg/day + supplement {mean_supp:.0f} mg/day "
+            f"(mean over {days_span} day(s)) = {diet + mean_supp:.0f} mg/day "
             f"total vs RDA {float(dri['rda_mg_per_day']):g} mg/day ({_stage_text(dri)})",
             "RDA: total intake (food + supplements) meeting the needs of ~97% of healthy people",
             str(dri["source"])))
@@ -699,7 +704,7 @@ def _context_findings(regimen: Regimen, subject: Subject, per_day: Mapping[int, 
     return findings
 
 
-def _sorted_findings(findings: List[Dict[str, Any]]) -> pd.DataFrame:
+def _sorted_findings(findings: list[dict[str, Any]]) -> pd.DataFrame:
     """Findings by severity, then Mg dose time and kind."""
     frame = pd.DataFrame(findings, columns=_COLUMNS)
     if not frame.empty:
@@ -712,5 +717,12 @@ def _sorted_findings(findings: List[Dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-__all__ = ["rda_ul", "interactions", "check_regimen", "RegimenCheck", "known_drugs",
-           "lookup_drug", "SEVERITIES"]
+__all__ = [
+    "SEVERITIES",
+    "RegimenCheck",
+    "check_regimen",
+    "interactions",
+    "known_drugs",
+    "lookup_drug",
+    "rda_ul",
+]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ class ParenteralEvent:
     time_h: float
     mmol: float
     # the dose as the user gave it, (amount, unit), for displays
-    given: Tuple[float, str] = field(default=(0.0, ""), compare=False)
+    given: tuple[float, str] = field(default=(0.0, ""), compare=False)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class InfusionEvent:
     duration_h: float
     mmol: float
     # the dose as the user gave it, (amount, unit), for displays
-    given: Tuple[float, str] = field(default=(0.0, ""), compare=False)
+    given: tuple[float, str] = field(default=(0.0, ""), compare=False)
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def _time(name: str, value: Any) -> float:
                             allowed=f"allowed: 0 to {_MAX_TIME_H:g} h")
 
 
-def _renamed_start_h(start_h: float, at_h: Optional[float], method: str) -> float:
+def _renamed_start_h(start_h: float, at_h: float | None, method: str) -> float:
     """``start_h``, or the deprecated ``at_h`` (0.1's name for a bolus or IM time)."""
     if at_h is None:
         return start_h
@@ -91,7 +92,7 @@ def _renamed_start_h(start_h: float, at_h: Optional[float], method: str) -> floa
 
 
 def _schedule(start_h: Any, every_h: Any, count: Any, days: Any, times_h: Any,
-              start_name: str) -> List[float]:
+              start_name: str) -> list[float]:
     """Dose times from a start, a repeat (every_h with count or days) or a custom list."""
     if times_h is not None:
         if every_h is not None or count is not None or days is not None:
@@ -129,7 +130,7 @@ def _schedule(start_h: Any, every_h: Any, count: Any, days: Any, times_h: Any,
     return [start + i * every for i in range(n)]
 
 
-def mgso4_g_per_kg(weight_kg: float, mg_per_kg: float, *, max_g: Optional[float] = None) -> float:
+def mgso4_g_per_kg(weight_kg: float, mg_per_kg: float, *, max_g: float | None = None) -> float:
     """Grams of MgSO4·7H2O for a weight-based dose (pediatric practice), e.g. acute
     asthma 25-75 mg/kg, maximum 2 g (NAEPP EPR-3): ``mgso4_g_per_kg(20, 50, max_g=2)``
     gives 1.0 g, to pass as ``Regimen().iv_infusion(mgso4_g=..., duration_h=1/3)``."""
@@ -144,7 +145,7 @@ def mgso4_g_per_kg(weight_kg: float, mg_per_kg: float, *, max_g: Optional[float]
     return grams
 
 
-def _parenteral_dose(mgso4_g: Any, dose_mg: Any) -> Tuple[float, Tuple[float, str]]:
+def _parenteral_dose(mgso4_g: Any, dose_mg: Any) -> tuple[float, tuple[float, str]]:
     """Elemental mmol of a parenteral dose, and the dose in the unit it was given."""
     if (mgso4_g is None) == (dose_mg is None):
         raise ValueError(f"give exactly one of mgso4_g (MgSO4·7H2O grams) or dose_mg (elemental "
@@ -168,27 +169,27 @@ class Regimen:
     instant add; doses after the simulation end are ignored.
     """
 
-    oral_events: Tuple[OralEvent, ...] = ()
-    parenteral_events: Tuple[ParenteralEvent, ...] = ()
-    infusion_events: Tuple[InfusionEvent, ...] = ()
-    diet_events: Tuple[DietEvent, ...] = ()
-    fast_events: Tuple[FastEvent, ...] = ()
-    drug_events: Tuple[DrugEvent, ...] = ()
+    oral_events: tuple[OralEvent, ...] = ()
+    parenteral_events: tuple[ParenteralEvent, ...] = ()
+    infusion_events: tuple[InfusionEvent, ...] = ()
+    diet_events: tuple[DietEvent, ...] = ()
+    fast_events: tuple[FastEvent, ...] = ()
+    drug_events: tuple[DrugEvent, ...] = ()
 
     def _n_events(self) -> int:
         return (len(self.oral_events) + len(self.parenteral_events) + len(self.infusion_events)
                 + len(self.diet_events) + len(self.fast_events) + len(self.drug_events))
 
-    def _add(self, field: str, events: Sequence[Any]) -> "Regimen":
+    def _add(self, field: str, events: Sequence[Any]) -> Regimen:
         if self._n_events() + len(events) > MAX_EVENTS:
             raise ValueError(f"regimen would hold {self._n_events() + len(events):,} events: "
                              f"allowed at most {MAX_EVENTS:,}")
         return replace(self, **{field: getattr(self, field) + tuple(events)})
 
-    def oral(self, form: str, dose_mg: float, *, every_h: Optional[float] = None,
-             count: Optional[int] = None, days: Optional[float] = None, start_h: float = 0.0,
-             times_h: Optional[Sequence[float]] = None, basis: str = "elemental",
-             with_food: bool = False) -> "Regimen":
+    def oral(self, form: str, dose_mg: float, *, every_h: float | None = None,
+             count: int | None = None, days: float | None = None, start_h: float = 0.0,
+             times_h: Sequence[float] | None = None, basis: str = "elemental",
+             with_food: bool = False) -> Regimen:
         """Oral doses of a supplement form.
 
         ``dose_mg`` is elemental Mg per dose (``basis="elemental"``, default) or
@@ -211,9 +212,9 @@ class Regimen:
         return self._add("oral_events", [OralEvent(t, form, elemental / MG_PER_MMOL, with_food)
                                          for t in times])
 
-    def iv_bolus(self, mgso4_g: Optional[float] = None, *, dose_mg: Optional[float] = None,
-                 start_h: float = 0.0, every_h: Optional[float] = None,
-                 count: Optional[int] = None, at_h: Optional[float] = None) -> "Regimen":
+    def iv_bolus(self, mgso4_g: float | None = None, *, dose_mg: float | None = None,
+                 start_h: float = 0.0, every_h: float | None = None,
+                 count: int | None = None, at_h: float | None = None) -> Regimen:
         """IV bolus of MgSO4·7H2O (``mgso4_g`` grams) or elemental ``dose_mg`` at
         ``start_h`` (repeated with ``every_h`` and ``count``). ``at_h`` is the
         deprecated name of ``start_h``."""
@@ -223,20 +224,21 @@ class Regimen:
         return self._add("parenteral_events",
                          [ParenteralEvent("iv_bolus", t, mmol, given) for t in times])
 
-    def im(self, mgso4_g: Optional[float] = None, *, dose_mg: Optional[float] = None,
-           start_h: float = 0.0, every_h: Optional[float] = None,
-           count: Optional[int] = None, at_h: Optional[float] = None) -> "Regimen":
+    def im(self, mgso4_g: float | None = None, *, dose_mg: float | None = None,
+           start_h: float = 0.0, every_h: float | None = None,
+           count: int | None = None, at_h: float | None = None) -> Regimen:
         """Intramuscular MgSO4 injection (depot with first-order release) at
         ``start_h`` (repeated with ``every_h`` and ``count``). ``at_h`` is the
         deprecated name of ``start_h``."""
         mmol, given = _parenteral_dose(mgso4_g, dose_mg)
         start = _renamed_start_h(start_h, at_h, "im")
         times = _schedule(start, every_h, count, None, None, "start_h")
-        return self._add("parenteral_events", [ParenteralEvent("im", t, mmol, given) for t in times])
+        return self._add("parenteral_events",
+                         [ParenteralEvent("im", t, mmol, given) for t in times])
 
-    def iv_infusion(self, mgso4_g: Optional[float] = None, *, dose_mg: Optional[float] = None,
-                    start_h: float = 0.0, duration_h: float, every_h: Optional[float] = None,
-                    count: Optional[int] = None) -> "Regimen":
+    def iv_infusion(self, mgso4_g: float | None = None, *, dose_mg: float | None = None,
+                    start_h: float = 0.0, duration_h: float, every_h: float | None = None,
+                    count: int | None = None) -> Regimen:
         """Constant-rate IV infusion: ``mgso4_g`` (or ``dose_mg``) is the total
         given over ``duration_h``. Overlapping infusions add up."""
         mmol, given = _parenteral_dose(mgso4_g, dose_mg)
@@ -248,13 +250,13 @@ class Regimen:
         return self._add("infusion_events",
                          [InfusionEvent(t, duration, mmol, given) for t in times])
 
-    def diet(self, mg_per_day: float, *, start_h: float) -> "Regimen":
+    def diet(self, mg_per_day: float, *, start_h: float) -> Regimen:
         """Change background dietary intake to ``mg_per_day`` from ``start_h`` on."""
         intake = _validation.real("mg_per_day", mg_per_day, minimum=0.0, maximum=5000.0,
                                   allowed="allowed: 0-5000 mg/day")
         return self._add("diet_events", [DietEvent(_time("start_h", start_h), intake)])
 
-    def fast(self, start_h: float, stop_h: float) -> "Regimen":
+    def fast(self, start_h: float, stop_h: float) -> Regimen:
         """No meals from ``start_h`` to ``stop_h`` (a fasted study protocol):
         scheduled meals that would start in ``[start_h, stop_h)`` are skipped,
         with their Mg; a meal already being digested at ``start_h`` continues."""
@@ -264,7 +266,7 @@ class Regimen:
             raise ValueError(f"stop_h={stop_h!r}: must be after start_h={start_h!r}")
         return self._add("fast_events", [FastEvent(start, stop)])
 
-    def drug(self, name: str, start_h: float = 0.0, stop_h: Optional[float] = None) -> "Regimen":
+    def drug(self, name: str, start_h: float = 0.0, stop_h: float | None = None) -> Regimen:
         """A drug that changes Mg handling, taken from ``start_h`` until ``stop_h``
         (``None``: to the end of the run). ``name``: ``"ppi"`` (proton-pump
         inhibitor: lower transcellular absorption and gastric acid), ``"loop"``
@@ -281,8 +283,8 @@ class Regimen:
         return self._add("drug_events", [DrugEvent(name, start, stop)])
 
     @classmethod
-    def from_nonmem(cls, dataset: Any, *, amt_unit: str, form: Optional[str] = None,
-                    id: Any = None) -> "Regimen":
+    def from_nonmem(cls, dataset: Any, *, amt_unit: str, form: str | None = None,
+                    id: Any = None) -> Regimen:
         """The doses of one individual of a NONMEM-style dataset (a DataFrame).
 
         Columns (any case): ``TIME`` (h) and optionally ``ID``, ``AMT`` (elemental
@@ -299,7 +301,7 @@ class Regimen:
         return regimen_from_nonmem(dataset, amt_unit=amt_unit, form=form, id=id)
 
     def to_nonmem(self, id: Any = 1, *, amt_unit: str = "mg",
-                  observation_times_h: Optional[Sequence[float]] = None) -> Any:
+                  observation_times_h: Sequence[float] | None = None) -> Any:
         """The regimen as a NONMEM-style dataset (a DataFrame, numeric columns, no ``.``).
 
         One dose record per run of equal, equally spaced doses (``ADDL`` and
@@ -324,18 +326,18 @@ class Regimen:
         return html_table([(str(i + 1), line) for i, line in enumerate(regimen_lines(self))],
                           "magpk.Regimen")
 
-    def __add__(self, other: "Regimen") -> "Regimen":
+    def __add__(self, other: Regimen) -> Regimen:
         if not isinstance(other, Regimen):
             return NotImplemented
         result = self
-        for field in ("oral_events", "parenteral_events", "infusion_events", "diet_events",
-                      "fast_events", "drug_events"):
-            result = result._add(field, getattr(other, field))
+        for name in ("oral_events", "parenteral_events", "infusion_events", "diet_events",
+                     "fast_events", "drug_events"):
+            result = result._add(name, getattr(other, name))
         return result
 
-    def _to_core(self) -> "_core.Regimen":
+    def _to_core(self) -> _core.Regimen:
         """The core's regimen (built once per Regimen: regimens are immutable)."""
-        cached = self.__dict__.get("_core_regimen")
+        cached: _core.Regimen | None = self.__dict__.get("_core_regimen")
         if cached is not None:
             return cached
         regimen = _core.Regimen()

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, cast
 
 import numpy as np
 
@@ -52,7 +53,7 @@ MG_PER_ACID = 0.5
 
 #: The core's fixed states in the order of its state vector (cpp/include/magpk/model.hpp,
 #: namespace idx); the undissolved pools follow, in the order of ``SimulationResult.pool_forms``.
-CORE_STATES: Tuple[str, ...] = (
+CORE_STATES: tuple[str, ...] = (
     "si_diet", "si_sup", "si_chelate", "colon_diet", "colon_sup", "colon_solid", "stomach_sup",
     "plasma", "peripheral", "tissue", "tissue_bound", "bone", "deep_bone", "im_depot",
     "absorbed_cum", "absorbed_sup_cum", "urine_cum", "feces_cum", "secreted_cum",
@@ -63,7 +64,7 @@ CORE_STATES: Tuple[str, ...] = (
 #: SBML compartments: id -> what it holds. Only the extracellular fluid and the fast peripheral
 #: pool have a volume in the model; the others get a nominal 1 L: their pools are amounts, so
 #: their size is never used.
-COMPARTMENTS: Dict[str, str] = {
+COMPARTMENTS: dict[str, str] = {
     "stomach": "stomach and upper gut: undissolved salt, dissolved supplement before emptying",
     "small_intestine": "small-intestinal lumen",
     "colon": "colon lumen",
@@ -75,7 +76,7 @@ COMPARTMENTS: Dict[str, str] = {
     "excreta": "what has left the body since t = 0",
 }
 #: SBML species: id -> (compartment, what it holds). The ids are the core's state names.
-SPECIES: Dict[str, Tuple[str, str]] = {
+SPECIES: dict[str, tuple[str, str]] = {
     "stomach_sup": ("stomach", "dissolved supplement Mg before gastric emptying (G)"),
     "si_diet": ("small_intestine", "dissolved unlabeled Mg: meals and secretions (S_d)"),
     "si_sup": ("small_intestine", "dissolved ionic supplement Mg (S_s)"),
@@ -98,7 +99,7 @@ SPECIES: Dict[str, Tuple[str, str]] = {
 CONSTANT_SPECIES = ("tissue_bound",)
 
 #: Physiological parameters the exported kinetics use, under their names in magpk.parameters().
-USED_PARAMETERS: Tuple[str, ...] = (
+USED_PARAMETERS: tuple[str, ...] = (
     "si_transit_time_h", "fed_transit_time_factor", "fed_state_duration_h",
     "gastric_half_emptying_fasting_h", "gastric_half_emptying_fed_h", "si_vmax_mmol_h",
     "si_km_mmol", "si_paracellular_per_h", "colon_transit_time_h", "colon_vmax_mmol_h",
@@ -116,7 +117,7 @@ USED_PARAMETERS: Tuple[str, ...] = (
 
 #: SBML unit definitions: id -> [(kind, exponent, scale, multiplier)]; a unit is
 #: (multiplier 10^scale kind)^exponent. Volumes are in liters, spelled out as cubic decimeters.
-UNITS: Dict[str, List[Tuple[str, int, int, float]]] = {
+UNITS: dict[str, list[tuple[str, int, int, float]]] = {
     "liter": [("metre", 3, -1, 1.0)],  # (0.1 m)^3: SBML's base volume unit written out
     "hour": [("second", 1, 0, 3600.0)],
     "mmol": [("mole", 1, -3, 1.0)],
@@ -136,7 +137,7 @@ UNITS: Dict[str, List[Tuple[str, int, int, float]]] = {
     "hour_per_year": [("dimensionless", 1, 0, 1.0 / (HOURS_PER_DAY * DAYS_PER_YEAR))],
 }
 #: magpk.parameters() unit -> SBML unit id.
-PARAMETER_UNITS: Dict[str, str] = {
+PARAMETER_UNITS: dict[str, str] = {
     "h": "hour", "-": "dimensionless", "mmol/h": "mmol_per_hour", "mmol": "mmol",
     "1/h": "per_hour", "mmol H+/h": "mmol_per_hour", "L/day": "liter_per_day",
     "mmol/L": "mmol_per_liter", "mmol/L GF": "mmol_per_liter", "L/kg": "liter_per_kg",
@@ -184,7 +185,7 @@ class Inputs:
     loop: bool = False
     thiazide: bool = False
 
-    def values(self) -> Dict[str, Tuple[float, str]]:
+    def values(self) -> dict[str, tuple[float, str]]:
         """SBML parameter id -> (value, unit)."""
         return {"fed": (float(self.fed), "dimensionless"),
                 "meal_share": (self.meal_share, "dimensionless"),
@@ -199,7 +200,7 @@ class Inputs:
 class Doses:
     """The instantaneous doses at one time (mmol of elemental Mg)."""
 
-    undissolved: Dict[str, float] = field(default_factory=dict)  # pure form -> mmol
+    undissolved: dict[str, float] = field(default_factory=dict)  # pure form -> mmol
     dissolved: float = 0.0  # into the stomach
     iv_bolus: float = 0.0
     im: float = 0.0
@@ -222,11 +223,11 @@ class Plan:
     subject: Subject
     regimen: Regimen
     t_end_h: float
-    pools: List[Pool]
-    breakpoints: List[Breakpoint]
-    initial: Dict[str, float]  # species or thiazide_effect -> value at t = 0, before events
-    derived: Dict[str, float]  # the subject's quantities from the core
-    parameters: Dict[str, Tuple[float, str]]  # name -> (value, magpk unit)
+    pools: list[Pool]
+    breakpoints: list[Breakpoint]
+    initial: dict[str, float]  # species or thiazide_effect -> value at t = 0, before events
+    derived: dict[str, float]  # the subject's quantities from the core
+    parameters: dict[str, tuple[float, str]]  # name -> (value, magpk unit)
 
 
 def default_t_end_h(regimen: Regimen) -> float:
@@ -241,13 +242,13 @@ def default_t_end_h(regimen: Regimen) -> float:
     return max(times) + DEFAULT_TAIL_H
 
 
-def pure_parts(form_id: str) -> List[Tuple[str, float]]:
+def pure_parts(form_id: str) -> list[tuple[str, float]]:
     """A form's pure components with their elemental shares (itself for a pure form)."""
     components = _catalogue()[form_id]["components"]
     return [(fid, float(share)) for fid, share in components] or [(form_id, 1.0)]
 
 
-def _pool_of(form_id: str) -> Optional[Pool]:
+def _pool_of(form_id: str) -> Pool | None:
     """The undissolved pool of a pure form (None for an already dissolved form)."""
     form = _catalogue()[form_id]
     kind = str(form["dissolution"])
@@ -260,12 +261,16 @@ def _pool_of(form_id: str) -> Optional[Pool]:
     raise ValueError(f"form {form_id!r}: dissolution class {kind!r} has no SBML export")
 
 
+#: (start, stop, kind, meal share) of a meal, a fed period or a drug period.
+_Interval = tuple[float, float, str, float]
+
+
 def _intervals(regimen: Regimen, subject: Subject, fed_h: float,
-               t_end: float) -> List[Tuple[float, float, str, float]]:
+               t_end: float) -> list[_Interval]:
     """(start, stop, kind, meal share) of meals, fed periods of doses with food and drug
     periods (cpp/src/schedule.cpp, effect_intervals)."""
-    out = []
-    for clock, share in subject.meals:
+    out: list[_Interval] = []
+    for clock, share in subject._meal_pairs:
         t = clock - subject.start_clock_h
         while t + fed_h > 0.0:
             t -= HOURS_PER_DAY
@@ -280,7 +285,7 @@ def _intervals(regimen: Regimen, subject: Subject, fed_h: float,
     return out
 
 
-def _breakpoint_times(regimen: Regimen, intervals, t_end: float) -> List[float]:
+def _breakpoint_times(regimen: Regimen, intervals: list[_Interval], t_end: float) -> list[float]:
     times = {0.0, t_end}
     inside = [t for start, stop, _, _ in intervals for t in (start, stop)]
     inside += [e.start_h + e.duration_h for e in regimen.infusion_events if e.start_h <= t_end]
@@ -292,11 +297,14 @@ def _breakpoint_times(regimen: Regimen, intervals, t_end: float) -> List[float]:
     return sorted(times)
 
 
-def _sweep_inputs(times: Sequence[float], regimen: Regimen, subject: Subject, intervals,
-                  t_end: float) -> List[Inputs]:
+def _sweep_inputs(times: Sequence[float], regimen: Regimen, subject: Subject,
+                  intervals: list[_Interval],
+                  t_end: float) -> list[Inputs]:
     """The inputs of every segment, by a sweep over the sorted changes (as the core's
     add_segments: simultaneous diet changes apply in the order given)."""
-    changes = []  # (time, order, what, value); stable sort keeps list order at equal times
+    # (time, what, value): value is (+1/-1, rate or share), or mg/day for "diet";
+    # the stable sort keeps list order at equal times
+    changes: list[tuple[float, str, Any]] = []
     for e in regimen.infusion_events:
         if e.start_h <= t_end:
             rate = e.mmol / e.duration_h
@@ -308,8 +316,9 @@ def _sweep_inputs(times: Sequence[float], regimen: Regimen, subject: Subject, in
     changes.sort(key=lambda change: change[0])
     active = {"infusion": 0, "meal": 0, "fed": 0, "ppi": 0, "loop": 0, "thiazide": 0}
     infusion = shares = 0.0
-    diet = subject.diet_mg_per_day
-    out, k = [], 0
+    diet = cast(float, subject.diet_mg_per_day)  # a float once the Subject is built
+    out: list[Inputs] = []
+    k = 0
     for t in times:
         while k < len(changes) and changes[k][0] <= t:
             _, what, value = changes[k]
@@ -331,11 +340,11 @@ def _sweep_inputs(times: Sequence[float], regimen: Regimen, subject: Subject, in
     return out
 
 
-def _doses(times: Sequence[float], regimen: Regimen, t_end: float) -> Tuple[List[Doses],
-                                                                              List[Pool]]:
+def _doses(times: Sequence[float], regimen: Regimen, t_end: float) -> tuple[list[Doses],
+                                                                              list[Pool]]:
     """The doses at every breakpoint, and the undissolved pools in order of first use."""
     at = {t: Doses() for t in times}
-    pools: Dict[str, Pool] = {}
+    pools: dict[str, Pool] = {}
     for e in regimen.oral_events:
         if e.time_h > t_end:
             continue
@@ -347,12 +356,12 @@ def _doses(times: Sequence[float], regimen: Regimen, t_end: float) -> Tuple[List
                 continue
             pools[pure] = pool
             doses.undissolved[pure] = doses.undissolved.get(pure, 0.0) + e.elemental_mmol * share
-    for e in regimen.parenteral_events:
-        if e.time_h <= t_end:
-            if e.route == "iv_bolus":
-                at[e.time_h].iv_bolus += e.mmol
+    for p in regimen.parenteral_events:
+        if p.time_h <= t_end:
+            if p.route == "iv_bolus":
+                at[p.time_h].iv_bolus += p.mmol
             else:
-                at[e.time_h].im += e.mmol
+                at[p.time_h].im += p.mmol
     return [at[t] for t in times], list(pools.values())
 
 
@@ -413,7 +422,7 @@ class _Writer:
                                f"{self.libsbml.getLastParseL3Error()}")
         return ast
 
-    def parameter(self, pid: str, value: Optional[float], unit: str, *, constant: bool = True,
+    def parameter(self, pid: str, value: float | None, unit: str, *, constant: bool = True,
                   name: str = "") -> None:
         p = self.model.createParameter()
         self.check(p.setId(pid), f"parameter {pid}")
@@ -441,7 +450,7 @@ class _Writer:
         self.check(r.setVariable(variable), f"rule of {variable}")
         self.check(r.setMath(self.math(formula)), f"rule of {variable}")
 
-    def reaction(self, rid: str, reactant: Optional[str], product: Optional[str], formula: str,
+    def reaction(self, rid: str, reactant: str | None, product: str | None, formula: str,
                  name: str, reversible: bool = False) -> None:
         r = self.model.createReaction()
         self.check(r.setId(rid), f"reaction {rid}")
@@ -461,9 +470,9 @@ class _Writer:
         law = r.createKineticLaw()
         self.check(law.setMath(ast), f"kinetic law of {rid}")
 
-    def names(self, ast: Any) -> set:
+    def names(self, ast: Any) -> set[str]:
         """The identifiers a formula reads."""
-        found = {ast.getName()} if ast.isName() and ast.getName() else set()
+        found: set[str] = {ast.getName()} if ast.isName() and ast.getName() else set()
         for i in range(ast.getNumChildren()):
             found |= self.names(ast.getChild(i))
         return found
@@ -516,7 +525,7 @@ def _add_compartments_and_species(w: _Writer, plan: Plan) -> None:
 
 #: Derived constants: id -> (unit, initial assignment from the named parameters), as
 #: cpp/src/subject.cpp derives them.
-DERIVED: Dict[str, Tuple[str, str]] = {
+DERIVED: dict[str, tuple[str, str]] = {
     "si_transit_per_h": ("per_hour", "1 dimensionless / si_transit_time_h"),
     "si_transit_fed_per_h": ("per_hour",
                              "1 dimensionless / (si_transit_time_h * fed_transit_time_factor)"),
@@ -656,11 +665,11 @@ def _add_rules(w: _Writer, plan: Plan) -> None:
         w.assignment_rule(variable, formula, unit, name)
 
 
-def _gut_reactions(plan: Plan) -> List[Tuple[str, Optional[str], Optional[str], str, str]]:
+def _gut_reactions(plan: Plan) -> list[tuple[str, str | None, str | None, str, str]]:
     """(id, reactant, product, rate, name) of every gut flux (docs/model.md, 3.1)."""
     si = "si_vmax_now_mmol_h * {0} / (si_km_mmol + si_diet + si_sup)"
     colon = "colon_vmax_now_mmol_h * {0} / (si_km_mmol + colon_diet + colon_sup)"
-    out = [
+    out: list[tuple[str, str | None, str | None, str, str]] = [
         ("diet_intake", None, "si_diet", "diet_input_mmol_h", "meals / diet"),
         ("secretion", "plasma", "si_diet", "secretion_clearance_l_h * serum_mmol_l",
          "endogenous secretion"),
@@ -703,7 +712,7 @@ def _gut_reactions(plan: Plan) -> List[Tuple[str, Optional[str], Optional[str], 
 
 
 #: (id, reactant, product, rate, name) of every body flux (docs/model.md, 3.2-3.5).
-BODY_REACTIONS: Tuple[Tuple[str, Optional[str], Optional[str], str, str], ...] = (
+BODY_REACTIONS: tuple[tuple[str, str | None, str | None, str, str], ...] = (
     ("urine", "plasma", "urine_cum", "urine_mmol_h", "urinary excretion"),
     ("sweat", "plasma", "sweat_cum", "sweat_clearance_l_h * serum_mmol_l", "sweat"),
     ("tissue_uptake", "plasma", "tissue",
@@ -730,7 +739,7 @@ def _add_reactions(w: _Writer, plan: Plan) -> None:
                "exchange with the fast peripheral pool", reversible=True)
 
 
-def _dose_assignments(doses: Doses) -> List[Tuple[str, str]]:
+def _dose_assignments(doses: Doses) -> list[tuple[str, str]]:
     """(variable, formula) adding the doses of one time to their pools."""
     out = [(f"undissolved_{form_id}", f"undissolved_{form_id} + {_num(mmol, 'mmol')}")
            for form_id, mmol in doses.undissolved.items()]
@@ -751,7 +760,7 @@ def _event_text(point: Breakpoint, changed: Sequence[str]) -> str:
         parts.append("doses")
     if changed:
         parts.append("inputs " + ", ".join(changed))
-    return ": ".join(parts[:1] + ["; ".join(parts[1:])])
+    return ": ".join([*parts[:1], "; ".join(parts[1:])])
 
 
 def _add_events(w: _Writer, plan: Plan) -> None:
@@ -804,8 +813,8 @@ def _notes(plan: Plan) -> str:
     return f'<body xmlns="http://www.w3.org/1999/xhtml">{body}</body>'
 
 
-def to_sbml(regimen: Regimen, subject: Optional[Subject] = None, *,
-            t_end_h: Optional[float] = None) -> str:
+def to_sbml(regimen: Regimen, subject: Subject | None = None, *,
+            t_end_h: float | None = None) -> str:
     """The model of ``regimen`` for ``subject`` as an SBML Level 3 Version 2 document (a string).
 
     Needs the optional extra: ``pip install "magpk[sbml]"`` (python-libsbml).
@@ -853,4 +862,5 @@ def to_sbml(regimen: Regimen, subject: Optional[Subject] = None, *,
     _add_rules(w, the_plan)
     _add_reactions(w, the_plan)
     _add_events(w, the_plan)
-    return libsbml.writeSBMLToString(w.document)
+    text: str = libsbml.writeSBMLToString(w.document)
+    return text

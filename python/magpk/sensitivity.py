@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, cast
 
 import numpy as np
 import pandas as pd
@@ -62,12 +63,12 @@ _TIME_COURSE = re.compile(r"^(?P<column>[a-z0-9_]+)@(?P<time>[0-9.eE+-]+)$")
 class _Output:
     """One output: a metric, or a time-course column at a time (label "column@t")."""
     label: str
-    metric: Optional[str] = None
-    column: Optional[str] = None
-    time_h: Optional[float] = None
+    metric: str | None = None
+    column: str | None = None
+    time_h: float | None = None
 
 
-def _parse_outputs(outputs: Any, t_end_h: float, nominal: Result) -> List[_Output]:
+def _parse_outputs(outputs: Any, t_end_h: float, nominal: Result) -> list[_Output]:
     """Outputs as given (a name or a list of names) -> validated _Output entries."""
     names = [outputs] if isinstance(outputs, str) else outputs
     if not isinstance(names, (list, tuple)) or not names or not all(
@@ -100,7 +101,7 @@ def _parse_outputs(outputs: Any, t_end_h: float, nominal: Result) -> List[_Outpu
     return parsed
 
 
-def _parameter_names(parameters: Any) -> List[str]:
+def _parameter_names(parameters: Any) -> list[str]:
     known = list(parameter_table().index)
     if parameters is None:
         return known
@@ -119,13 +120,13 @@ class _Model:
     """Evaluates the outputs for parameter overrides (one simulation per call)."""
 
     def __init__(self, regimen: Regimen, subject: Subject, t_end_h: float,
-                 outputs: List[_Output], tolerances: Mapping[str, float]) -> None:
+                 outputs: list[_Output], tolerances: Mapping[str, float]) -> None:
         self.regimen, self.subject, self.t_end_h = regimen, subject, t_end_h
         self.outputs = outputs
         self.times = sorted({o.time_h for o in outputs if o.time_h is not None})
-        self.tolerances = dict(tolerances)
+        self.tolerances: dict[str, Any] = dict(tolerances)
 
-    def run(self, overrides: Optional[Mapping[str, float]]) -> Result:
+    def run(self, overrides: Mapping[str, float] | None) -> Result:
         return simulate(self.regimen, self.subject, t_end_h=self.t_end_h,
                         output_times_h=self.times, parameters=overrides, **self.tolerances)
 
@@ -134,15 +135,17 @@ class _Model:
         frame = result.to_frame().set_index("time_h") if self.times else None
         out = []
         for o in self.outputs:
-            value = metrics[o.metric] if o.metric else frame.at[o.time_h, o.column]
+            # frame is a DataFrame whenever an output has a time (self.times not empty)
+            value: Any = (metrics[o.metric] if o.metric
+                          else cast(pd.DataFrame, frame).at[o.time_h, o.column])
             out.append(np.nan if value is None else float(value))
         return np.array(out)
 
-    def __call__(self, overrides: Optional[Mapping[str, float]]) -> np.ndarray:
+    def __call__(self, overrides: Mapping[str, float] | None) -> np.ndarray:
         return self.values(self.run(overrides))
 
 
-def _richardson(differences: Sequence[np.ndarray]) -> Tuple[np.ndarray, np.ndarray]:
+def _richardson(differences: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Extrapolate central differences at h, h/2, h/4, ... to zero step; the
     estimate and the difference between the last two levels (its error bound)."""
     table = [list(differences)]
@@ -155,7 +158,7 @@ def _richardson(differences: Sequence[np.ndarray]) -> Tuple[np.ndarray, np.ndarr
     return best, np.abs(best - table[-2][-1])
 
 
-def _local_one(model: _Model, name: str, value: float) -> Tuple[np.ndarray, np.ndarray, float]:
+def _local_one(model: _Model, name: str, value: float) -> tuple[np.ndarray, np.ndarray, float]:
     """d output / d ln(parameter) of one parameter, its error estimate and first step."""
     if value == 0.0:
         nan = np.full(len(model.outputs), np.nan)
@@ -179,14 +182,14 @@ def _local_one(model: _Model, name: str, value: float) -> Tuple[np.ndarray, np.n
     return derivative, error, step
 
 
-def _map(function: Callable[[Any], Any], items: Sequence[Any], threads: int) -> List[Any]:
+def _map(function: Callable[[Any], Any], items: Sequence[Any], threads: int) -> list[Any]:
     if threads == 1 or len(items) <= 1:
         return [function(item) for item in items]
     with ThreadPoolExecutor(max_workers=threads) as pool:
         return list(pool.map(function, items))
 
 
-def _local(model: _Model, names: List[str], threads: int) -> pd.DataFrame:
+def _local(model: _Model, names: list[str], threads: int) -> pd.DataFrame:
     values = parameter_table().loc[names, "value"].to_numpy(dtype=float)
     y0 = model(None)
     results = _map(lambda item: _local_one(model, *item), list(zip(names, values)), threads)
@@ -197,9 +200,9 @@ def _local(model: _Model, names: List[str], threads: int) -> pd.DataFrame:
     labels = [o.label for o in model.outputs]
     frame = pd.DataFrame(sensitivity, index=pd.Index(names, name="parameter"), columns=labels)
     errors = pd.DataFrame(error, index=frame.index, columns=labels)
-    limit = np.maximum(REL_TOLERANCE * np.abs(frame), ABS_TOLERANCE)
-    unresolved = [(p, o) for p in names for o in labels
-                  if np.isfinite(errors.at[p, o]) and errors.at[p, o] > limit.at[p, o]]
+    limit = np.maximum(REL_TOLERANCE * np.abs(sensitivity), ABS_TOLERANCE)
+    unresolved = [(p, o) for i, p in enumerate(names) for j, o in enumerate(labels)
+                  if np.isfinite(error[i, j]) and error[i, j] > limit[i, j]]
     frame.attrs.update({
         "method": "local", "outputs": dict(zip(labels, y0.tolist())),
         "abs_error": {o: errors[o].to_dict() for o in labels},
@@ -209,11 +212,11 @@ def _local(model: _Model, names: List[str], threads: int) -> pd.DataFrame:
     return frame
 
 
-def sensitivity(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h: float,
-                outputs: Union[str, Sequence[str]], parameters: Optional[Sequence[str]] = None,
-                method: str = "local", threads: Optional[int] = None,
-                n_samples: int = SOBOL_SAMPLES, seed: Optional[int] = None,
-                ranges: Optional[Mapping[str, Tuple[float, float]]] = None) -> pd.DataFrame:
+def sensitivity(regimen: Regimen, subject: Subject | None = None, *, t_end_h: float,
+                outputs: str | Sequence[str], parameters: Sequence[str] | None = None,
+                method: str = "local", threads: int | None = None,
+                n_samples: int = SOBOL_SAMPLES, seed: int | None = None,
+                ranges: Mapping[str, tuple[float, float]] | None = None) -> pd.DataFrame:
     """How much each parameter moves each output.
 
     ``method="local"``: normalized sensitivities ``d ln(output) / d ln(parameter)``
@@ -288,7 +291,8 @@ def sensitivity(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h:
         for name, value in (("ranges", ranges), ("seed", seed)):
             if value is not None:
                 raise ValueError(f"{name}={value!r}: used only with method='sobol'")
-        tolerances = {"rtol": LOCAL_RTOL, "atol": LOCAL_ATOL, "atol_gut": LOCAL_ATOL_GUT}
+        tolerances: dict[str, Any] = {"rtol": LOCAL_RTOL, "atol": LOCAL_ATOL,
+                                      "atol_gut": LOCAL_ATOL_GUT}
     else:
         tolerances = {}
     nominal = simulate(regimen, subject, t_end_h=t_end, output_every_h=t_end, **tolerances)
@@ -300,7 +304,7 @@ def sensitivity(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h:
 
 # ----------------------------------------------------------------------------- Sobol
 
-def _salib() -> Tuple[Any, Any]:
+def _salib() -> tuple[Any, Any]:
     try:
         from SALib.analyze import sobol as analyze
         from SALib.sample import sobol as sample
@@ -340,7 +344,7 @@ def _valid_end(model: _Model, name: str, value: float, end: float) -> float:
     return math.exp(inside)
 
 
-def _default_range(model: _Model, name: str, row: pd.Series) -> Tuple[float, float]:
+def _default_range(model: _Model, name: str, row: pd.Series) -> tuple[float, float]:
     value = float(row["value"])
     if not value > 0.0:
         raise ValueError(f"parameters[]={name!r} has the value {value!r}: a log range needs a "
@@ -355,9 +359,9 @@ def _default_range(model: _Model, name: str, row: pd.Series) -> Tuple[float, flo
     return _valid_end(model, name, value, low), _valid_end(model, name, value, high)
 
 
-def _sobol_ranges(model: _Model, names: List[str],
-                  ranges: Optional[Mapping[str, Tuple[float, float]]]
-                  ) -> Dict[str, Tuple[float, float]]:
+def _sobol_ranges(model: _Model, names: list[str],
+                  ranges: Mapping[str, tuple[float, float]] | None
+                  ) -> dict[str, tuple[float, float]]:
     given = dict(ranges or {})
     if ranges is not None and not isinstance(ranges, Mapping):
         raise TypeError(f"ranges={ranges!r}: expected {{parameter name: (low, high)}}")
@@ -368,7 +372,7 @@ def _sobol_ranges(model: _Model, names: List[str],
     out = {}
     for name in names:
         if name not in given:
-            out[name] = _default_range(model, name, table.loc[name])
+            out[name] = _default_range(model, name, cast(pd.Series, table.loc[name]))
             continue
         try:
             low, high = (float(v) for v in given[name])
@@ -383,14 +387,14 @@ def _sobol_ranges(model: _Model, names: List[str],
     return out
 
 
-def _sobol(model: _Model, names: List[str], threads: int, n_samples: int, seed: int,
-           ranges: Optional[Mapping[str, Tuple[float, float]]]) -> pd.DataFrame:
+def _sobol(model: _Model, names: list[str], threads: int, n_samples: int, seed: int,
+           ranges: Mapping[str, tuple[float, float]] | None) -> pd.DataFrame:
     sample, analyze = _salib()
     bounds = _sobol_ranges(model, names, ranges)
     problem = {"num_vars": len(names), "names": names,
                "bounds": [[math.log(lo), math.log(hi)] for lo, hi in bounds.values()]}
     points = sample.sample(problem, n_samples, calc_second_order=False, seed=seed)
-    failures: List[str] = []
+    failures: list[str] = []
 
     def run(row: np.ndarray) -> np.ndarray:
         try:
@@ -403,7 +407,7 @@ def _sobol(model: _Model, names: List[str], threads: int, n_samples: int, seed: 
     if failures:
         raise RuntimeError(f"{len(failures)} of {len(points)} Sobol runs failed (first: "
                            f"{failures[0]}); narrow the parameter ranges with ranges=")
-    columns: Dict[Tuple[str, str], np.ndarray] = {}
+    columns: dict[tuple[str, str], np.ndarray] = {}
     for j, output in enumerate(model.outputs):
         y = values[:, j]
         if np.ptp(y) == 0.0 or not np.all(np.isfinite(y)):  # no variance: no index

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,18 +36,18 @@ class Result:
     ``baseline_frame()`` the same subject without any dose.
     """
 
-    def __init__(self, core_result: "_core.SimulationResult", regimen: Regimen, subject: Subject,
+    def __init__(self, core_result: _core.SimulationResult, regimen: Regimen, subject: Subject,
                  t_end_h: float) -> None:
         self._core = core_result
         self.regimen = regimen
         self.subject = subject
         self.t_end_h = t_end_h
         # The core refuses non-finite states (a guardrail: NaN is never a result).
-        self._table: Optional[np.ndarray] = None
+        self._table: np.ndarray | None = None
         #: Draws and intervals of ``simulate(..., uncertainty=n)``
         #: (:class:`magpk.uncertainty.UncertaintyDraws`); None without.
         self.uncertainty: Any = None
-        self._intervals: Dict[str, Optional[float]] = {}
+        self._intervals: dict[str, float | None] = {}
 
     @staticmethod
     def _frame(table: np.ndarray) -> pd.DataFrame:
@@ -86,7 +87,7 @@ class Result:
     def steady_state_serum_mmol_l(self) -> float:
         return float(self._core.steady_state_serum_mmol_l)
 
-    def metrics(self) -> Dict[str, Optional[float]]:
+    def metrics(self) -> dict[str, float | None]:
         """Per-regimen metrics (``None`` where a metric is undefined).
 
         - ``fraction_absorbed``: of the supplement's own Mg given by the end, the
@@ -123,7 +124,7 @@ class Result:
           ``<metric>_p95`` for each metric above (:mod:`magpk.uncertainty`).
         """
         values = dict(zip(_core.metric_names(), _core.metric_values(self._core.metrics)))
-        metrics: Dict[str, Optional[float]] = {
+        metrics: dict[str, float | None] = {
             name: (None if math.isnan(value) else float(value)) for name, value in values.items()}
         for name in ("oral_supplement", "absorbed_supplement", "absorbed_increment"):
             metrics[f"{name}_mg"] = values[f"{name}_mmol"] * MG_PER_MMOL
@@ -146,7 +147,7 @@ class Result:
     #: Metrics about oral absorption: not shown for a regimen without oral doses.
     _ORAL_METRICS = ("fraction_absorbed", "absorbed_supplement_mg", "absorbed_increment_mg")
 
-    def _summary_rows(self) -> list:
+    def _summary_rows(self) -> list[tuple[str, str]]:
         m = self.metrics()
         rows = [("t_end", f"{self.t_end_h:g} h")]
         for key, label, fmt in self._KEY_METRICS:
@@ -177,7 +178,7 @@ class Result:
 
 
 @functools.lru_cache(maxsize=32)
-def _regular_grid(t_end_h: float, every_h: float) -> Tuple[float, ...]:
+def _regular_grid(t_end_h: float, every_h: float) -> tuple[float, ...]:
     """0, every, 2 every, ... and t_end (cached: the same grid is reused often)."""
     n = math.floor(t_end_h / every_h + 1e-9) + 1
     times = np.arange(n) * every_h
@@ -185,8 +186,8 @@ def _regular_grid(t_end_h: float, every_h: float) -> Tuple[float, ...]:
     return tuple(np.append(times, t_end_h).tolist())
 
 
-def _output_times(t_end_h: float, output_every_h: Optional[float],
-                  output_times_h: Optional[Sequence[float]]) -> Sequence[float]:
+def _output_times(t_end_h: float, output_every_h: float | None,
+                  output_times_h: Sequence[float] | np.ndarray | None) -> Sequence[float]:
     """The output grid (always including 0 and t_end_h), validated and size-checked."""
     if output_times_h is not None:
         if output_every_h is not None:
@@ -204,7 +205,8 @@ def _output_times(t_end_h: float, output_every_h: Optional[float],
         if len(times) > MAX_OUTPUT_ROWS:
             raise ValueError(f"output_times_h has {len(times):,} entries: allowed at most "
                              f"{MAX_OUTPUT_ROWS:,} (memory bound)")
-        return times.tolist()
+        grid: list[float] = times.tolist()
+        return grid
     every = _validation.real("output_every_h", 1.0 if output_every_h is None else output_every_h,
                              strictly_positive=True, allowed="allowed: > 0 h")
     rows = t_end_h / every
@@ -227,7 +229,7 @@ def _regimen_and_subject(regimen: Any, subject: Any) -> Subject:
     return subject
 
 
-def _tolerances(rtol: Any, atol: Any, atol_gut: Any) -> Tuple[float, float, float]:
+def _tolerances(rtol: Any, atol: Any, atol_gut: Any) -> tuple[float, float, float]:
     """Validated solver tolerances (relative; absolute in mmol for body and gut states)."""
     return (_validation.real("rtol", rtol, minimum=1e-14, maximum=1e-2,
                              allowed="allowed: 1e-14 to 1e-2"),
@@ -242,7 +244,7 @@ def _tolerances(rtol: Any, atol: Any, atol_gut: Any) -> Tuple[float, float, floa
 _BODY_COVARIATES = ("weight_kg", "sex", "age_years", "height_cm", "egfr_ml_min", "pregnant")
 
 
-def _initial_state(initial: Any, subject: Subject) -> "_core.InitialState":
+def _initial_state(initial: Any, subject: Subject) -> _core.InitialState:
     if not isinstance(initial, Result):
         raise TypeError(f"initial={initial!r}: expected a magpk.Result of an earlier run")
     for name in _BODY_COVARIATES:
@@ -257,13 +259,13 @@ def _initial_state(initial: Any, subject: Subject) -> "_core.InitialState":
     return state
 
 
-def simulate(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h: float,
-             output_every_h: Optional[float] = None,
-             output_times_h: Optional[Sequence[float]] = None,
-             parameters: Optional[Mapping[str, Any]] = None, rtol: float = DEFAULT_RTOL,
+def simulate(regimen: Regimen, subject: Subject | None = None, *, t_end_h: float,
+             output_every_h: float | None = None,
+             output_times_h: Sequence[float] | np.ndarray | None = None,
+             parameters: Mapping[str, Any] | None = None, rtol: float = DEFAULT_RTOL,
              atol: float = DEFAULT_ATOL, atol_gut: float = DEFAULT_ATOL_GUT,
-             initial: Optional[Result] = None, uncertainty: Optional[int] = None,
-             seed: Optional[int] = None, threads: Optional[int] = None) -> Result:
+             initial: Result | None = None, uncertainty: int | None = None,
+             seed: int | None = None, threads: int | None = None) -> Result:
     """Simulate ``regimen`` for ``subject`` from its homeostatic steady state
     (with meals: the 24-h periodic steady state at t = 0).
 
@@ -336,7 +338,7 @@ def simulate(regimen: Regimen, subject: Optional[Subject] = None, *, t_end_h: fl
         raise type(error)(f"simulation failed: {error}") from error
     result = Result(core_result, regimen, subject, t_end)
     if draws is not None:
-        def one(values: Optional[Mapping[str, Any]]) -> Result:
+        def one(values: Mapping[str, Any] | None) -> Result:
             return simulate(regimen, subject, t_end_h=t_end, output_times_h=(),
                             parameters=values, rtol=rtol, atol=atol, atol_gut=atol_gut,
                             initial=initial)

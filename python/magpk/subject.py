@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple, Union
+from typing import Any, cast
 
 from . import _core, _validation
 
@@ -18,13 +18,13 @@ _ADULT_DIET_MG_PER_DAY = float(_core.Covariates().diet_mg_per_day)
 #: The default meal schedule: (clock hour, share of the day's dietary Mg) for
 #: breakfast 08:00, lunch 12:30 and dinner 19:30 (shares from US energy intake
 #: by meal; docs/model.md). Read from the core, which owns the numbers.
-DEFAULT_MEALS: Tuple[Tuple[float, float], ...] = tuple(
+DEFAULT_MEALS: tuple[tuple[float, float], ...] = tuple(
     (meal.clock_h, meal.share) for meal in _core.default_meals())
 #: Clock time of t = 0 by default (07:00): an hour before breakfast.
 DEFAULT_START_CLOCK_H: float = float(_core.DEFAULT_START_CLOCK_H)
 
 
-def _meals(value: Any) -> Tuple[Tuple[float, float], ...]:
+def _meals(value: Any) -> tuple[tuple[float, float], ...]:
     """Validated meal schedule: "default", "continuous" or (clock_h, share) pairs."""
     if isinstance(value, str):
         choice = _validation.choice("meals", value, ("default", "continuous"))
@@ -108,13 +108,13 @@ class Subject:
     weight_kg: float = 70.0
     sex: str = "female"
     age_years: float = 40.0
-    egfr_ml_min: Optional[float] = None
-    diet_mg_per_day: Optional[float] = None
+    egfr_ml_min: float | None = None
+    diet_mg_per_day: float | None = None
     pregnant: bool = False
     ppi: bool = False
-    diuretic: Optional[str] = None
-    height_cm: Optional[float] = None
-    meals: Union[str, Tuple[Tuple[float, float], ...]] = "default"
+    diuretic: str | None = None
+    height_cm: float | None = None
+    meals: str | tuple[tuple[float, float], ...] = "default"
     start_clock_h: float = DEFAULT_START_CLOCK_H
 
     def __post_init__(self) -> None:
@@ -157,7 +157,8 @@ class Subject:
             "start_clock_h", self.start_clock_h, minimum=0.0, maximum=23.999999,
             allowed="allowed: 0 <= start_clock_h < 24"))
         if self.pregnant and self.sex != "female":
-            raise ValueError(f"pregnant=True with sex={self.sex!r}: pregnancy requires sex='female'")
+            raise ValueError(
+                f"pregnant=True with sex={self.sex!r}: pregnancy requires sex='female'")
 
     def _repr_html_(self) -> str:
         from ._display import html_table
@@ -165,7 +166,8 @@ class Subject:
                 ("age", f"{self.age_years:g} years"), ("eGFR", f"{self.egfr_ml_min:g} mL/min"),
                 ("diet", f"{self.diet_mg_per_day:g} mg/day"), ("pregnant", self.pregnant),
                 ("PPI", self.ppi), ("diuretic", self.diuretic or "none"),
-                ("height", "default for sex" if self.height_cm is None else f"{self.height_cm:g} cm"),
+                ("height",
+                 "default for sex" if self.height_cm is None else f"{self.height_cm:g} cm"),
                 ("meals", self._meals_text()), ("t = 0 at", _clock(self.start_clock_h))]
         return html_table(rows, "magpk.Subject")
 
@@ -182,27 +184,33 @@ class Subject:
             parts.append(f"{self.diuretic} diuretic")
         return ", ".join(parts) + f"; t = 0 at {_clock(self.start_clock_h)}"
 
+    @property
+    def _meal_pairs(self) -> tuple[tuple[float, float], ...]:
+        """``meals`` as ``__post_init__`` leaves it: (clock_h, share) pairs, () if continuous."""
+        return cast("tuple[tuple[float, float], ...]", self.meals)
+
     def _meals_text(self) -> str:
         if not self.meals:
             return "continuous intake"
-        return ", ".join(f"{_clock(clock)} ({share:.0%})" for clock, share in self.meals)
+        return ", ".join(f"{_clock(clock)} ({share:.0%})" for clock, share in self._meal_pairs)
 
-    def _to_core(self) -> "_core.Covariates":
+    def _to_core(self) -> _core.Covariates:
         covariates = _core.Covariates()
         covariates.weight_kg = self.weight_kg
         covariates.sex = getattr(_core.Sex, self.sex)
         covariates.age_years = self.age_years
-        covariates.egfr_ml_min = self.egfr_ml_min
-        covariates.diet_mg_per_day = self.diet_mg_per_day
+        # __post_init__ has filled in both defaults: floats, never None, here.
+        covariates.egfr_ml_min = cast(float, self.egfr_ml_min)
+        covariates.diet_mg_per_day = cast(float, self.diet_mg_per_day)
         covariates.pregnant = self.pregnant
         covariates.ppi = self.ppi
         covariates.diuretic = getattr(_core.Diuretic, self.diuretic or "none")
         covariates.height_cm = self.height_cm or 0.0
-        covariates.meals = [_core.Meal(clock, share) for clock, share in self.meals]
+        covariates.meals = [_core.Meal(clock, share) for clock, share in self._meal_pairs]
         covariates.start_clock_h = self.start_clock_h
         return covariates
 
 
 def _clock(hours: float) -> str:
-    minutes = int(round(hours * 60)) % (24 * 60)
+    minutes = round(hours * 60) % (24 * 60)
     return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -24,14 +24,19 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from . import _validation
-from .parameters import _physiology, parameter_covariance, parameters as parameter_table
+from .parameters import _physiology, parameter_covariance
+from .parameters import parameters as parameter_table
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .simulate import Result
 
 #: Percentiles reported as ``<metric>_p5`` and ``<metric>_p95``.
 LOWER_PERCENTILE = 5.0
@@ -52,7 +57,7 @@ MAX_BATCHES = 4_000
 #: The ranges the joint calibration searched, (low, high) per calibrated
 #: parameter: the same as ``STAGES`` in ``calibration/calibrate.py`` (a test
 #: keeps the two equal). Draws outside them are rejected.
-CALIBRATION_BOUNDS: Dict[str, Tuple[float, float]] = {
+CALIBRATION_BOUNDS: dict[str, tuple[float, float]] = {
     "si_vmax_mmol_h": (0.01, 20.0),
     "si_km_mmol": (0.05, 50.0),
     "si_paracellular_per_h": (1e-3, 0.1),
@@ -128,7 +133,7 @@ def _log_draws(n: int, seed: int) -> np.ndarray:
                        f" candidate draws lie within the calibration ranges; ask for fewer")
 
 
-def draw_parameters(n: int, seed: Optional[int] = None) -> pd.DataFrame:
+def draw_parameters(n: int, seed: int | None = None) -> pd.DataFrame:
     """``n`` joint draws of the calibrated parameters (one row per draw, one
     column per parameter, values in the parameters' units), reproducible with
     ``seed`` (default :data:`DEFAULT_SEED`). See the module notes."""
@@ -139,18 +144,19 @@ def draw_parameters(n: int, seed: Optional[int] = None) -> pd.DataFrame:
     return frame
 
 
-def _as_float(value: Optional[float]) -> float:
+def _as_float(value: Any) -> float:
+    """A metric value (float, None or a DataFrame cell) as a float, NaN for None."""
     return np.nan if value is None else float(value)
 
 
-def run_draws(run: Callable[[Dict[str, float]], Mapping[str, Optional[float]]],
+def run_draws(run: Callable[[dict[str, float]], Mapping[str, float | None]],
               draws: pd.DataFrame, threads: int) -> pd.DataFrame:
     """``run(parameters)`` (one simulation's metrics) for every draw, in
     ``threads`` Python threads (the core releases the GIL). One row per draw."""
-    rows = [{name: float(value) for name, value in row.items()}
+    rows = [{str(name): float(value) for name, value in row.items()}
             for _, row in draws.iterrows()]
 
-    def one(index: int) -> Dict[str, float]:
+    def one(index: int) -> dict[str, float]:
         try:
             metrics = run(rows[index])
         except (ValueError, RuntimeError) as error:
@@ -166,7 +172,7 @@ def run_draws(run: Callable[[Dict[str, float]], Mapping[str, Optional[float]]],
     return frame
 
 
-def interval(point: Optional[float], values: np.ndarray) -> Tuple[Optional[float], Optional[float]]:
+def interval(point: float | None, values: np.ndarray) -> tuple[float | None, float | None]:
     """(p5, p95) of ``values`` (NaN ignored), widened to contain ``point``;
     (None, None) when the point or every value is undefined."""
     finite = values[np.isfinite(values)]
@@ -176,10 +182,10 @@ def interval(point: Optional[float], values: np.ndarray) -> Tuple[Optional[float
     return float(min(low, point)), float(max(high, point))
 
 
-def metric_intervals(point: Mapping[str, Optional[float]],
-                     draws: pd.DataFrame) -> Dict[str, Optional[float]]:
+def metric_intervals(point: Mapping[str, float | None],
+                     draws: pd.DataFrame) -> dict[str, float | None]:
     """``<metric>_p5`` and ``<metric>_p95`` for every metric of ``point``."""
-    out: Dict[str, Optional[float]] = {}
+    out: dict[str, float | None] = {}
     for name, value in point.items():
         column = draws[name].to_numpy(dtype=float) if name in draws else np.array([])
         out[f"{name}_p5"], out[f"{name}_p95"] = interval(value, column)
@@ -233,10 +239,10 @@ class UncertaintyDraws:
 
     __hash__ = object.__hash__
 
-    def __copy__(self) -> "UncertaintyDraws":
+    def __copy__(self) -> UncertaintyDraws:
         return self
 
-    def __deepcopy__(self, memo: Dict[int, Any]) -> "UncertaintyDraws":
+    def __deepcopy__(self, memo: dict[int, Any]) -> UncertaintyDraws:
         return self
 
     def differences(self, metric: str, reference: str) -> pd.DataFrame:
@@ -260,7 +266,8 @@ class UncertaintyDraws:
                 self._points.loc[reference, metric])
             low, high = interval(point if np.isfinite(point) else None, paired)
             rows[form] = {"difference": point, "p5": low, "p95": high,
-                          "resolved": bool(low is not None and (low > 0 or high < 0))}
+                          "resolved": bool(low is not None and high is not None
+                                           and (low > 0 or high < 0))}
         frame = pd.DataFrame.from_dict(rows, orient="index",
                                        columns=["difference", "p5", "p95", "resolved"])
         frame.index.name = "form"
@@ -283,15 +290,15 @@ def describe(n: int, seed: int) -> str:
             f"from the calibration covariance (seed {seed})")
 
 
-def point_frame(point: Mapping[str, Optional[float]]) -> pd.DataFrame:
+def point_frame(point: Mapping[str, float | None]) -> pd.DataFrame:
     """The point metrics as a one-row frame (the ``points`` of a single run)."""
     return pd.DataFrame([{name: _as_float(value) for name, value in point.items()}])
 
 
-def simulate_draws(simulate_one: Callable[[Optional[Mapping[str, Any]]], Any],
-                   overrides: Optional[Mapping[str, Any]], n: int, seed: int,
-                   threads: int, point: Mapping[str, Optional[float]]
-                   ) -> Tuple[Dict[str, Optional[float]], UncertaintyDraws]:
+def simulate_draws(simulate_one: Callable[[Mapping[str, Any] | None], Result],
+                   overrides: Mapping[str, Any] | None, n: int, seed: int,
+                   threads: int, point: Mapping[str, float | None]
+                   ) -> tuple[dict[str, float | None], UncertaintyDraws]:
     """Run ``simulate_one(parameters)`` for n draws; a calibrated parameter the
     user overrides is held at the override in every draw (the others are not
     conditioned on it). Returns the interval metrics and the draws."""
@@ -300,7 +307,7 @@ def simulate_draws(simulate_one: Callable[[Optional[Mapping[str, Any]]], Any],
     for name in set(fixed) & set(draws.columns):  # fixed by the user: not drawn
         draws[name] = float(fixed[name])
 
-    def run(values: Dict[str, float]) -> Mapping[str, Optional[float]]:
+    def run(values: dict[str, float]) -> Mapping[str, float | None]:
         return simulate_one({**values, **fixed}).metrics()
 
     metrics = run_draws(run, draws, threads)
@@ -308,6 +315,12 @@ def simulate_draws(simulate_one: Callable[[Optional[Mapping[str, Any]]], Any],
             UncertaintyDraws(seed, draws, metrics, point_frame(point)))
 
 
-__all__: Sequence[str] = ("CALIBRATION_BOUNDS", "UncertaintyDraws", "draw_parameters",
-                          "metric_intervals", "DEFAULT_SEED", "LOWER_PERCENTILE",
-                          "UPPER_PERCENTILE")
+__all__: Sequence[str] = (
+    "CALIBRATION_BOUNDS",
+    "DEFAULT_SEED",
+    "LOWER_PERCENTILE",
+    "UPPER_PERCENTILE",
+    "UncertaintyDraws",
+    "draw_parameters",
+    "metric_intervals",
+)

@@ -9,10 +9,10 @@ targets marked ``calibration=True``; the test suite checks every target.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
-
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, cast
 
 import numpy as np
 import pandas as pd
@@ -20,10 +20,16 @@ import pandas as pd
 from .forms import MG_PER_MMOL, elemental_fraction, mgso4_heptahydrate_mmol_per_g
 from .presets import pritchard, zuspan  # the Zuspan/Pritchard presets are the regimens run here
 from .regimen import Regimen
-from .simulate import simulate
+from .simulate import Result, simulate
 from .subject import Subject
 
 Overrides = Optional[Mapping[str, Any]]
+
+
+def _metrics(result: Result) -> dict[str, float]:
+    """``result.metrics()`` of a validation run: each target reads only metrics that its
+    runs define (never None there), hence float values."""
+    return cast("dict[str, float]", result.metrics())
 
 #: Reference adult used for the baseline targets — 70 kg, 40 y, eGFR 100 mL/min,
 #: 300 mg/day (US mean intake of adults is ~300 mg/day; IOM 1997).
@@ -47,7 +53,7 @@ class Target:
     source: str
     run: Callable[[Overrides], float] = field(repr=False)
     calibration: bool = False  # used to fit parameters (calibration/calibrate.py)
-    goal: Optional[float] = None  # central value for fitting (calibration targets)
+    goal: float | None = None  # central value for fitting (calibration targets)
     note: str = ""
 
 
@@ -116,7 +122,8 @@ def _urinary_fraction_daily(form: str, daily_mmol: float, p: Overrides) -> float
 
 def _firoz_ratio(p: Overrides) -> float:
     oxide = _urinary_fraction_daily("oxide", 10.5, p)
-    return min(_urinary_fraction_daily(f, 10.5, p) for f in ("chloride", "lactate", "aspartate")) / oxide
+    return min(_urinary_fraction_daily(f, 10.5, p)
+               for f in ("chloride", "lactate", "aspartate")) / oxide
 
 
 def _urine_24h(form: str, mmol: float, p: Overrides, subject: Subject = _REFERENCE_MAN) -> float:
@@ -141,8 +148,8 @@ def _lindberg(p: Overrides) -> float:
 
 
 def _auc_above(regimen: Regimen, subject: Subject, t_end_h: float, p: Overrides) -> float:
-    return simulate(regimen, subject, t_end_h=t_end_h, output_every_h=t_end_h,
-                    parameters=p).metrics()["auc_above_baseline_mmol_h_l"]
+    return _metrics(simulate(regimen, subject, t_end_h=t_end_h, output_every_h=t_end_h,
+                             parameters=p))["auc_above_baseline_mmol_h_l"]
 
 
 # Dolberg 2017: 3 x 360 mg tablets read as Mg(OH)2 compound (1,080 mg = 18.5 mmol Mg);
@@ -183,7 +190,7 @@ def _wilimzig(route: str, mmol: float, p: Overrides) -> float:
     else:
         regimen = fasted.iv_infusion(dose_mg=mmol * MG_PER_MMOL, start_h=0.0, duration_h=0.5)
     res = simulate(regimen, subject, t_end_h=12.0, output_every_h=12.0, parameters=p)
-    m = res.metrics()
+    m = _metrics(res)
     return 100.0 * m["auc_above_baseline_mmol_h_l"] / (m["baseline_serum_mmol_l"] * 12.0)
 
 
@@ -191,12 +198,12 @@ def _baseline(quantity: str, p: Overrides) -> float:
     res = simulate(Regimen(), REFERENCE_ADULT, t_end_h=24.0, output_every_h=24.0, parameters=p)
     frame = res.to_frame()
     if quantity == "serum":
-        return res.metrics()["baseline_serum_mmol_l"]  # daily mean
+        return _metrics(res)["baseline_serum_mmol_l"]  # daily mean
     if quantity == "urine":
         return float(frame["urine_cum_mmol"].iloc[-1])
     # Net absorption (balance method): gross absorption minus endogenous secretion.
     net = float(frame["absorbed_cum_mmol"].iloc[-1] - frame["secreted_cum_mmol"].iloc[-1])
-    return net / (REFERENCE_ADULT.diet_mg_per_day / MG_PER_MMOL)
+    return net / (cast(float, REFERENCE_ADULT.diet_mg_per_day) / MG_PER_MMOL)
 
 
 def _drug_shift(kind: str, p: Overrides) -> float:
@@ -205,7 +212,7 @@ def _drug_shift(kind: str, p: Overrides) -> float:
         other = Subject(**{**base.__dict__, "ppi": True})
     else:
         other = Subject(**{**base.__dict__, "diuretic": kind})
-    serum = [simulate(Regimen(), s, t_end_h=1.0, parameters=p).metrics()["baseline_serum_mmol_l"]
+    serum = [_metrics(simulate(Regimen(), s, t_end_h=1.0, parameters=p))["baseline_serum_mmol_l"]
              for s in (base, other)]
     return serum[1] - serum[0] if kind != "loop" else serum[1] / serum[0] - 1.0
 
@@ -252,8 +259,8 @@ def _diarrhea(kind: str, p: Overrides) -> float:
     else:  # 56.5 mmol MgSO4 in 4 hourly doses
         regimen = Regimen().oral("sulfate", 56.5 / 4 * MG_PER_MMOL, every_h=1.0, count=4)
         t_end = 48.0
-    return simulate(regimen, REFERENCE_ADULT, t_end_h=t_end, output_every_h=t_end,
-                    parameters=p).metrics()["diarrhea_probability"]
+    return _metrics(simulate(regimen, REFERENCE_ADULT, t_end_h=t_end, output_every_h=t_end,
+                             parameters=p))["diarrhea_probability"]
 
 
 def _fractional_excretion(p: Overrides) -> float:
@@ -265,15 +272,15 @@ def _fractional_excretion(p: Overrides) -> float:
 
 def _ckd(quantity: str, p: Overrides) -> float:
     """Serum or fractional excretion at steady state of the reference adult with a lower eGFR."""
-    def run(egfr: float) -> "pd.DataFrame":
+    def run(egfr: float) -> Result:
         subject = Subject(**{**REFERENCE_ADULT.__dict__, "egfr_ml_min": egfr})
         return simulate(Regimen(), subject, t_end_h=24.0, output_every_h=24.0, parameters=p)
     if quantity == "serum_egfr30":
-        return run(30.0).metrics()["baseline_serum_mmol_l"]
+        return _metrics(run(30.0))["baseline_serum_mmol_l"]
     fe = []
     for egfr in (30.0, 100.0):
         frame = run(egfr).to_frame()
-        fe.append(frame["urine_cum_mmol"].iloc[-1] / frame["filtered_cum_mmol"].iloc[-1])
+        fe.append(float(frame["urine_cum_mmol"].iloc[-1] / frame["filtered_cum_mmol"].iloc[-1]))
     return fe[0] / fe[1]
 
 
@@ -291,8 +298,8 @@ def _depletion_fe(p: Overrides) -> float:
 def _child_serum(age_years: float, weight_kg: float, p: Overrides) -> float:
     """Daily mean serum of a child at the RDA for age (default diet), typical GFR."""
     subject = Subject(age_years=age_years, weight_kg=weight_kg, sex="female")
-    return simulate(Regimen(), subject, t_end_h=24.0, output_every_h=24.0,
-                    parameters=p).metrics()["baseline_serum_mmol_l"]
+    return _metrics(simulate(Regimen(), subject, t_end_h=24.0, output_every_h=24.0,
+                             parameters=p))["baseline_serum_mmol_l"]
 
 
 def _population(quantity: str, p: Overrides) -> float:
@@ -330,8 +337,8 @@ def _ppi_oxide_vs_citrate(p: Overrides) -> float:
 def _iv_urinary_recovery(p: Overrides) -> float:
     """Share of a 4 g MgSO4 IV load (20 min) excreted in urine within 24 h."""
     regimen = Regimen().iv_infusion(mgso4_g=4.0, start_h=0.0, duration_h=1.0 / 3.0)
-    m = simulate(regimen, REFERENCE_ADULT, t_end_h=24.0, output_every_h=24.0,
-                 parameters=p).metrics()
+    m = _metrics(simulate(regimen, REFERENCE_ADULT, t_end_h=24.0, output_every_h=24.0,
+                          parameters=p))
     return m["urine_increment_24h_mmol"] / m["parenteral_mmol"]
 
 
@@ -342,8 +349,8 @@ _SALINGER_WOMAN = Subject(weight_kg=55.0, sex="female", age_years=25.0, egfr_ml_
 _MMOL_PER_G = mgso4_heptahydrate_mmol_per_g()
 
 
-def _one_compartment(times: np.ndarray, infusions: List[Tuple[float, float, float]],
-                     im_doses: List[Tuple[float, float]], cl: float, v: float, ka: float,
+def _one_compartment(times: np.ndarray, infusions: list[tuple[float, float, float]],
+                     im_doses: list[tuple[float, float]], cl: float, v: float, ka: float,
                      f_im: float, baseline: float) -> np.ndarray:
     """Analytic 1-compartment model (mmol, L, h) with infusions and IM depots."""
     k = cl / v
@@ -367,20 +374,22 @@ def _salinger(arm: str, p: Overrides) -> float:
     times = np.arange(1.0, 24.01, 0.5)
     regimen = zuspan() if arm == "zuspan" else pritchard()  # 24 h courses (magpk.presets)
     infusions = [(0.0, 1.0 / 3.0, 4.0 * _MMOL_PER_G)]
-    im_doses: List[Tuple[float, float]] = []
+    im_doses: list[tuple[float, float]] = []
     if arm == "zuspan":
         infusions.append((1.0 / 3.0, 24.0, 24.0 * _MMOL_PER_G))
     else:  # Pritchard: 10 g IM at once, then 5 g IM every 4 h
         im_doses = [(1.0 / 3.0, 10.0 * _MMOL_PER_G)] + [
             (4.0 * i + 1.0 / 3.0, 5.0 * _MMOL_PER_G) for i in range(1, 6)]
     res = simulate(regimen, _SALINGER_WOMAN, t_end_h=24.0, output_times_h=times, parameters=p)
-    model = res.to_frame().set_index("time_h")["serum_mmol_l"].loc[times].to_numpy()
+    serum = res.to_frame().set_index("time_h")["serum_mmol_l"]
+    # pandas-stubs: a float array as .loc labels is not in its overloads
+    model = serum.loc[times].to_numpy()  # type: ignore[index]
     reference = _one_compartment(times, infusions, im_doses, cl=4.81, v=15.6, ka=0.317,
                                  f_im=0.862, baseline=0.85)
     return float(np.max(np.abs(model / reference - 1.0)))
 
 
-def _two_compartment(times: np.ndarray, segments: List[Tuple[float, float]], cl: float,
+def _two_compartment(times: np.ndarray, segments: list[tuple[float, float]], cl: float,
                      vc: float, vp: float, q: float) -> np.ndarray:
     """Central concentration above baseline of a linear 2-compartment model (L, L/h)
     with piecewise-constant infusion rates ``segments`` = [(start_h, mmol/h), ...],
@@ -417,7 +426,9 @@ def _lu_2002(p: Overrides) -> float:
     res = simulate(zuspan(), subject, t_end_h=24.0, output_times_h=times, parameters=p)
     base = res.steady_state_serum_mmol_l
     reference = base + excess
-    model = res.to_frame().set_index("time_h")["serum_mmol_l"].loc[times].to_numpy()
+    serum = res.to_frame().set_index("time_h")["serum_mmol_l"]
+    # pandas-stubs: a float array as .loc labels is not in its overloads
+    model = serum.loc[times].to_numpy()  # type: ignore[index]
     return float(np.median(np.abs(model / reference - 1.0)))
 
 
@@ -451,13 +462,13 @@ _SALINGER = ("Salinger 2013 BJOG (nlmixr2lib transcription), https://nlmixr2.git
              "articles/Salinger_2013_magnesiumSulfate.html")
 
 
-def targets() -> List[Target]:
+def targets() -> list[Target]:
     """Every calibration and validation target, with its source and tolerance."""
     return (_absorption_targets() + _form_targets() + _parenteral_targets() + _drug_targets()
             + _depletion_targets() + _tolerance_targets() + _subgroup_targets())
 
 
-def _absorption_targets() -> List[Target]:
+def _absorption_targets() -> list[Target]:
     """Baseline homeostasis and intestinal absorption (Fine, Sabatier, timing)."""
     t = Target
     return [
@@ -470,7 +481,8 @@ def _absorption_targets() -> List[Target]:
           lambda p: _baseline("urine", p)),
         t("baseline_fractional_excretion", "urinary / ultrafiltered Mg, reference adult",
           "~5% of the filtered load; <= 5% normally", 0.02, 0.06,
-          "Schuchardt & Hahn 2017 (porcupineinhibitor.com mirror); Tucker 2020 via clinlabnavigator",
+          "Schuchardt & Hahn 2017 (porcupineinhibitor.com mirror); "
+          "Tucker 2020 via clinlabnavigator",
           _fractional_excretion),
         t("baseline_dietary_absorption", "net fractional absorption of dietary Mg at 300 mg/day",
           "30-50% at 370 mg/day (Schuchardt & Hahn); ~50% (IOM)", 0.30, 0.55,
@@ -503,7 +515,7 @@ def _absorption_targets() -> List[Target]:
     ]
 
 
-def _form_targets() -> List[Target]:
+def _form_targets() -> list[Target]:
     """Supplement forms: oxide, hydroxide, citrate, soluble salts; Dolberg's IV reference."""
     t = Target
     return [
@@ -516,7 +528,8 @@ def _form_targets() -> List[Target]:
           "0.565 mmol (95% CI 0.212-0.918)", 0.212, 0.918,
           "Kappeler 2017 BMC Nutr, https://bmcnutr.biomedcentral.com/articles/10.1186/s40795-016-0121-3",
           _kappeler, note="dose 12.17 mmol from memory (M)"),
-        t("lindberg_1990", "0-4 h urinary increment, citrate / oxide, 25 mmol", ">= 10x (0.22 vs 0.006)",
+        t("lindberg_1990", "0-4 h urinary increment, citrate / oxide, 25 mmol",
+          ">= 10x (0.22 vs 0.006)",
           10.0, math.inf, "Lindberg 1990, https://suppr.wilddata.cn/browses/detail/pubmed/2407766",
           _lindberg),
         t("dolberg_f", "Mg(OH)2 bioavailability vs IV (AUC0-24 above baseline)",
@@ -536,7 +549,7 @@ def _form_targets() -> List[Target]:
     ]
 
 
-def _parenteral_targets() -> List[Target]:
+def _parenteral_targets() -> list[Target]:
     """Oral vs IV (Wilimzig), IV/IM MgSO4 population models in pre-eclampsia."""
     t = Target
     return [
@@ -551,8 +564,10 @@ def _parenteral_targets() -> List[Target]:
           lambda p: _wilimzig("iv", 4.0, p), note="30-min infusion assumed"),
         t("wilimzig_iv_8", "AUC0-12 rise, 8 mmol IV", "+16.1%", 8.05, 24.15, _WILIMZIG,
           lambda p: _wilimzig("iv", 8.0, p)),
-        t("iv_urinary_recovery", "share of an IV load in urine within 24 h", "~90% (pregnant women)",
-          0.70, 1.0, "Lu & Nightingale 2000, https://acnpsearch.tweb-dev.unibo.it/singlejournalindex/71514225",
+        t("iv_urinary_recovery", "share of an IV load in urine within 24 h",
+          "~90% (pregnant women)", 0.70, 1.0,
+          "Lu & Nightingale 2000, "
+          "https://acnpsearch.tweb-dev.unibo.it/singlejournalindex/71514225",
           _iv_urinary_recovery, note="published in pregnant women; simulated in the "
           "non-pregnant reference adult"),
         t("salinger_zuspan", "Zuspan, 55 kg PE woman: max deviation from Salinger 1-cpt model",
@@ -568,16 +583,18 @@ def _parenteral_targets() -> List[Target]:
           "Brookfield 2016, https://suppr.wilddata.cn/browses/detail/pubmed/26767791",
           lambda p: _brookfield(90.0, p)),
         t("brookfield_non_pe", "Css on 4 g + 2 g/h, no PE (pregnancy GFR ~150 mL/min assumed)",
-          "2.10 mmol/L (5.1 mg/dL)", 1.68, 2.52, "Brookfield 2016", lambda p: _brookfield(150.0, p)),
+          "2.10 mmol/L (5.1 mg/dL)", 1.68, 2.52, "Brookfield 2016",
+          lambda p: _brookfield(150.0, p)),
     ]
 
 
-def _drug_targets() -> List[Target]:
+def _drug_targets() -> list[Target]:
     """Steady-state serum shifts with PPIs and diuretics (Kieboom, Sica)."""
     t = Target
     return [
         t("ppi_serum_shift", "steady-state serum change with a PPI", "-0.011 mmol/L",
-          -0.03, -0.003, "Kieboom 2015, https://repub.eur.nl/pub/84507", lambda p: _drug_shift("ppi", p),
+          -0.03, -0.003, "Kieboom 2015, https://repub.eur.nl/pub/84507",
+          lambda p: _drug_shift("ppi", p),
           calibration=True, goal=-0.011),
         t("thiazide_serum_shift", "steady-state serum change with a thiazide", "-0.018 mmol/L",
           -0.04, -0.005, "Kieboom 2018 (physiology.md s4)", lambda p: _drug_shift("thiazide", p),
@@ -588,11 +605,12 @@ def _drug_targets() -> List[Target]:
     ]
 
 
-def _depletion_targets() -> List[Target]:
+def _depletion_targets() -> list[Target]:
     """Mg-free and low diets: urine, FE, serum and stores over weeks."""
     t = Target
     return [
-        t("depletion_urine_day4", "urinary Mg on day 4 of a Mg-free diet", "< 1 mmol/day within 3-4 days",
+        t("depletion_urine_day4", "urinary Mg on day 4 of a Mg-free diet",
+          "< 1 mmol/day within 3-4 days",
           0.0, 1.0, "IOM 1997, http://www.nap.edu/openbook.php?record_id=5776&page=193",
           lambda p: _depletion("urine_day4", p)),
         t("depletion_fe_day14", "fractional excretion on day 14 of a Mg-free diet",
@@ -609,7 +627,8 @@ def _depletion_targets() -> List[Target]:
         t("depletion_tissue_day90", "tissue Mg ratio after 90 days Mg-free (RBC Mg as proxy)",
           "RBC Mg 2/3 of normal after 3 months", 0.55, 0.80, "same",
           lambda p: _depletion("tissue_ratio_day90", p)),
-        t("nielsen_serum", "lowest serum on 101 mg/day for 78 days", "serum in or near normal range",
+        t("nielsen_serum", "lowest serum on 101 mg/day for 78 days",
+          "serum in or near normal range",
           0.70, 0.95, "Nielsen 2007, https://pubmed.ncbi.nlm.nih.gov/17536123/",
           lambda p: _moderate_depletion("serum", p)),
         t("nielsen_store_loss", "fall of tissue + bone Mg on 101 mg/day for 78 days",
@@ -618,7 +637,7 @@ def _depletion_targets() -> List[Target]:
     ]
 
 
-def _tolerance_targets() -> List[Target]:
+def _tolerance_targets() -> list[Target]:
     """GI tolerance: Bashir's LOAEL, the IOM's diarrhea-free MgO regimens, MgSO4."""
     t = Target
     return [
@@ -639,7 +658,7 @@ def _tolerance_targets() -> List[Target]:
     ]
 
 
-def _subgroup_targets() -> List[Target]:
+def _subgroup_targets() -> list[Target]:
     """CKD, children and the between-subject spread of a cohort."""
     t = Target
     return [
@@ -676,9 +695,9 @@ def _subgroup_targets() -> List[Target]:
     ]
 
 
-def evaluate(parameters: Overrides = None, ids: Optional[List[str]] = None) -> pd.DataFrame:
+def evaluate(parameters: Overrides = None, ids: list[str] | None = None) -> pd.DataFrame:
     """Run the targets and tabulate model value vs published observation."""
-    rows: List[Dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
     for target in targets():
         if ids is not None and target.id not in ids:
             continue

@@ -27,8 +27,9 @@ import base64
 import functools
 import html
 import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import _validation
 from . import plot as _plot
@@ -71,10 +72,10 @@ class Control:
     low: float = 0.0
     high: float = 0.0
     step: float = 0.0
-    options: Tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
     toggle: bool = False
 
-    def including(self, value: Any) -> "Control":
+    def including(self, value: Any) -> Control:
         """This control with its slider range widened to include ``value``."""
         if self.options or self.toggle:
             return self
@@ -100,7 +101,7 @@ def _figure_class() -> Any:
     return Figure
 
 
-def _plot_stores(result: Result, ax: "Axes") -> None:
+def _plot_stores(result: Result, ax: Axes) -> None:
     """Tissue and bone Mg minus the no-dose run's: what the dose added to the stores."""
     frame, base = result.to_frame(), result.baseline_frame()
     divisor, xlabel = _plot._time_axis(result.t_end_h)
@@ -135,19 +136,19 @@ class Explorer:
         self._describe = describe
         self._base_subject = subject
         self.t_end_h = t_end_h
-        self.values: Dict[str, Any] = dict(values)
+        self.values: dict[str, Any] = dict(values)
         self.subject = subject
-        self.result: Optional[Result] = None
+        self.result: Result | None = None
         self.widget: Any = None
-        self.inputs: Dict[str, Any] = {}
+        self.inputs: dict[str, Any] = {}
         self._image: Any = None
         self._status: Any = None
         self._syncing = False
-        self._sliders: Set[str] = set()
-        self._png_bytes: Optional[bytes] = None
-        self.figure: "Figure" = _figure_class()(figsize=FIGURE_SIZE_IN, layout="constrained")
+        self._sliders: set[str] = set()
+        self._png_bytes: bytes | None = None
+        self.figure: Figure = _figure_class()(figsize=FIGURE_SIZE_IN, layout="constrained")
         grid = self.figure.subplots(2, 2)
-        self.axes: Dict[str, "Axes"] = {"serum": grid[0, 0], "stores": grid[0, 1],
+        self.axes: dict[str, Axes] = {"serum": grid[0, 0], "stores": grid[0, 1],
                                         "cumulative": grid[1, 0], "metrics": grid[1, 1]}
         self.update()  # validates the initial values and draws
         self.controls = tuple(control.including(self.values[control.name])
@@ -174,13 +175,12 @@ class Explorer:
         result = simulate(self._make_regimen(values), subject, t_end_h=self.t_end_h,
                           output_every_h=self.t_end_h / OUTPUT_POINTS)
         self.values, self.subject, self.result = values, subject, result
-        self._draw()
+        self._draw(result)
         self._sync_inputs()
         return result
 
-    def _draw(self) -> None:
-        """Redraw every panel from the current result (plots of :mod:`magpk.plot`)."""
-        result = self.result
+    def _draw(self, result: Result) -> None:
+        """Redraw every panel from ``result``, the current one (plots of :mod:`magpk.plot`)."""
         axes = self.axes
         for ax in axes.values():
             ax.clear()
@@ -265,9 +265,9 @@ class Explorer:
         state = "interactive" if self.widget is not None else f"static figure ({_WIDGETS_HINT})"
         return f"magpk.widgets.Explorer: {self._describe(self.values)} [{state}]"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Dict[str, Any]:
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """The widget where a live kernel renders it; the figure as PNG elsewhere."""
-        data: Dict[str, Any] = {"image/png": base64.b64encode(self._png()).decode("ascii")}
+        data: dict[str, Any] = {"image/png": base64.b64encode(self._png()).decode("ascii")}
         bundle = getattr(self.widget, "_repr_mimebundle_", None)
         if bundle is not None:
             data.update(bundle(include=include, exclude=exclude))
@@ -275,8 +275,8 @@ class Explorer:
         return data
 
 
-def _subject_values(subject: Any, egfr_ml_min: Optional[float],
-                    weight_kg: Optional[float]) -> Tuple[Subject, Dict[str, Any]]:
+def _subject_values(subject: Any, egfr_ml_min: float | None,
+                    weight_kg: float | None) -> tuple[Subject, dict[str, Any]]:
     """The base subject (default adult if None) and the initial eGFR and weight."""
     subject = _regimen_and_subject(Regimen(), subject)
     return subject, {"egfr_ml_min": subject.egfr_ml_min if egfr_ml_min is None else egfr_ml_min,
@@ -300,9 +300,9 @@ def _oral_title(values: Mapping[str, Any], days: float) -> str:
 
 
 def explore(form: str = "glycinate", dose_mg: float = 200.0, every_h: float = 12.0,
-            days: float = 14.0, *, egfr_ml_min: Optional[float] = None,
-            weight_kg: Optional[float] = None, with_food: bool = False,
-            subject: Optional[Subject] = None) -> Explorer:
+            days: float = 14.0, *, egfr_ml_min: float | None = None,
+            weight_kg: float | None = None, with_food: bool = False,
+            subject: Subject | None = None) -> Explorer:
     """An explorer of an oral supplement: controls for form, dose (elemental mg
     per dose), interval, with food, eGFR and body weight.
 
@@ -347,8 +347,8 @@ def _iv_title(values: Mapping[str, Any], loading_h: float) -> str:
 
 def explore_iv(loading_mgso4_g: float = 4.0, maintenance_mgso4_g_per_h: float = 1.0,
                duration_h: float = 24.0, *, loading_duration_h: float = ZUSPAN_LOADING_H,
-               egfr_ml_min: Optional[float] = None, weight_kg: Optional[float] = None,
-               subject: Optional[Subject] = None) -> Explorer:
+               egfr_ml_min: float | None = None, weight_kg: float | None = None,
+               subject: Subject | None = None) -> Explorer:
     """An explorer of IV magnesium sulfate (grams of MgSO4·7H2O): a loading
     infusion over ``loading_duration_h`` (default 20 min), then a maintenance
     infusion at ``maintenance_mgso4_g_per_h`` until ``duration_h``, the

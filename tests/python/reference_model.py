@@ -6,9 +6,10 @@ bound tissue, bone surface and deep bone, sweat, parenteral depots, meals,
 drugs, bookkeeping ledgers) directly from the mathematics, so that the C++
 core can be checked against it.  It shares no code with the core: only the
 parameter *values* and the form catalogue are read from ``magpk._core`` at run
-time (``parameter_table()``, ``form_catalogue()``).  The default meal schedule is written down here from the
-specification (``DEFAULT_MEALS``); the tests check that the core's default
-agrees and pass explicit schedules to both implementations.
+time (``parameter_table()``, ``form_catalogue()``).  The default meal schedule
+is written down here from the specification (``DEFAULT_MEALS``); the tests
+check that the core's default agrees and pass explicit schedules to both
+implementations.
 
 Model (amounts in mmol, time in h, volumes in L; c = plasma / V_ecf)::
 
@@ -106,8 +107,8 @@ integrations (the benchmarks use them).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -117,15 +118,15 @@ from scipy.optimize import brentq, root
 MG_G_PER_MOL = 24.305
 
 #: The specified default meals: (clock hour, share of the day's dietary Mg).
-DEFAULT_MEALS: Tuple[Tuple[float, float], ...] = ((8.0, 0.20), (12.5, 0.35), (19.5, 0.45))
+DEFAULT_MEALS: tuple[tuple[float, float], ...] = ((8.0, 0.20), (12.5, 0.35), (19.5, 0.45))
 #: The specified clock time of t = 0.
 DEFAULT_START_CLOCK_H = 7.0
-CONTINUOUS: Tuple[Tuple[float, float], ...] = ()
+CONTINUOUS: tuple[tuple[float, float], ...] = ()
 
 # ---------------------------------------------------------------------------
 # State layout (the reference's own, by name)
 # ---------------------------------------------------------------------------
-FIXED_STATES: Tuple[str, ...] = (
+FIXED_STATES: tuple[str, ...] = (
     "plasma", "peripheral", "tissue", "tissue_bound", "bone", "deep_bone", "im_depot",
     "si_diet", "si_sup", "si_chelate", "colon_diet", "colon_sup", "colon_solid", "stomach_sup",
     "absorbed_cum", "absorbed_sup_cum", "urine_cum", "feces_cum", "feces_soluble_cum",
@@ -142,7 +143,8 @@ BODY_STORES = ("plasma", "peripheral", "tissue", "tissue_bound", "bone", "deep_b
 AMOUNTS = BODY + GUT_LUMEN
 #: What has left the body.
 EXCRETED = ("urine_cum", "feces_cum", "sweat_cum")
-I = {name: k for k, name in enumerate(FIXED_STATES)}
+#: The state index, I[name] (E741 allowed: a one-letter name, read in every equation).
+I = {name: k for k, name in enumerate(FIXED_STATES)}  # noqa: E741
 N_FIXED = len(FIXED_STATES)
 
 (_PL, _PE, _TI, _TB, _BO, _DB, _IM, _SD, _SS, _SC, _CD, _CS, _CSOL, _ST, _ABS, _ABSS, _UR, _FE,
@@ -156,11 +158,11 @@ def pool_state_name(form_id: str) -> str:
 # ---------------------------------------------------------------------------
 # Parameters from the core's table and catalogue (values only)
 # ---------------------------------------------------------------------------
-def load_parameters(core) -> Dict[str, float]:
+def load_parameters(core) -> dict[str, float]:
     return {row["name"]: float(row["value"]) for row in core.parameter_table()}
 
 
-def load_forms(core) -> Dict[str, dict]:
+def load_forms(core) -> dict[str, dict]:
     return {row["id"]: dict(row) for row in core.form_catalogue()}
 
 
@@ -175,7 +177,7 @@ class Covariates:
     pregnant: bool = False
     ppi: bool = False       # throughout
     diuretic: str = "none"  # none / loop / thiazide, throughout
-    meals: Tuple[Tuple[float, float], ...] = DEFAULT_MEALS  # () = continuous diet
+    meals: tuple[tuple[float, float], ...] = DEFAULT_MEALS  # () = continuous diet
     start_clock_h: float = DEFAULT_START_CLOCK_H
 
 
@@ -238,13 +240,13 @@ class Subject:
     diarrhea_d50: float
     diarrhea_log_sd: float
     diet_mmol_h: float
-    meals: Tuple[Tuple[float, float], ...]
+    meals: tuple[tuple[float, float], ...]
     start_clock_h: float
 
 
 #: Subject fields that take a parameter's value unchanged (field, parameter name);
 #: ``subject_parameters`` derives the others.
-SUBJECT_PARAMETER_COPIES: Tuple[Tuple[str, str], ...] = (
+SUBJECT_PARAMETER_COPIES: tuple[tuple[str, str], ...] = (
     ("fed_duration", "fed_state_duration_h"),
     ("vmax_si", "si_vmax_mmol_h"),
     ("vmax_colon", "colon_vmax_mmol_h"),
@@ -269,7 +271,7 @@ SUBJECT_PARAMETER_COPIES: Tuple[Tuple[str, str], ...] = (
 )
 
 
-def subject_parameters(cov: Covariates, p: Dict[str, float]) -> Subject:
+def subject_parameters(cov: Covariates, p: dict[str, float]) -> Subject:
     male = cov.sex == "male"
     height = cov.height_cm if cov.height_cm > 0 else (
         p["default_height_male_cm"] if male else p["default_height_female_cm"])
@@ -343,12 +345,12 @@ class Pool:
     acid_limited: bool
 
 
-def pure_parts(form_id: str, forms: Dict[str, dict]) -> List[Tuple[str, float]]:
+def pure_parts(form_id: str, forms: dict[str, dict]) -> list[tuple[str, float]]:
     comps = forms[form_id]["components"]
     return [(fid, float(share)) for fid, share in comps] if comps else [(form_id, 1.0)]
 
 
-def dissolution_rate(form: dict, p: Dict[str, float]) -> float:
+def dissolution_rate(form: dict, p: dict[str, float]) -> float:
     kind = form["dissolution"]
     if kind == "dissolved":
         return math.inf
@@ -403,7 +405,9 @@ class Inputs:
 def hill_uptake(c: float, s: Subject) -> float:
     """Store uptake at serum c relative to uptake at the reference serum."""
     def h(x):
-        return 0.0 if x <= 0 else x ** s.uptake_hill / (x ** s.uptake_hill + s.uptake_k50 ** s.uptake_hill)
+        if x <= 0:
+            return 0.0
+        return x ** s.uptake_hill / (x ** s.uptake_hill + s.uptake_k50 ** s.uptake_hill)
     return h(c) / h(s.c_ref)
 
 
@@ -528,7 +532,7 @@ def excreted_total(x: np.ndarray) -> float:
     return float(sum(x[I[n]] for n in EXCRETED))
 
 
-def amount_columns(n_pools: int) -> List[int]:
+def amount_columns(n_pools: int) -> list[int]:
     """Columns of the states that are amounts (not ledgers), pools included."""
     return [I[n] for n in AMOUNTS] + list(range(N_FIXED, N_FIXED + n_pools))
 
@@ -538,16 +542,16 @@ def amount_columns(n_pools: int) -> List[int]:
 # ---------------------------------------------------------------------------
 @dataclass
 class Regimen:
-    oral: List[Tuple[float, str, float, bool]] = field(default_factory=list)  # t, form, mmol, food
-    iv_bolus: List[Tuple[float, float]] = field(default_factory=list)  # t, mmol
-    im: List[Tuple[float, float]] = field(default_factory=list)  # t, mmol
-    infusions: List[Tuple[float, float, float]] = field(default_factory=list)  # start, dur, mmol
-    diet_changes: List[Tuple[float, float]] = field(default_factory=list)  # t, mg/day
-    fasts: List[Tuple[float, float]] = field(default_factory=list)  # start, stop: no meal starts
-    drugs: List[Tuple[str, float, float]] = field(default_factory=list)  # name, start, stop
+    oral: list[tuple[float, str, float, bool]] = field(default_factory=list)  # t, form, mmol, food
+    iv_bolus: list[tuple[float, float]] = field(default_factory=list)  # t, mmol
+    im: list[tuple[float, float]] = field(default_factory=list)  # t, mmol
+    infusions: list[tuple[float, float, float]] = field(default_factory=list)  # start, dur, mmol
+    diet_changes: list[tuple[float, float]] = field(default_factory=list)  # t, mg/day
+    fasts: list[tuple[float, float]] = field(default_factory=list)  # start, stop: no meal starts
+    drugs: list[tuple[str, float, float]] = field(default_factory=list)  # name, start, stop
 
 
-def meal_windows(s: Subject, reg: Regimen, t_end: float) -> List[Tuple[float, float, float]]:
+def meal_windows(s: Subject, reg: Regimen, t_end: float) -> list[tuple[float, float, float]]:
     """(start, stop, share) of every meal emptying at some time in [0, t_end)."""
     out = []
     for clock, share in s.meals:
@@ -564,7 +568,7 @@ def meal_windows(s: Subject, reg: Regimen, t_end: float) -> List[Tuple[float, fl
     return out
 
 
-def food_windows(s: Subject, reg: Regimen, t_end: float) -> List[Tuple[float, float]]:
+def food_windows(s: Subject, reg: Regimen, t_end: float) -> list[tuple[float, float]]:
     return [(t, t + s.fed_duration) for t, _, _, food in reg.oral if food and t <= t_end]
 
 
@@ -598,7 +602,7 @@ def inputs_on(a: float, reg: Regimen, s: Subject, pools, t_end: float) -> Inputs
                   thiazide=s.thiazide_always or taking("thiazide"))
 
 
-def event_times(reg: Regimen, s: Subject, t_end: float) -> List[float]:
+def event_times(reg: Regimen, s: Subject, t_end: float) -> list[float]:
     inside = lambda t: t <= t_end  # noqa: E731
     events = {0.0, float(t_end)}
 
@@ -613,7 +617,7 @@ def event_times(reg: Regimen, s: Subject, t_end: float) -> List[float]:
             events.add(start)
             add(start + dur)
     events.update(t for t, _ in reg.diet_changes if inside(t))
-    for lo, hi in food_windows(s, reg, t_end):
+    for _lo, hi in food_windows(s, reg, t_end):
         add(hi)
     for lo, hi, _ in meal_windows(s, reg, t_end):
         add(lo)
@@ -629,7 +633,8 @@ def event_times(reg: Regimen, s: Subject, t_end: float) -> List[float]:
 # Steady state
 # ---------------------------------------------------------------------------
 def _saturable_pool(inflow: float, vmax: float, km: float, k: float) -> float:
-    """L >= 0 with inflow = vmax L/(km + L) + k L, i.e. k L^2 + (k km + vmax - inflow) L - inflow km = 0."""
+    """L >= 0 with inflow = vmax L/(km + L) + k L,
+    i.e. k L^2 + (k km + vmax - inflow) L - inflow km = 0."""
     if inflow <= 0.0:
         return 0.0
     b = k * km + vmax - inflow
@@ -639,7 +644,7 @@ def _saturable_pool(inflow: float, vmax: float, km: float, k: float) -> float:
     return max(r1, r2)
 
 
-def _gut_at(c: float, s: Subject, inputs: Inputs) -> Tuple[float, float, float]:
+def _gut_at(c: float, s: Subject, inputs: Inputs) -> tuple[float, float, float]:
     si = _saturable_pool(inputs.diet_mmol_h + s.q_secretion * c, inputs.vmax_si, s.km,
                          s.k_para + s.k_si_fast)
     colon = _saturable_pool(s.k_si_fast * si, inputs.vmax_colon, s.km, s.k_colon)
@@ -700,7 +705,7 @@ def continuous_steady_state(s: Subject, n_pools: int = 0) -> SteadyState:
     return SteadyState(c, c, x)
 
 
-_PERIODIC_CACHE: Dict[tuple, SteadyState] = {}
+_PERIODIC_CACHE: dict[tuple, SteadyState] = {}
 
 
 def clear_steady_state_cache() -> None:
@@ -795,7 +800,7 @@ def steady_state(s: Subject, n_pools: int = 0, rtol: float = 1e-13, atol=1e-18,
 class Result:
     times: np.ndarray
     states: np.ndarray  # rows = output times, columns = FIXED_STATES + pools
-    pools: List[Pool]
+    pools: list[Pool]
     steady: SteadyState
     final: np.ndarray
     cmax: float
@@ -809,7 +814,7 @@ class Result:
     diarrhea_probability: float
     mass_balance_errors: np.ndarray  # relative, at every output row and the end
     min_amount: float  # smallest amount (mmol) at any output row or integrator step
-    effect_range: Tuple[float, float]  # min, max of thiazide_effect (rows and steps)
+    effect_range: tuple[float, float]  # min, max of thiazide_effect (rows and steps)
     body_store_change: float  # body stores (no IM depot) at the end minus at t = 0
     #: RHS evaluations of solve_ivp over the run's segments (not the steady
     #: state's: ``steady.nfev``; not the slope evaluations of the serum extrema)
@@ -831,11 +836,11 @@ def standard_normal_cdf(z: float) -> float:
     return 0.5 * math.erfc(-z / math.sqrt(2.0))
 
 
-def undissolved_pools(s: Subject, reg: Regimen, t_end: float, p: Dict[str, float],
-                      forms: Dict[str, dict]) -> List[Pool]:
+def undissolved_pools(s: Subject, reg: Regimen, t_end: float, p: dict[str, float],
+                      forms: dict[str, dict]) -> list[Pool]:
     """The undissolved pools of the oral doses by ``t_end``, in order of first
     appearance (their states follow the N_FIXED fixed states)."""
-    pools: List[Pool] = []
+    pools: list[Pool] = []
     seen = set()
     for t, fid, _, _ in reg.oral:
         if not t <= t_end:
@@ -862,8 +867,8 @@ def _checked_atol(atol, n_pools: int):
     return atol
 
 
-def apply_doses(x: np.ndarray, t: float, reg: Regimen, s: Subject, forms: Dict[str, dict],
-                pool_index: Dict[str, int]) -> float:
+def apply_doses(x: np.ndarray, t: float, reg: Regimen, s: Subject, forms: dict[str, dict],
+                pool_index: dict[str, int]) -> float:
     """Add the instantaneous doses at time ``t`` to ``x`` (in place); the mmol given."""
     given = 0.0
     for td, fid, mmol, _ in reg.oral:
@@ -893,13 +898,13 @@ class _Bookkeeping:
     solutions of the segments and the RHS evaluations."""
 
     initial_total: float  # gut + body + excreted at t = 0 (the ledgers are 0)
-    amounts: List[int]    # columns of the amounts (not ledgers), pools included
+    amounts: list[int]    # columns of the amounts (not ledgers), pools included
     dosed: float = 0.0
     # serum extrema from the state after the events at t = 0 (as the row at t = 0)
     cmax: float = -math.inf
     tmax: float = 0.0
     cmin: float = math.inf
-    balance: List[float] = field(default_factory=list)
+    balance: list[float] = field(default_factory=list)
     min_amount: float = math.inf
     effect_lo: float = math.inf
     effect_hi: float = -math.inf
@@ -940,14 +945,14 @@ class _Schedule:
     s: Subject
     reg: Regimen
     t_end: float
-    pools: List[Pool]
-    forms: Dict[str, dict]
+    pools: list[Pool]
+    forms: dict[str, dict]
     method: str
     rtol: float
     atol: object
 
     @property
-    def pool_index(self) -> Dict[str, int]:
+    def pool_index(self) -> dict[str, int]:
         return {pool.form_id: k for k, pool in enumerate(self.pools)}
 
 
@@ -1022,7 +1027,7 @@ def diarrhea_probability(daily: float, s: Subject) -> float:
 
 
 def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence[float],
-             p: Dict[str, float], forms: Dict[str, dict],
+             p: dict[str, float], forms: dict[str, dict],
              rtol: float = 1e-13, atol=1e-18, method: str = "DOP853",
              steady_rtol=None, steady_atol=None, steady_method=None) -> Result:
     """Integrate ``reg`` from the steady state; rows at ``output_times`` (sorted).

@@ -28,7 +28,8 @@ def test_forms_catalogue() -> None:
     assert ((table["elemental_fraction"] > 0) & (table["elemental_fraction"] <= 1)).all()
     # "500 mg magnesium glycinate" is ~70 mg elemental Mg (bisglycinate, 14.1% Mg).
     assert magpk.elemental_mg("glycinate", 500) == pytest.approx(70.5, abs=0.5)
-    assert magpk.compound_mg("glycinate", magpk.elemental_mg("glycinate", 500)) == pytest.approx(500)
+    assert (magpk.compound_mg("glycinate", magpk.elemental_mg("glycinate", 500))
+            == pytest.approx(500))
 
 
 def test_issue_example_runs_and_has_the_contract() -> None:
@@ -111,7 +112,8 @@ def test_parameters_table_and_overrides() -> None:
     table = magpk.parameters()
     assert {"value", "unit", "source", "calibrated_against"} <= set(table.columns)
     assert (table["unit"] != "").all() and (table["source"] != "").all()
-    low = magpk.simulate(magpk.Regimen(), t_end_h=1, parameters={"renal_tm_mmol_per_l_filtrate": 0.5})
+    low = magpk.simulate(magpk.Regimen(), t_end_h=1,
+                         parameters={"renal_tm_mmol_per_l_filtrate": 0.5})
     default = magpk.simulate(magpk.Regimen(), t_end_h=1)
     assert low.steady_state_serum_mmol_l < default.steady_state_serum_mmol_l
 
@@ -225,6 +227,6 @@ def test_parameter_overrides_that_empty_a_pool_are_refused() -> None:
     """A fast peripheral pool larger than all intracellular Mg leaves nothing for
     the cells: the core refuses it (it used to fail later, in the steady state)."""
     volume = magpk.parameters().loc["peripheral_volume_l_per_kg", "value"]
-    with pytest.raises(ValueError, match="peripheral_volume_l_per_kg .* intracellular total"):
+    with pytest.raises(ValueError, match=r"peripheral_volume_l_per_kg .* intracellular total"):
         magpk.simulate(magpk.Regimen(), t_end_h=24,
                        parameters={"peripheral_volume_l_per_kg": 42 * volume})

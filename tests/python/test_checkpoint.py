@@ -23,7 +23,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,7 @@ def regimen() -> magpk.Regimen:
 
 
 def run(**kwargs: Any) -> magpk.Population:
-    options: Dict[str, Any] = dict(n=N, seed=SEED, t_end_h=T_END_H, threads=2, progress=False,
+    options: dict[str, Any] = dict(n=N, seed=SEED, t_end_h=T_END_H, threads=2, progress=False,
                                    chunk_size=CHUNK)
     options.update(kwargs)
     return magpk.simulate_population(regimen(), **options)
@@ -73,15 +73,15 @@ def assert_same(a: magpk.Population, b: magpk.Population) -> None:
         np.testing.assert_array_equal(a._trajectories, b._trajectories)
 
 
-def chunks(directory: Path) -> List[str]:
+def chunks(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name.startswith("chunk-"))
 
 
-def temporaries(directory: Path) -> List[str]:
+def temporaries(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name.startswith(".tmp-"))
 
 
-def stamps(directory: Path) -> Dict[str, int]:
+def stamps(directory: Path) -> dict[str, int]:
     """Modification times of the saved chunks: unchanged when a resume only reads them."""
     return {name: (directory / name / "subjects.parquet").stat().st_mtime_ns
             for name in chunks(directory)}
@@ -174,7 +174,7 @@ print("finished")
 
 
 def start_and_stop(directory: Path, tmp_path: Path, stop_signal: int
-                   ) -> "subprocess.CompletedProcess[str]":
+                   ) -> subprocess.CompletedProcess[str]:
     """Start a checkpointed run in a subprocess; send ``stop_signal`` once 2 chunks are saved."""
     script = tmp_path / "long_run.py"
     script.write_text(textwrap.dedent(SCRIPT).format(
@@ -309,7 +309,7 @@ def saved_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (dict(parameters={"si_transit_time_h": 3.0}), "parameter_overrides"),
     (dict(trajectories=True), "trajectories"),
 ])
-def test_another_request_is_refused(saved_run: Path, change: Dict[str, Any], field: str) -> None:
+def test_another_request_is_refused(saved_run: Path, change: dict[str, Any], field: str) -> None:
     before = stamps(saved_run)
     with pytest.raises(CheckpointError, match=rf"holds another request's results.*{field}: "):
         run(checkpoint=saved_run, **change)

@@ -60,7 +60,8 @@ def test_weight_based_iv_mgso4() -> None:
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"age_years": 0.5, "weight_kg": 7}, r"age_years=0.5: out of range \(allowed: 1-110 years"),
-    ({"age_years": 5, "weight_kg": 4}, r"weight_kg=4: out of range \(allowed: 5-250 kg for a child"),
+    ({"age_years": 5, "weight_kg": 4},
+     r"weight_kg=4: out of range \(allowed: 5-250 kg for a child"),
     ({"age_years": 30, "weight_kg": 20}, r"weight_kg=20: out of range \(allowed: 30-250 kg"),
     ({"age_years": 8, "weight_kg": 25, "height_cm": 50}, r"height_cm=50"),
     ({"age_years": 16, "weight_kg": 55, "pregnant": True}, r"pregnancy is modeled for adults"),

@@ -30,8 +30,9 @@ Commands:
 
 - ``magpk ...`` (also ``python -m magpk``/``magpk.cli``) and ``python -c ...`` run with the runtime
   environment in an empty temporary directory (``PYTHONWARNINGS=error``): exit status 0, no
-  traceback, and every file-name argument (``out.csv``, ``out.png``) exists afterwards. **Optional parts** in brackets,
-  ``[--egfr 45]``, are run twice: once without any of them and once with all of them.
+  traceback, and every file-name argument (``out.csv``, ``out.png``) exists afterwards.
+  **Optional parts** in brackets, ``[--egfr 45]``, are run twice: once without any of them
+  and once with all of them.
 - Everything else must match ``CHECKED_NOT_RUN`` below: the setup and test commands themselves
   (``scripts/test.sh``, ``scripts/main_job.sh``, ``pip install``, ``cmake``/``ctest``,
   ``jupyter lab``, the docs build, the maintainer's calibration) cannot run inside the test suite
@@ -60,13 +61,13 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable
 
 import pytest
 
@@ -89,7 +90,7 @@ EXECUTED_BY_DOCS_BUILD = {"code-cell"}
 # Documents and their fenced blocks
 # ----------------------------------------------------------------------------------------------
 
-def doc_files(root: Path = ROOT) -> List[Path]:
+def doc_files(root: Path = ROOT) -> list[Path]:
     """README.md, notebooks/README.md and the docs pages a commit would hold."""
     fixed = [root / "README.md", root / "notebooks" / "README.md"]
     try:
@@ -108,7 +109,7 @@ class Block:
     lang: str                 # "python", "shell" or "" (not code)
     info: str                 # the fence's info string
     first_line: int           # 1-based line of the first content line
-    lines: List[str]          # content, dedented by the fence's indentation
+    lines: list[str]          # content, dedented by the fence's indentation
 
 
 _FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})\s*(?P<info>.*?)\s*$")
@@ -124,7 +125,7 @@ def _closing(lines: Sequence[str], start: int, fence: str) -> int:
     return len(lines)
 
 
-def _language(info: str) -> Tuple[str, bool]:
+def _language(info: str) -> tuple[str, bool]:
     """(language, is_container) of a fence's info string."""
     directive = re.match(r"^\{([\w-]+)\}\s*(.*)$", info)
     if directive:
@@ -142,10 +143,10 @@ def _language(info: str) -> Tuple[str, bool]:
     return "", False
 
 
-def parse_blocks(text: str) -> List[Block]:
+def parse_blocks(text: str) -> list[Block]:
     """Fenced blocks of a Markdown (MyST) text, nested ones inside directives included."""
     lines = text.split("\n")
-    blocks: List[Block] = []
+    blocks: list[Block] = []
 
     def scan(start: int, stop: int) -> None:
         index = start
@@ -194,10 +195,10 @@ def python_source(blocks: Sequence[Block], n_lines: int) -> str:
 class Command:
     line: int                 # document line of the command
     text: str                 # the command as written (without comment)
-    tokens: List[str]         # words; optional groups kept as "[", ..., "]" markers
+    tokens: list[str]         # words; optional groups kept as "[", ..., "]" markers
     error: str = ""           # why it cannot be handled (unsupported shell syntax)
 
-    def variants(self) -> List[List[str]]:
+    def variants(self) -> list[list[str]]:
         """Without the optional parts, and (if any) with all of them."""
         plain = [t for t in self.tokens if t not in ("[", "]")]
         required, depth = [], 0
@@ -208,7 +209,7 @@ class Command:
             depth -= token == "]"
         return [required] if required == plain else [required, plain]
 
-    def words(self) -> List[str]:
+    def words(self) -> list[str]:
         return [t for t in self.tokens if t not in ("[", "]")]
 
 
@@ -216,9 +217,9 @@ _SEPARATORS = {"&&", ";"}
 _UNSUPPORTED = {"|", "||", "&", ">", ">>", "<", "<<", ";;", "|&"}
 
 
-def shell_commands(block: Block) -> List[Command]:
+def shell_commands(block: Block) -> list[Command]:
     """The commands of a bash/console block (see the module docstring)."""
-    logical: List[Tuple[int, str]] = []
+    logical: list[tuple[int, str]] = []
     pending, pending_line = "", 0
     for offset, raw in enumerate(block.lines):
         line = raw.rstrip()
@@ -238,7 +239,7 @@ def shell_commands(block: Block) -> List[Command]:
     if pending.strip():
         logical.append((pending_line, pending))
 
-    commands: List[Command] = []
+    commands: list[Command] = []
     for line_no, text in logical:
         lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|<>")
         lexer.whitespace_split = True
@@ -248,8 +249,8 @@ def shell_commands(block: Block) -> List[Command]:
         except ValueError as error:
             commands.append(Command(line_no, text.strip(), [], f"cannot parse: {error}"))
             continue
-        current: List[str] = []
-        for token in tokens + [";"]:
+        current: list[str] = []
+        for token in [*tokens, ";"]:
             if token in _SEPARATORS:
                 if current:
                     commands.append(_command(line_no, current))
@@ -259,9 +260,9 @@ def shell_commands(block: Block) -> List[Command]:
     return commands
 
 
-def _command(line_no: int, words: List[str]) -> Command:
+def _command(line_no: int, words: list[str]) -> Command:
     """Split the optional groups "[--egfr" "45]" into markers."""
-    tokens: List[str] = []
+    tokens: list[str] = []
     depth = 0
     for word in words:
         core, closes = word, 0
@@ -285,23 +286,23 @@ def _command(line_no: int, words: List[str]) -> Command:
 # Project facts: extras, scripts, CMake options
 # ----------------------------------------------------------------------------------------------
 
-def extras(root: Path = ROOT) -> Dict[str, List[str]]:
+def extras(root: Path = ROOT) -> dict[str, list[str]]:
     text = (root / "pyproject.toml").read_text(encoding="utf-8")
     if tomllib is not None:
         return tomllib.loads(text)["project"].get("optional-dependencies", {})
     section = text.split("[project.optional-dependencies]", 1)[1].split("\n[", 1)[0]
-    found: Dict[str, List[str]] = {}
+    found: dict[str, list[str]] = {}
     for name, body in re.findall(r"^([\w-]+)\s*=\s*\[(.*?)\]", section, re.M | re.S):
         found[name] = re.findall(r'"([^"]+)"', body)
     return found
 
 
-def _requirement_names(requirements: Sequence[str]) -> List[str]:
-    return [re.split(r"[\s\[<>=!~;@]", req, 1)[0].lower().replace("_", "-")
+def _requirement_names(requirements: Sequence[str]) -> list[str]:
+    return [re.split(r"[\s\[<>=!~;@]", req, maxsplit=1)[0].lower().replace("_", "-")
             for req in requirements]
 
 
-def repository_files(root: Path = ROOT) -> Optional[set]:
+def repository_files(root: Path = ROOT) -> set | None:
     try:
         out = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
                              cwd=root, capture_output=True, text=True, check=True).stdout
@@ -310,7 +311,7 @@ def repository_files(root: Path = ROOT) -> Optional[set]:
     return set(out.split("\n")) - {""}
 
 
-def check_script(path: str, root: Path = ROOT) -> List[str]:
+def check_script(path: str, root: Path = ROOT) -> list[str]:
     """The script is in the repository (what a clone gets), executable, and parses."""
     problems = []
     file = root / path
@@ -328,7 +329,7 @@ def check_script(path: str, root: Path = ROOT) -> List[str]:
     return problems
 
 
-def check_main_job(words: List[str], ctx: Context) -> List[str]:
+def check_main_job(words: list[str], ctx: Context) -> list[str]:
     """scripts/main_job.sh ends with `.venv/bin/magpk compare ARGS` (its defaults when no ARGS
     are given): that command is run with the interpreter running pytest, i.e. .venv's magpk."""
     problems = check_script("scripts/main_job.sh", ctx.root)
@@ -344,7 +345,7 @@ def check_main_job(words: List[str], ctx: Context) -> List[str]:
         if not defaults:
             return ["no `set -- DEFAULT ARGS` found in scripts/main_job.sh"]
         args = shlex.split(defaults.group(1).replace("\\\n", " "))
-    result = subprocess.run(full_env().magpk + ["compare", *args], capture_output=True, text=True,
+    result = subprocess.run([*full_env().magpk, "compare", *args], capture_output=True, text=True,
                             env=clean_environ(), timeout=TIMEOUT_S, cwd=ctx.root)
     if result.returncode != 0 or "Traceback" in result.stderr:
         return [f"`magpk compare {' '.join(args)}` (what main_job.sh runs) exits "
@@ -369,7 +370,7 @@ class Context:
     """What a check may look at: the document and its other commands."""
     doc: Path
     text: str
-    commands: List[Command]
+    commands: list[Command]
     root: Path = ROOT
 
     def pip_extras(self) -> set:
@@ -388,7 +389,7 @@ def _is_pip_install(words: Sequence[str]) -> bool:
             or (words[:1] in (["python"], ["python3"]) and words[1:4] == ["-m", "pip", "install"]))
 
 
-def check_pip_install(words: List[str], ctx: Context) -> List[str]:
+def check_pip_install(words: list[str], ctx: Context) -> list[str]:
     args = words[words.index("install") + 1:]
     defined = extras(ctx.root)
     problems, specs = [], 0
@@ -429,7 +430,7 @@ def _cmake_option_defined(name: str, root: Path) -> bool:
     return any(re.search(rf"(option|set)\(\s*{name}\b", text) for text in texts)
 
 
-def check_cmake(words: List[str], ctx: Context) -> List[str]:
+def check_cmake(words: list[str], ctx: Context) -> list[str]:
     test_sh = (ctx.root / "scripts" / "test.sh").read_text(encoding="utf-8")
     problems = []
     tool = words[0]
@@ -444,7 +445,7 @@ def check_cmake(words: List[str], ctx: Context) -> List[str]:
     return problems
 
 
-def check_jupyter(words: List[str], ctx: Context) -> List[str]:
+def check_jupyter(words: list[str], ctx: Context) -> list[str]:
     problems = []
     for path in words[2:]:
         if not path.startswith("-") and not (ctx.root / path).exists():
@@ -463,7 +464,7 @@ def check_jupyter(words: List[str], ctx: Context) -> List[str]:
     return problems
 
 
-def check_sphinx(words: List[str], ctx: Context) -> List[str]:
+def check_sphinx(words: list[str], ctx: Context) -> list[str]:
     problems = []
     test_sh = (ctx.root / "scripts" / "test.sh").read_text(encoding="utf-8")
     if "sphinx" not in test_sh:
@@ -477,13 +478,13 @@ def check_sphinx(words: List[str], ctx: Context) -> List[str]:
     return problems
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _help(script: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True,
                           cwd=script.parent, timeout=300)
 
 
-def check_calibrate(words: List[str], ctx: Context) -> List[str]:
+def check_calibrate(words: list[str], ctx: Context) -> list[str]:
     problems = check_script_file("calibration/calibrate.py", ctx.root)
     if problems:
         return problems
@@ -499,7 +500,7 @@ def check_calibrate(words: List[str], ctx: Context) -> List[str]:
     return problems
 
 
-def check_script_file(path: str, root: Path) -> List[str]:
+def check_script_file(path: str, root: Path) -> list[str]:
     files = repository_files(root)
     if not (root / path).is_file():
         return [f"{path} does not exist"]
@@ -508,8 +509,8 @@ def check_script_file(path: str, root: Path) -> List[str]:
     return []
 
 
-def check_test_sh_runs(script: str) -> Callable[[List[str], Context], List[str]]:
-    def check(words: List[str], ctx: Context) -> List[str]:
+def check_test_sh_runs(script: str) -> Callable[[list[str], Context], list[str]]:
+    def check(words: list[str], ctx: Context) -> list[str]:
         problems = check_script(script, ctx.root)
         if script not in (ctx.root / "scripts" / "test.sh").read_text(encoding="utf-8"):
             problems.append(f"scripts/test.sh does not run {script}")
@@ -521,11 +522,11 @@ def check_test_sh_runs(script: str) -> Callable[[List[str], Context], List[str]]
 class NotRun:
     pattern: str              # regular expression on the command's words joined by spaces
     reason: str               # why the suite cannot run it
-    check: Callable[[List[str], Context], List[str]] = field(repr=False)
+    check: Callable[[list[str], Context], list[str]] = field(repr=False)
 
 
 #: The explicit list of documented commands that are checked instead of run.
-CHECKED_NOT_RUN: List[NotRun] = [
+CHECKED_NOT_RUN: list[NotRun] = [
     NotRun(r"scripts/test\.sh", "the test command itself (running it here would recurse)",
            lambda words, ctx: check_script("scripts/test.sh", ctx.root)),
     NotRun(r"scripts/main_job\.sh( .*)?",
@@ -562,12 +563,12 @@ class Env:
     python: Path
 
     @property
-    def magpk(self) -> List[str]:
+    def magpk(self) -> list[str]:
         script = self.python.parent / "magpk"
         return [str(script)] if script.exists() else [str(self.python), "-m", "magpk.cli"]
 
 
-def clean_environ() -> Dict[str, str]:
+def clean_environ() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV")}
     env["MPLBACKEND"] = "Agg"
@@ -600,7 +601,7 @@ with open(out, "w", encoding="utf-8") as handle:
 
 
 def run_python(source: str, doc: Path, env: Env, workdir: Path, until: int = 0,
-               mode: str = "runtime") -> Tuple[subprocess.CompletedProcess, list]:
+               mode: str = "runtime") -> tuple[subprocess.CompletedProcess, list]:
     workdir.mkdir(parents=True, exist_ok=True)
     source_file, driver = workdir / "_doc_source.py", workdir / "_driver.py"
     out = workdir / "_out.json"
@@ -628,23 +629,23 @@ def _extra_problem(extra: str, ctx: Context) -> str:
     return ""
 
 
-def _is_runnable(words: List[str]) -> bool:
+def _is_runnable(words: list[str]) -> bool:
     return bool(words) and (words[0] == "magpk" or words[:3] in (["python", "-m", "magpk"],
                                                                ["python", "-m", "magpk.cli"])
                             or words[:2] == ["python", "-c"])
 
 
-def _argv(words: List[str], env: Env) -> List[str]:
+def _argv(words: list[str], env: Env) -> list[str]:
     if words[0] == "magpk":
         return env.magpk + words[1:]
-    return [str(env.python)] + words[1:]
+    return [str(env.python), *words[1:]]
 
 
 _FILE_ARG = re.compile(r"^[\w.-]+\.(csv|png|svg|pdf|json|txt|html|parquet)$")
 
 
 def run_command(command: Command, ctx: Context, runtime: Env, full: Env,
-                workdir: Path) -> List[str]:
+                workdir: Path) -> list[str]:
     failures = []
     for number, words in enumerate(command.variants()):
         where = f"{_rel(ctx.doc)}:{command.line}: `{' '.join(words)}`"
@@ -678,7 +679,7 @@ def run_command(command: Command, ctx: Context, runtime: Env, full: Env,
     return failures
 
 
-def classify(command: Command) -> Tuple[str, Optional[NotRun]]:
+def classify(command: Command) -> tuple[str, NotRun | None]:
     """("run" | "check" | "unknown", entry)."""
     words = command.words()
     if command.error:
@@ -692,14 +693,14 @@ def classify(command: Command) -> Tuple[str, Optional[NotRun]]:
     return "unknown", None
 
 
-def load(doc: Path) -> Tuple[str, List[Block], Context]:
+def load(doc: Path) -> tuple[str, list[Block], Context]:
     text = doc.read_text(encoding="utf-8")
     blocks = parse_blocks(text)
     commands = [c for b in blocks if b.lang in ("shell", "console") for c in shell_commands(b)]
     return text, blocks, Context(doc, text, commands)
 
 
-def static_failures(doc: Path) -> List[str]:
+def static_failures(doc: Path) -> list[str]:
     """Every command is runnable or in CHECKED_NOT_RUN, and the checks of the latter pass."""
     _, _, ctx = load(doc)
     failures = []
@@ -715,7 +716,7 @@ def static_failures(doc: Path) -> List[str]:
     return failures
 
 
-def run_failures(doc: Path, runtime: Env, full: Env, workdir: Path) -> List[str]:
+def run_failures(doc: Path, runtime: Env, full: Env, workdir: Path) -> list[str]:
     """Run the document's python blocks and runnable commands (module docstring)."""
     text, blocks, ctx = load(doc)
     failures = []
@@ -764,7 +765,7 @@ def _rel(doc: Path) -> str:
         return str(doc)
 
 
-def _report(failures: List[str]) -> str:
+def _report(failures: list[str]) -> str:
     return "\n\n".join(failures)
 
 
@@ -936,7 +937,7 @@ def test_self_checked_commands_fail_when_not_real(tmp_path):
     assert len(failures) == 6, failures
 
 
-def _self_envs() -> Tuple[Env, Env]:
+def _self_envs() -> tuple[Env, Env]:
     """The checker's own tests use the pytest interpreter when no runtime env is given."""
     value = os.environ.get(RUNTIME_PYTHON_VAR)
     return (Env("runtime", Path(value)) if value else full_env()), full_env()

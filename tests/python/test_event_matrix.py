@@ -19,8 +19,9 @@ atol_gut 1e-12; serum, pools and cumulative ledgers within 1e-6 relative) and
 against the parts of the model that are linear and have closed forms: the IM
 depot (sum of F D exp(-ka (t - t0)), F = im_bioavailability: the rest of an IM
 dose enters the exchangeable tissue pool at once, checked exactly by the dose at
-t_end), the infused ledger (rate x elapsed time), the diet ledger (piecewise-linear; with meals, each meal's share of the daily
-diet in force delivered evenly over its fed period), the undissolved oral pools
+t_end), the infused ledger (rate x elapsed time), the diet ledger
+(piecewise-linear; with meals, each meal's share of the daily diet in force
+delivered evenly over its fed period), the undissolved oral pools
 of soluble salts (exp(-(k_d + integral of k_si)), k_si the fed rate in the fed
 periods of meals and doses with food; basic salts, whose dissolution is limited
 by gastric acid, lie between that and transit alone), the stomach (dissolved
@@ -41,7 +42,7 @@ import itertools
 import math
 import os
 import sys
-from typing import Dict, List, NamedTuple, Tuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,7 @@ import magpk
 from magpk import _core as core
 
 sys.path.insert(0, os.path.dirname(__file__))
-import reference_model as rm  # noqa: E402
+import reference_model as rm
 
 PARAMS = rm.load_parameters(core)
 FORMS = rm.load_forms(core)
@@ -104,10 +105,10 @@ REPEATS = {
 SINGLE = {"t0": 0.0, "on_output": 5.0, "between_outputs": 5.37, "t_end": T_END}
 
 
-def _cases() -> List[Tuple[str, str, str, str, str]]:
+def _cases() -> list[tuple[str, str, str, str, str]]:
     cases = []
     for route, rep, timing, arrangement, diet in itertools.product(
-            ROUTES, REPETITIONS, TIMINGS, ARRANGEMENTS + ("n/a",), DIETS):
+            ROUTES, REPETITIONS, TIMINGS, (*ARRANGEMENTS, "n/a"), DIETS):
         needs_arrangement = route == "iv_infusion" and rep == "repeated"
         if needs_arrangement == (arrangement == "n/a"):
             continue  # overlap / back-to-back only for repeated infusions
@@ -187,7 +188,7 @@ def infused_exact(r: magpk.Regimen, times: np.ndarray) -> np.ndarray:
     return out
 
 
-def meal_times(subject: magpk.Subject, fed_h: float) -> List[Tuple[float, float, float]]:
+def meal_times(subject: magpk.Subject, fed_h: float) -> list[tuple[float, float, float]]:
     """(start, stop, share) of the subject's meals that empty during [0, T_END]."""
     out = []
     for clock, share in subject.meals:
@@ -222,12 +223,12 @@ def diet_exact(r: magpk.Regimen, times: np.ndarray, subject: magpk.Subject,
     return out
 
 
-def fed_windows(r: magpk.Regimen, fed_h: float, subject: magpk.Subject) -> List[List[float]]:
+def fed_windows(r: magpk.Regimen, fed_h: float, subject: magpk.Subject) -> list[list[float]]:
     """The union of the fed windows [lo, hi) (doses with food, meals), merged."""
     windows = sorted([(e.time_h, e.time_h + fed_h) for e in r.oral_events
                       if e.with_food and e.time_h <= T_END]
                      + [(t0, t1) for t0, t1, _ in meal_times(subject, fed_h)])
-    merged: List[List[float]] = []
+    merged: list[list[float]] = []
     for lo, hi in windows:
         if merged and lo <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], hi)
@@ -243,14 +244,14 @@ def fed_measure(r: magpk.Regimen, a: float, b: float, fed_h: float,
 
 
 def undissolved_exact(r: magpk.Regimen, times: np.ndarray, subject: magpk.Subject,
-                      dissolving: bool = True) -> Dict[str, np.ndarray]:
+                      dissolving: bool = True) -> dict[str, np.ndarray]:
     """U_p(t) = sum of dose shares x exp(-k_d (t - t0) - integral k_si): linear, per pure form.
 
     Exact for soluble salts. For basic salts (acid-limited dissolution) it is a
     lower bound, and with ``dissolving=False`` (k_d = 0: transit alone) an upper bound.
     """
     s = rm.subject_parameters(COV, PARAMS)
-    out: Dict[str, np.ndarray] = {}
+    out: dict[str, np.ndarray] = {}
     for e in r.oral_events:
         if e.time_h > T_END:
             continue
@@ -269,7 +270,7 @@ def undissolved_exact(r: magpk.Regimen, times: np.ndarray, subject: magpk.Subjec
     return out
 
 
-_EXPM_CACHE: Dict[Tuple[bytes, Tuple[int, ...], float], np.ndarray] = {}
+_EXPM_CACHE: dict[tuple[bytes, tuple[int, ...], float], np.ndarray] = {}
 
 
 def _propagator(a: np.ndarray, dt: float) -> np.ndarray:
@@ -281,7 +282,7 @@ def _propagator(a: np.ndarray, dt: float) -> np.ndarray:
 
 
 def stomach_linear(r: magpk.Regimen, times: np.ndarray, subject: magpk.Subject,
-                   basic: str) -> Tuple[np.ndarray, np.ndarray]:
+                   basic: str) -> tuple[np.ndarray, np.ndarray]:
     """stomach_sup St(t) and the cumulative emptying E(t) into si_sup, from
 
         U_p' = -(k_d,p + k_si) U_p,  St' = sum_p (1 - phi_p) k_d,p U_p - k_ge St,  E' = k_ge St,
@@ -296,12 +297,12 @@ def stomach_linear(r: magpk.Regimen, times: np.ndarray, subject: magpk.Subject,
     """
     assert basic in ("lower", "upper")
     s = rm.subject_parameters(COV, PARAMS)
-    forms: List[str] = []
-    doses: List[Tuple[float, Dict[str, float]]] = []
+    forms: list[str] = []
+    doses: list[tuple[float, dict[str, float]]] = []
     for e in r.oral_events:
         if e.time_h > T_END:
             continue
-        parts: Dict[str, float] = {}
+        parts: dict[str, float] = {}
         for pure, share in rm.pure_parts(e.form, FORMS):
             if math.isfinite(rm.dissolution_rate(FORMS[pure], PARAMS)):
                 if pure not in forms:
@@ -354,7 +355,7 @@ def _id(case) -> str:
     return "-".join(x for x in case if x != "n/a")
 
 
-def _param(index: int, case) -> "pytest.param":
+def _param(index: int, case) -> pytest.param:
     return pytest.param((index, case), id=_id(case))
 
 
@@ -365,7 +366,7 @@ class CaseRun(NamedTuple):
     frame: pd.DataFrame
     times: np.ndarray
     states: np.ndarray
-    metrics: Dict[str, float]
+    metrics: dict[str, float]
 
 
 def run_case(regimen: magpk.Regimen, subject: magpk.Subject) -> CaseRun:
@@ -390,7 +391,7 @@ def check_core_invariants(run: CaseRun) -> None:
     assert np.all(states[:, CORE_THIAZIDE_EFFECT] == 0.0)  # no thiazide: e stays 0
 
 
-def reference_run(cov: rm.Covariates, regimen: magpk.Regimen) -> Tuple[rm.Result, rm.Subject]:
+def reference_run(cov: rm.Covariates, regimen: magpk.Regimen) -> tuple[rm.Result, rm.Subject]:
     """The independent reference of the case, checked for its own invariants."""
     ref = rm.simulate(cov, to_reference(regimen), T_END, OUTPUT_TIMES, PARAMS, FORMS)
     s = rm.subject_parameters(cov, PARAMS)
@@ -400,7 +401,7 @@ def reference_run(cov: rm.Covariates, regimen: magpk.Regimen) -> Tuple[rm.Result
     return ref, s
 
 
-def reference_pairs(frame, X: np.ndarray, s: rm.Subject) -> Dict[str, tuple]:
+def reference_pairs(frame, X: np.ndarray, s: rm.Subject) -> dict[str, tuple]:
     """(core frame column, reference value) of every compared quantity, by name."""
     return {
         "serum": (frame["serum_mmol_l"], X[:, rm.I["plasma"]] / s.v_ecf),
@@ -443,7 +444,7 @@ def check_states_against_reference(run: CaseRun, ref: rm.Result, s: rm.Subject) 
     assert not bad, f"core vs reference: {bad}"
 
 
-def check_metrics_against_reference(m: Dict[str, float], ref: rm.Result) -> None:
+def check_metrics_against_reference(m: dict[str, float], ref: rm.Result) -> None:
     assert m["cmax_mmol_l"] == pytest.approx(ref.cmax, rel=1e-6)
     assert m["cmin_mmol_l"] == pytest.approx(ref.cmin, rel=1e-6)
     assert m["baseline_serum_mmol_l"] == pytest.approx(ref.steady.mean_serum, rel=1e-7)
@@ -522,7 +523,7 @@ def check_dose_jumps(run: CaseRun, regimen: magpk.Regimen) -> None:
     np.testing.assert_allclose(held, initial + given, rtol=1e-11)
 
 
-def check_dose_accounting(m: Dict[str, float], regimen: magpk.Regimen) -> None:
+def check_dose_accounting(m: dict[str, float], regimen: magpk.Regimen) -> None:
     """The metrics' parenteral dose: boluses and IM by t_end plus the infused part."""
     parenteral = (sum(e.mmol for e in regimen.parenteral_events if e.time_h <= T_END)
                   + infused_exact(regimen, np.array([T_END]))[0])
@@ -533,7 +534,7 @@ def check_dose_accounting(m: Dict[str, float], regimen: magpk.Regimen) -> None:
 @pytest.mark.parametrize("index_case", [_param(i, c) for i, c in enumerate(CASES)])
 def test_event_case(index_case, eating):
     index, case = index_case
-    route, rep, timing, arrangement, diet = case
+    route, _rep, timing, _arrangement, _diet = case
     cov, subject = EATING[eating]
     regimen = build(index, *case)
     run = run_case(regimen, subject)

@@ -14,7 +14,6 @@ import importlib.util
 import math
 import subprocess
 import sys
-from typing import Dict, List
 
 import numpy as np
 import pandas as pd
@@ -52,11 +51,11 @@ ORAL_SERUM_SD = 0.01
 ORAL_URINE_RELATIVE_SD = 0.02
 
 
-def _iv_truth(names: List[str]) -> Dict[str, float]:
+def _iv_truth(names: list[str]) -> dict[str, float]:
     return {name: IV_TRUTH[name] for name in names}
 
 
-def _iv_data(truth: Dict[str, float], rng: np.random.Generator = None) -> pd.DataFrame:
+def _iv_data(truth: dict[str, float], rng: np.random.Generator = None) -> pd.DataFrame:
     """Serum rows and collection rows (urine_start_h .. time_h) in one frame."""
     frame = magpk.simulate(IV, t_end_h=24, output_times_h=SERUM_TIMES,
                            parameters=truth).to_frame().set_index("time_h")
@@ -90,7 +89,7 @@ def _oral_data(seed: int) -> pd.DataFrame:
                          "urine_cum_mmol_sd": urine_sd})
 
 
-def _assert_recovered(result: "magpk.FitResult", truth: Dict[str, float]) -> None:
+def _assert_recovered(result: magpk.FitResult, truth: dict[str, float]) -> None:
     assert list(result.values) == list(truth)
     for name, value in truth.items():
         assert result.values[name] == pytest.approx(value, rel=RECOVERY_TOLERANCE), name
@@ -136,14 +135,14 @@ def test_one_sigma_intervals_cover_the_truth_68_percent_of_the_time() -> None:
 
 # ----------------------------------------------------------------------------- FitResult
 @pytest.fixture(scope="module")
-def iv_fit() -> "magpk.FitResult":
+def iv_fit() -> magpk.FitResult:
     pytest.importorskip("iminuit")
     truth = _iv_truth(["ecf_volume_l_per_kg", "renal_tm_mmol_per_l_filtrate"])
     return magpk.fit(_iv_data(truth, np.random.default_rng(7)), IV, parameters=list(truth),
                      sigma=IV_SIGMA)
 
 
-def test_fit_result_contents(iv_fit: "magpk.FitResult") -> None:
+def test_fit_result_contents(iv_fit: magpk.FitResult) -> None:
     names = list(iv_fit.values)
     cov = iv_fit.covariance
     assert list(cov.index) == names and list(cov.columns) == names
@@ -165,7 +164,7 @@ def test_fit_result_contents(iv_fit: "magpk.FitResult") -> None:
     assert iv_fit.minuit.valid
 
 
-def test_residuals_table(iv_fit: "magpk.FitResult") -> None:
+def test_residuals_table(iv_fit: magpk.FitResult) -> None:
     table = iv_fit.residuals()
     assert len(table) == len(SERUM_TIMES) + len(COLLECTIONS)
     assert set(table["output"]) == {"serum_mmol_l", "urine_mmol"}
@@ -176,7 +175,7 @@ def test_residuals_table(iv_fit: "magpk.FitResult") -> None:
     assert collections["urine_start_h"].tolist() == [start for start, _ in COLLECTIONS]
 
 
-def test_reprs(iv_fit: "magpk.FitResult") -> None:
+def test_reprs(iv_fit: magpk.FitResult) -> None:
     text = repr(iv_fit)
     assert text.startswith("magpk.FitResult")
     for name in iv_fit.values:
@@ -186,7 +185,7 @@ def test_reprs(iv_fit: "magpk.FitResult") -> None:
     assert page.startswith("<table>") and "ecf_volume_l_per_kg" in page and "<th" in page
 
 
-def test_plot(iv_fit: "magpk.FitResult") -> None:
+def test_plot(iv_fit: magpk.FitResult) -> None:
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

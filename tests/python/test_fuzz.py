@@ -15,17 +15,19 @@ The number of inputs tried is counted in ``TRIED`` and printed at the end.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import magpk
 
-TRIED: Dict[str, int] = {}
+TRIED: dict[str, int] = {}
 PARAMETER_NAMES = list(magpk.parameters().index)
 
 FLOATS = st.one_of(
@@ -51,7 +53,7 @@ DEFAULTS = _PARAMETERS["value"].astype(float).to_dict()
 DIMENSIONLESS = set(_PARAMETERS.index[_PARAMETERS["unit"] == "-"])
 
 
-def _plausible_range(name: str) -> Tuple[float, float]:
+def _plausible_range(name: str) -> tuple[float, float]:
     """Overrides the model must accept: 0.5-2 x the default (0.5-1 x for dimensionless
     fractions/curvatures, which have an upper limit of 1)."""
     value = DEFAULTS[name]
@@ -102,7 +104,7 @@ def _check_result(value: Any) -> None:
         assert math.isfinite(value)
 
 
-def check_call(label: str, fn: Callable[..., Any], kwargs: Dict[str, Any],
+def check_call(label: str, fn: Callable[..., Any], kwargs: dict[str, Any],
                names: Sequence[str]) -> None:
     """Call ``fn(**kwargs)``: success, or ValueError/TypeError naming one of ``names``."""
     TRIED[label] = TRIED.get(label, 0) + 1
@@ -114,7 +116,7 @@ def check_call(label: str, fn: Callable[..., Any], kwargs: Dict[str, Any],
             f"{label}({kwargs!r}) raised {type(error).__name__} not naming any of {list(names)}: "
             f"{message}")
         return
-    except Exception as error:  # noqa: BLE001 - the point of the test
+    except Exception as error:  # any other exception: the point of the test
         pytest.fail(f"{label}({kwargs!r}) raised {type(error).__name__}: {error}")
     _check_result(value)
 
@@ -130,7 +132,7 @@ REG = magpk.Regimen().oral("citrate", 300.0)
 SUBJECT_ARGS = ["weight_kg", "sex", "age_years", "egfr_ml_min", "diet_mg_per_day", "pregnant",
                 "ppi", "diuretic", "height_cm"]
 # per fuzzed argument, base arguments that make the argument matter
-API: List[Tuple[str, Callable[..., Any], Dict[str, Any], Dict[str, Dict[str, Any]]]] = [
+API: list[tuple[str, Callable[..., Any], dict[str, Any], dict[str, dict[str, Any]]]] = [
     ("Subject", magpk.Subject, {}, {a: {} for a in SUBJECT_ARGS}),
     ("Regimen.oral", _method("oral"), {"form": "citrate", "dose_mg": 300.0}, {
         "form": {}, "dose_mg": {}, "every_h": {"count": 3}, "count": {"every_h": 12.0},
@@ -176,7 +178,7 @@ def _real(value: Any) -> bool:
 
 
 
-def _affordable(label: str, kwargs: Dict[str, Any]) -> None:
+def _affordable(label: str, kwargs: dict[str, Any]) -> None:
     """Keep valid-but-huge population requests out of the fuzz (CPU/memory budget): the
     per-time histograms take 5 x 2,050 x 4 bytes per output time whatever n is (see
     test_robustness.py for the missing limit)."""
@@ -283,7 +285,7 @@ def test_regression_tiny_days_gives_no_dose(call):
     except (ValueError, TypeError) as error:
         assert "days" in str(error)
         return
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         pytest.fail(f"{type(error).__name__}: {error}")
     if isinstance(value, magpk.Regimen):
         assert len(value.oral_events) >= 1
@@ -309,7 +311,7 @@ def test_regression_parameter_overrides_unchecked(override):
     except (ValueError, TypeError) as error:
         assert next(iter(override)) in str(error)
         return
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         pytest.fail(f"{type(error).__name__}: {error}")
     frame = res.to_frame()
     assert np.all(np.isfinite(frame.to_numpy())) and (frame["serum_mmol_l"] > 0).all()

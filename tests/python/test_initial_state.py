@@ -81,5 +81,5 @@ def test_diet_and_drugs_may_change() -> None:
 
 
 def test_initial_must_be_a_result() -> None:
-    with pytest.raises(TypeError, match="initial=.*expected a magpk.Result"):
+    with pytest.raises(TypeError, match=r"initial=.*expected a magpk.Result"):
         magpk.simulate(magpk.Regimen(), SUBJECT, t_end_h=24, initial={"serum": 0.8})

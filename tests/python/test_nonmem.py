@@ -20,7 +20,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import magpk
 from magpk.forms import MG_PER_MMOL
@@ -99,7 +100,7 @@ def test_oral_without_form_column_uses_form_argument():
 
 def test_several_ids_need_id_and_id_selects():
     frame = pd.concat([dataset((0, 1, 100, 2), ID=1), dataset((0, 1, 200, 2), ID=2)])
-    with pytest.raises(ValueError, match="2 IDs.*id="):
+    with pytest.raises(ValueError, match=r"2 IDs.*id="):
         magpk.Regimen.from_nonmem(frame, amt_unit="mg")
     assert magpk.Regimen.from_nonmem(frame, amt_unit="mg", id=2) == \
         magpk.Regimen().iv_bolus(dose_mg=200)
@@ -189,7 +190,7 @@ def test_addl_without_ii_is_refused():
 
 def test_ii_without_addl_is_refused():
     frame = dataset((0, 1, 100, 2), (5, 0, 0, 2), ADDL=[0, 0], II=[12, 0])
-    with pytest.raises(ValueError, match="II=12 at row 0.*if and only if ADDL > 0"):
+    with pytest.raises(ValueError, match=r"II=12 at row 0.*if and only if ADDL > 0"):
         magpk.Regimen.from_nonmem(frame, amt_unit="mg")
 
 
@@ -218,7 +219,7 @@ def test_unsorted_time_within_an_id_is_refused():
 def test_ids_must_be_consecutive():
     frame = pd.concat([dataset((0, 0, 0, 1), ID=1), dataset((0, 0, 0, 1), ID=2),
                        dataset((1, 0, 0, 1), ID=1)], ignore_index=True)
-    with pytest.raises(ValueError, match="ID 1 appears at row 0.*again at row 2.*consecutive"):
+    with pytest.raises(ValueError, match=r"ID 1 appears at row 0.*again at row 2.*consecutive"):
         magpk.simulate_dataset(frame, amt_unit="mg")
 
 
@@ -234,7 +235,7 @@ def test_model_defined_rate_or_duration_is_refused(rate, meaning):
 def test_steady_state_doses_are_refused_with_or_without_addl(addl, ii):
     frame = dataset((0, 1, 300, 1), (4, 0, 0, 1), SS=[1, 0], ADDL=[addl, 0], II=[ii, 0],
                     FORM="citrate")
-    with pytest.raises(ValueError, match="SS=1 at row 0.*steady-state doses are refused"):
+    with pytest.raises(ValueError, match=r"SS=1 at row 0.*steady-state doses are refused"):
         magpk.simulate_dataset(frame, amt_unit="mg")
 
 
@@ -261,7 +262,7 @@ def test_time_may_restart_at_a_reset_crossover_periods_are_independent():
     frame = dataset(*period, (0, 4, 300, 1), (2, 0, 0, 1), (6, 0, 0, 1), FORM="citrate")
     predicted = ipred(frame)
     assert np.array_equal(predicted[[1, 2]], predicted[[4, 5]])
-    with pytest.raises(ValueError, match="EVID=4 at row 3.*cannot be held by one Regimen.*"
+    with pytest.raises(ValueError, match=r"EVID=4 at row 3.*cannot be held by one Regimen.*"
                                          "simulate_dataset"):
         magpk.Regimen.from_nonmem(frame, amt_unit="mg")
 
@@ -310,9 +311,9 @@ def test_missing_dv_still_gets_a_prediction_and_dv_is_kept():
 def test_other_type_records_get_predictions_and_mdv_rules_hold():
     frame = dataset((0, 1, 100, 2), (1, 2, 0, 2), (2, 0, 0, 2), MDV=[1, 1, 1])
     assert np.isfinite(ipred(frame)[[1, 2]]).all()  # EVID 0 with MDV 1: a prediction only
-    with pytest.raises(ValueError, match="MDV=0 at row 0.*EVID 1-4.*must have MDV=1"):
+    with pytest.raises(ValueError, match=r"MDV=0 at row 0.*EVID 1-4.*must have MDV=1"):
         magpk.simulate_dataset(frame.assign(MDV=0), amt_unit="mg")
-    with pytest.raises(ValueError, match="AMT=100 at row 1.*EVID 0, 2 or 3.*gives no dose"):
+    with pytest.raises(ValueError, match=r"AMT=100 at row 1.*EVID 0, 2 or 3.*gives no dose"):
         magpk.simulate_dataset(frame.assign(AMT=100), amt_unit="mg")
 
 
@@ -415,13 +416,14 @@ def test_flag_covariates_accept_codes_and_booleans():
     expected = serum(magpk.Regimen().oral("oxide", 300), [4], magpk.Subject(ppi=True))
     assert close(ipred(frame, covariates={"ppi": "PPI"})[1], expected)
     assert close(ipred(frame.assign(PPI=1), covariates={"ppi": "PPI"})[1], expected)
-    with pytest.raises(TypeError, match="SEX=True at row 0.*not a boolean"):
+    with pytest.raises(TypeError, match=r"SEX=True at row 0.*not a boolean"):
         magpk.simulate_dataset(frame.assign(SEX=True), amt_unit="mg")
 
 
 @pytest.mark.parametrize("columns, kwargs, error, match", [
     (dict(WT=[70, 72]), {}, ValueError, r"WT changes within ID 1: 70 at row 0.*72 at row 1"),
-    (dict(WT=[np.nan, np.nan]), {}, ValueError, r"WT is missing at row 0 \(ID 1, TIME 0\): give weight_kg on every record"),
+    (dict(WT=[np.nan, np.nan]), {}, ValueError,
+     r"WT is missing at row 0 \(ID 1, TIME 0\): give weight_kg on every record"),
     (dict(SEX=[3, 3]), {}, ValueError, r"SEX=3 at row 0.*not a code of sex \(allowed: 1, 2"),
     (dict(WT=[10, 10]), {}, ValueError, r"ID 1 \(row 0.*weight_kg=10.0: out of range"),
     ({}, dict(covariates={"egfr_ml_min": "CRCL"}), ValueError, "'CRCL': no such column"),
@@ -533,11 +535,11 @@ def _checked(call, frame):
         return call(frame)
     except (ValueError, TypeError) as error:
         message = str(error)
-        named = [c for c in list(COLUMNS) + ["dataset", "id="] if c in message]
+        named = [c for c in [*list(COLUMNS), "dataset", "id="] if c in message]
         where = [w for w in ("row", "column", "dataset", "id=") if w in message]
         assert named and where, f"{type(error).__name__} names no column or row: {message}"
         return None
-    except Exception as error:  # noqa: BLE001 - the point of the test
+    except Exception as error:  # any other exception: the point of the test
         pytest.fail(f"{type(error).__name__}: {error}\n{frame}")
 
 
@@ -556,7 +558,7 @@ def test_malformed_datasets_give_clear_errors(frame):
         return  # long runs: the record checks above are what is fuzzed
     out = _checked(lambda f: magpk.simulate_dataset(f, amt_unit="mg", threads=1), frame)
     if out is not None:
-        evid = out[[c for c in out.columns if str(c).upper() == "EVID"][0]] \
+        evid = out[next(c for c in out.columns if str(c).upper() == "EVID")] \
             if any(str(c).upper() == "EVID" for c in out.columns) else None
         values = out["IPRED"].to_numpy(dtype=float)
         assert not np.isinf(values).any()

@@ -11,14 +11,13 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import List
 
 import pytest
 
 nbformat = pytest.importorskip("nbformat")
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
-NOTEBOOKS: List[Path] = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+NOTEBOOKS: list[Path] = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 IDS = [path.name for path in NOTEBOOKS]
 EXPECTED = {"01_quick_start.ipynb", "02_saturable_absorption.ipynb",
             "03_accumulation_steady_state.ipynb", "04_renal_threshold.ipynb",

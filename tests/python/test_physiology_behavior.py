@@ -25,7 +25,8 @@ def test_split_dosing_absorbs_more() -> None:
     one = magpk.simulate(magpk.Regimen().oral("citrate", 400), REFERENCE_ADULT, t_end_h=96)
     four = magpk.simulate(magpk.Regimen().oral("citrate", 100, every_h=4, count=4),
                           REFERENCE_ADULT, t_end_h=96)
-    assert four.metrics()["absorbed_supplement_mmol"] > 1.2 * one.metrics()["absorbed_supplement_mmol"]
+    assert (four.metrics()["absorbed_supplement_mmol"]
+            > 1.2 * one.metrics()["absorbed_supplement_mmol"])
 
 
 def test_tracer_exceeds_baseline_corrected_when_transport_saturates() -> None:
@@ -35,7 +36,8 @@ def test_tracer_exceeds_baseline_corrected_when_transport_saturates() -> None:
 
 
 def test_renal_threshold_urine_rises_serum_barely() -> None:
-    """Chronic supplementation in replete adults raises urine much more than serum (physiology.md)."""
+    """Chronic supplementation in replete adults raises urine much more than serum
+    (physiology.md)."""
     res = magpk.simulate(magpk.Regimen().oral("citrate", 300, every_h=24, count=14),
                          REFERENCE_ADULT, t_end_h=14 * 24)
     m = res.metrics()

@@ -10,16 +10,16 @@ import numpy as np
 import pytest
 
 pytest.importorskip("matplotlib")
-import matplotlib  # noqa: E402
+import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.image as mpimg  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.legend import Legend  # noqa: E402
+import matplotlib.image as mpimg
+import matplotlib.pyplot as plt
+from matplotlib.legend import Legend
 
-import magpk  # noqa: E402
-from magpk import plot  # noqa: E402
+import magpk
+from magpk import plot
 
 FORMS = ("oxide", "citrate", "glycinate")
 
@@ -128,13 +128,13 @@ def test_plot_serum_long_parenteral_run_in_days_with_iv_bands(iv_result, tmp_pat
 
 
 def test_plot_serum_draws_on_given_axes_and_validates(oral_results):
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     assert plot.plot_serum(oral_results[0], ax=ax) is ax
     with pytest.raises(ValueError, match="units"):
         plot.plot_serum(oral_results[0], units="mg/L")
     with pytest.raises(ValueError, match="labels"):
         plot.plot_serum(oral_results, labels=["a", "b"])
-    with pytest.raises(TypeError, match="magpk.Result"):
+    with pytest.raises(TypeError, match=r"magpk.Result"):
         plot.plot_serum([oral_results[0], "citrate"])
     with pytest.raises(ValueError, match="at least one"):
         plot.plot_serum([])
@@ -159,7 +159,7 @@ def test_plot_cumulative(oral_results, units, tmp_path):
     texts = " ".join(t.get_text() for t in ax.get_legend().get_texts())
     for word in ("absorbed", "urine", "feces"):
         assert word in texts
-    urine = [line for line in ax.get_lines() if line.get_label() == "urine"][0]
+    urine = next(line for line in ax.get_lines() if line.get_label() == "urine")
     factor = 24.305 if units == "mg" else 1.0
     np.testing.assert_allclose(urine.get_ydata(),
                                oral_results[1].to_frame()["urine_cum_mmol"] * factor)

@@ -5,7 +5,7 @@ scale-out, user-supplied cohorts and input validation."""
 from __future__ import annotations
 
 import math
-from typing import Any, Dict
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,7 @@ def twice_daily() -> magpk.Regimen:
 
 
 def run(**kwargs: Any) -> magpk.Population:
-    options: Dict[str, Any] = dict(n=N, seed=SEED, t_end_h=T_END_H, threads=2, progress=False)
+    options: dict[str, Any] = dict(n=N, seed=SEED, t_end_h=T_END_H, threads=2, progress=False)
     options.update(kwargs)
     return magpk.simulate_population(twice_daily(), **options)
 
@@ -69,7 +69,7 @@ def test_engine_results_do_not_depend_on_the_thread_count(reference: magpk.Popul
     outputs = [_run_chunk("adults", SEED, 0, 60, None, twice_daily(), T_END_H,
                           reference.times_h, tolerances, threads, True)
                for threads in (1, 3, 100)]
-    for columns, histogram, metrics, trajectories in outputs[1:]:
+    for _columns, histogram, metrics, trajectories in outputs[1:]:
         np.testing.assert_array_equal(histogram, outputs[0][1])
         np.testing.assert_array_equal(metrics, outputs[0][2])
         np.testing.assert_array_equal(trajectories, outputs[0][3])
@@ -370,7 +370,7 @@ def cohort() -> pd.DataFrame:
     (dict(trajectories=True, max_trajectory_bytes=1000), ValueError,
      r"trajectories=True.*max_trajectory_bytes=1,000"),
 ])
-def test_bad_arguments_are_rejected(kwargs: Dict[str, Any], error: type, pattern: str) -> None:
+def test_bad_arguments_are_rejected(kwargs: dict[str, Any], error: type, pattern: str) -> None:
     with pytest.raises(error, match=pattern):
         run(n=kwargs.pop("n", 10), **kwargs)
 

@@ -13,22 +13,22 @@ Examples per property: see ``EXAMPLES`` (printed at the end of the module's test
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import magpk
 
 FORMS = magpk.form_ids()
-EXAMPLES: Dict[str, int] = {
+EXAMPLES: dict[str, int] = {
     "invariants": 800,
     "dose_monotonicity": 300,
     "grid_independence": 400,
     "repeatability": 200,
 }
-RUN: Dict[str, int] = {k: 0 for k in EXAMPLES}
+RUN: dict[str, int] = {k: 0 for k in EXAMPLES}
 
 
 def _settings(name: str):
@@ -75,7 +75,7 @@ def regimens(draw, t_end: float, need_oral: bool = False) -> magpk.Regimen:
     kinds = ["oral", "iv_bolus", "iv_infusion", "im", "diet"]
     ops = draw(st.lists(st.sampled_from(kinds), min_size=n_ops, max_size=n_ops))
     if need_oral:
-        ops = ["oral"] + ops
+        ops = ["oral", *ops]
     for op in ops:
         if op == "oral":
             r = r.oral(draw(st.sampled_from(FORMS)), draw(st.floats(1, 2000)),

@@ -33,7 +33,6 @@ from __future__ import annotations
 import math
 import os
 import sys
-from typing import List
 
 import numpy as np
 import pytest
@@ -42,11 +41,11 @@ import magpk
 from magpk import _core as core
 
 sys.path.insert(0, os.path.dirname(__file__))
-import reference_model as rm  # noqa: E402
+import reference_model as rm
 
 # Core state layout (cpp/include/magpk/model.hpp, namespace idx); the
 # undissolved pools follow from column 26 on, in the order of result.pool_forms.
-CORE_STATES: List[str] = [
+CORE_STATES: list[str] = [
     "si_diet", "si_sup", "si_chelate", "colon_diet", "colon_sup", "colon_solid", "stomach_sup",
     "plasma", "peripheral", "tissue", "tissue_bound", "bone", "deep_bone", "im_depot",
     "absorbed_cum", "absorbed_sup_cum", "urine_cum", "feces_cum", "secreted_cum",
@@ -335,7 +334,7 @@ MIXED_EVENT_TIMES = [1.0, 4.5, 6.0, 12.0, 20.0, 30.0, 36.0, 40.0, 40.25, 40.5, 4
 # that start and stop mid-run (PPI 10-34 h, loop diuretic 44 h to the end,
 # thiazide 70-80 h).
 MIXED_MEALS = rm.Regimen(
-    oral=MIXED.oral + [(26.0, "oxide", 6.0, False)],
+    oral=[*MIXED.oral, (26.0, "oxide", 6.0, False)],
     iv_bolus=MIXED.iv_bolus, im=MIXED.im, infusions=MIXED.infusions,
     diet_changes=MIXED.diet_changes,
     fasts=[(24.0, 36.0)],
@@ -418,8 +417,8 @@ def test_trajectory_matches_core(label):
 
 @pytest.mark.parametrize("label", list(CASES))
 def test_metrics_match_core(label):
-    cov, ref, result = run_case(label)
-    _, reg, t_end, _ = CASES[label]
+    _cov, ref, result = run_case(label)
+    _, reg, _t_end, _ = CASES[label]
     m = result.metrics
     assert m.oral_supplement_mmol == pytest.approx(ref.oral_mmol, rel=1e-15)
     parenteral = (sum(mmol for _, mmol in reg.iv_bolus + reg.im)
@@ -450,8 +449,8 @@ def test_metrics_match_core(label):
 
 @pytest.mark.parametrize("label", list(CASES))
 def test_mass_balance_and_no_negative_amounts(label):
-    cov, ref, result = run_case(label)
-    _, reg, t_end, times = CASES[label]
+    _cov, ref, result = run_case(label)
+    _, reg, _t_end, times = CASES[label]
     assert len(ref.mass_balance_errors) == len(times) + 1
     assert ref.mass_balance_errors.max() <= 1e-9
     # no amount below numerical zero, in either implementation
@@ -493,7 +492,7 @@ def test_mass_balance_and_no_negative_amounts(label):
 # 3. the cases exercise what they are meant to, and the reference is accurate
 # ---------------------------------------------------------------------------
 def test_mixed_regimen_exercises_every_route():
-    cov, ref, _ = run_case("mixed_continuous")
+    _cov, ref, _ = run_case("mixed_continuous")
     final = ref.final
     assert final[rm.I["infused_cum"]] > 36.0 and final[rm.I["im_depot"]] > 0.0
     assert ref.states[:, rm.I["si_chelate"]].max() > 0.01

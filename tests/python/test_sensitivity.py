@@ -7,13 +7,13 @@ import importlib
 import math
 import subprocess
 import sys
-from typing import Dict, List
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import magpk
+
 sensitivity_module = importlib.import_module("magpk.sensitivity")  # magpk.sensitivity: the function
 
 #: Agreement required with plain central differences (the issue's "done when").
@@ -45,7 +45,7 @@ def _value(result: magpk.Result, output: str) -> float:
 
 
 def _plain_central_differences(regimen: magpk.Regimen, t_end_h: float,
-                               frame: pd.DataFrame) -> List[Dict[str, float]]:
+                               frame: pd.DataFrame) -> list[dict[str, float]]:
     """d ln(output) / d ln(parameter) by one central difference at tight tolerances,
     for the top parameters of every output (entries the scheme resolves)."""
     unresolved = set(map(tuple, frame.attrs["unresolved"]))

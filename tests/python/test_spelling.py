@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import List
 
 ROOT = Path(__file__).resolve().parents[2]
 # UK spellings with a US form used by this project (word stems, case-insensitive).
@@ -20,13 +19,13 @@ CHECKED = ["README.md", "docs/**/*.md", "docs/**/*.py", "notebooks/*.ipynb", "no
            "notebooks/*.py", "python/magpk/**/*.py", "cpp/**/*.hpp", "cpp/**/*.cpp"]
 
 
-def _uk_spellings(text: str, name: str) -> List[str]:
+def _uk_spellings(text: str, name: str) -> list[str]:
     return [f"{name}:{text.count(chr(10), 0, m.start()) + 1}: {m.group(0)!r}"
             for m in UK_SPELLINGS.finditer(text)]
 
 
 def test_no_uk_spellings_in_code_docs_and_notebooks() -> None:
-    found: List[str] = []
+    found: list[str] = []
     for pattern in CHECKED:
         for path in sorted(ROOT.glob(pattern)):
             if "_build" in path.parts or ".jupyter_cache" in path.parts:

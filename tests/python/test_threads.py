@@ -15,10 +15,8 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import List, Tuple
 
 import numpy as np
-import pytest
 
 import magpk
 
@@ -27,7 +25,7 @@ CALLS_PER_THREAD = 5
 FORMS = magpk.form_ids()
 
 
-def _case(i: int) -> Tuple[magpk.Regimen, magpk.Subject, float]:
+def _case(i: int) -> tuple[magpk.Regimen, magpk.Subject, float]:
     form = FORMS[i % len(FORMS)]
     r = (magpk.Regimen()
          .oral(form, 100 + 25 * i, every_h=6 + i % 7, count=2 + i % 5, with_food=i % 2 == 0)
@@ -44,7 +42,7 @@ def _case(i: int) -> Tuple[magpk.Regimen, magpk.Subject, float]:
 CASES = [_case(i) for i in range(N_THREADS * CALLS_PER_THREAD)]
 
 
-def _run(case) -> Tuple[np.ndarray, np.ndarray, dict]:
+def _run(case) -> tuple[np.ndarray, np.ndarray, dict]:
     regimen, subject, t_end = case
     res = magpk.simulate(regimen, subject, t_end_h=t_end, output_every_h=0.25)
     return res.to_frame().to_numpy(), res.baseline_frame().to_numpy(), res.metrics()
@@ -59,7 +57,7 @@ def _assert_same(a, b) -> None:
 def test_concurrent_calls_match_serial():
     serial = [_run(c) for c in CASES]
     with ThreadPoolExecutor(max_workers=N_THREADS) as pool:
-        concurrent: List = list(pool.map(_run, CASES))
+        concurrent: list = list(pool.map(_run, CASES))
     assert len(concurrent) == N_THREADS * CALLS_PER_THREAD == 40
     for a, b in zip(serial, concurrent):
         _assert_same(a, b)
@@ -77,7 +75,7 @@ def test_shared_objects_across_threads():
 TWO_YEARS_H = 2 * 365 * 24.0
 
 
-def _spin_while(fn) -> Tuple[float, float]:
+def _spin_while(fn) -> tuple[float, float]:
     """Run fn in a thread; count loop iterations in this thread meanwhile: (rate, seconds)."""
     worker = threading.Thread(target=fn)
     counter = 0

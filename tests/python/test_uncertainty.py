@@ -115,7 +115,7 @@ def test_compare_forms_adds_intervals(table: pd.DataFrame) -> None:
     names = list(magpk.simulate(ORAL, t_end_h=72).metrics())
     for name in names:
         assert {f"{name}_p5", f"{name}_p95"} <= set(table.columns)
-    for form, row in table.iterrows():
+    for _form, row in table.iterrows():
         _check_intervals(row.where(row.notna(), None).to_dict(), names)
     again = magpk.compare_forms(["oxide", "citrate", "glycinate"], dose_mg=300, every_h=24,
                                 count=1, t_end_h=72, uncertainty=N, seed=2, threads=1)
@@ -129,7 +129,7 @@ def test_compare_forms_uses_the_same_draws_for_every_form(table: pd.DataFrame) -
     differences = draws.differences("fraction_absorbed", "oxide")
     assert list(differences.columns) == ["difference", "p5", "p95", "resolved"]
     assert bool(differences.at["citrate", "resolved"])  # oxide dissolves poorly: resolved
-    for form, row in differences.iterrows():
+    for _form, row in differences.iterrows():
         assert row["p5"] <= row["difference"] <= row["p95"]
     with pytest.raises(ValueError):
         draws.differences("fraction_absorbed", "malate")

@@ -40,7 +40,8 @@ TARGETS = validation.targets()
 
 
 @pytest.mark.parametrize(
-    "target", [pytest.param(t, id=t.id, marks=[pytest.mark.xfail(reason=KNOWN_MISSES[t.id], strict=True)]
+    "target", [pytest.param(t, id=t.id,
+                            marks=[pytest.mark.xfail(reason=KNOWN_MISSES[t.id], strict=True)]
                             if t.id in KNOWN_MISSES else []) for t in TARGETS])
 def test_target_within_tolerance(target: validation.Target) -> None:
     value = target.run(None)

@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 
 pytest.importorskip("matplotlib")
-import matplotlib  # noqa: E402
+import matplotlib
 
 matplotlib.use("Agg")
 
-import magpk  # noqa: E402
-from magpk import widgets  # noqa: E402
-from magpk.forms import mgso4_heptahydrate_mmol_per_g  # noqa: E402
+import magpk
+from magpk import widgets
+from magpk.forms import mgso4_heptahydrate_mmol_per_g
 
 PNG_SIGNATURE = b"\x89PNG"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -138,7 +138,7 @@ def test_wrong_types_raise_type_error() -> None:
 
 def test_invalid_update_keeps_the_state(oral) -> None:
     result, values = oral.result, dict(oral.values)
-    with pytest.raises(TypeError, match="unknown argument.*'dose'"):
+    with pytest.raises(TypeError, match=r"unknown argument.*'dose'"):
         oral.update(dose=100)
     with pytest.raises(ValueError, match="egfr_ml_min=-5"):
         oral.update(egfr_ml_min=-5)
