@@ -105,18 +105,6 @@ RR_MAX_STEPS = 1_000_000
 # ---------------------------------------------------------------------------
 # magpk objects -> reference objects
 # ---------------------------------------------------------------------------
-def reference_regimen(regimen: magpk.Regimen) -> rm.Regimen:
-    return rm.Regimen(
-        oral=[(e.time_h, e.form, e.elemental_mmol, e.with_food) for e in regimen.oral_events],
-        iv_bolus=[(e.time_h, e.mmol) for e in regimen.parenteral_events if e.route == "iv_bolus"],
-        im=[(e.time_h, e.mmol) for e in regimen.parenteral_events if e.route == "im"],
-        infusions=[(e.start_h, e.duration_h, e.mmol) for e in regimen.infusion_events],
-        diet_changes=[(e.time_h, e.mg_per_day) for e in regimen.diet_events],
-        fasts=[(e.start_h, e.stop_h) for e in regimen.fast_events],
-        drugs=[(e.name, e.start_h, e.stop_h) for e in regimen.drug_events],
-    )
-
-
 def baseline_regimen(reg: rm.Regimen) -> rm.Regimen:
     """The core's no-dose baseline (Regimen::diet_only): diet changes, fasts,
     drugs and the fed periods of doses taken with food, without their Mg."""
@@ -211,7 +199,7 @@ def measure(regimen: magpk.Regimen, t_end: float, subject: magpk.Subject,
     """Time one regimen: magpk.simulate, the raw core call, and the scipy calls."""
     request = common.core_request(regimen, t_end, subject)
     times = np.asarray(request.output_times_h)
-    ref_reg = reference_regimen(regimen)
+    ref_reg = rm.Regimen.from_events(regimen)
 
     api = common.time_calls(lambda: magpk.simulate(regimen, subject, t_end_h=t_end,
                                                    output_every_h=common.OUTPUT_EVERY_H),

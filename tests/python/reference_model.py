@@ -109,6 +109,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -549,6 +550,20 @@ class Regimen:
     diet_changes: list[tuple[float, float]] = field(default_factory=list)  # t, mg/day
     fasts: list[tuple[float, float]] = field(default_factory=list)  # start, stop: no meal starts
     drugs: list[tuple[str, float, float]] = field(default_factory=list)  # name, start, stop
+
+    @classmethod
+    def from_events(cls, regimen: Any) -> Regimen:
+        """The same doses as a ``magpk.Regimen``, read from its public event tuples
+        (by attribute only: this module does not import magpk)."""
+        return cls(
+            oral=[(e.time_h, e.form, e.elemental_mmol, e.with_food) for e in regimen.oral_events],
+            iv_bolus=[(e.time_h, e.mmol) for e in regimen.parenteral_events
+                      if e.route == "iv_bolus"],
+            im=[(e.time_h, e.mmol) for e in regimen.parenteral_events if e.route == "im"],
+            infusions=[(e.start_h, e.duration_h, e.mmol) for e in regimen.infusion_events],
+            diet_changes=[(e.time_h, e.mg_per_day) for e in regimen.diet_events],
+            fasts=[(e.start_h, e.stop_h) for e in regimen.fast_events],
+            drugs=[(e.name, e.start_h, e.stop_h) for e in regimen.drug_events])
 
 
 def meal_windows(s: Subject, reg: Regimen, t_end: float) -> list[tuple[float, float, float]]:

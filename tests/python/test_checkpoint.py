@@ -441,20 +441,6 @@ def test_without_pyarrow_the_error_names_the_extra(tmp_path: Path,
 
 # --- 5. Dask ------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def dask_client() -> Any:
-    distributed = pytest.importorskip(
-        "distributed", reason="dask.distributed is not installed (pip install magpk[distributed])")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
-    client = distributed.Client(cluster)
-    try:
-        yield client
-    finally:
-        client.close()
-        cluster.close()
-
-
 def test_dask_runs_save_and_resume_checkpoints(reference: magpk.Population, tmp_path: Path,
                                                dask_client: Any,
                                                monkeypatch: pytest.MonkeyPatch) -> None:

@@ -152,16 +152,6 @@ def build(case_index: int, route: str, rep: str, timing: str, arrangement: str,
     return r
 
 
-def to_reference(r: magpk.Regimen) -> rm.Regimen:
-    return rm.Regimen(
-        oral=[(e.time_h, e.form, e.elemental_mmol, e.with_food) for e in r.oral_events],
-        iv_bolus=[(e.time_h, e.mmol) for e in r.parenteral_events if e.route == "iv_bolus"],
-        im=[(e.time_h, e.mmol) for e in r.parenteral_events if e.route == "im"],
-        infusions=[(e.start_h, e.duration_h, e.mmol) for e in r.infusion_events],
-        diet_changes=[(e.time_h, e.mg_per_day) for e in r.diet_events],
-    )
-
-
 def rel_diff(a, b, floor=FLOOR_MMOL) -> float:
     a, b = np.asarray(a, float), np.asarray(b, float)
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), floor)))
@@ -393,7 +383,7 @@ def check_core_invariants(run: CaseRun) -> None:
 
 def reference_run(cov: rm.Covariates, regimen: magpk.Regimen) -> tuple[rm.Result, rm.Subject]:
     """The independent reference of the case, checked for its own invariants."""
-    ref = rm.simulate(cov, to_reference(regimen), T_END, OUTPUT_TIMES, PARAMS, FORMS)
+    ref = rm.simulate(cov, rm.Regimen.from_events(regimen), T_END, OUTPUT_TIMES, PARAMS, FORMS)
     s = rm.subject_parameters(cov, PARAMS)
     assert ref.min_amount >= MIN_AMOUNT_MMOL
     assert ref.mass_balance_errors.max() <= 1e-9

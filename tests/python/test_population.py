@@ -312,20 +312,6 @@ def test_sampling_does_not_depend_on_chunking(name: str, seed: int) -> None:
 
 # --- 6. Dask ----------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def dask_client() -> Any:
-    distributed = pytest.importorskip(
-        "distributed", reason="dask.distributed is not installed (pip install magpk[distributed])")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
-    client = distributed.Client(cluster)
-    try:
-        yield client
-    finally:
-        client.close()
-        cluster.close()
-
-
 def test_dask_gives_the_same_results_as_a_local_run(reference: magpk.Population,
                                                     dask_client: Any) -> None:
     remote = run(client=dask_client, chunk_size=100, trajectories=True)

@@ -254,17 +254,6 @@ def reference_covariates(subject: magpk.Subject) -> rm.Covariates:
         start_clock_h=subject.start_clock_h)
 
 
-def reference_regimen(regimen: magpk.Regimen) -> rm.Regimen:
-    return rm.Regimen(
-        oral=[(e.time_h, e.form, e.elemental_mmol, e.with_food) for e in regimen.oral_events],
-        iv_bolus=[(e.time_h, e.mmol) for e in regimen.parenteral_events if e.route == "iv_bolus"],
-        im=[(e.time_h, e.mmol) for e in regimen.parenteral_events if e.route == "im"],
-        infusions=[(e.start_h, e.duration_h, e.mmol) for e in regimen.infusion_events],
-        diet_changes=[(e.time_h, e.mg_per_day) for e in regimen.diet_events],
-        fasts=[(e.start_h, e.stop_h) for e in regimen.fast_events],
-        drugs=[(e.name, e.start_h, e.stop_h) for e in regimen.drug_events])
-
-
 @pytest.mark.parametrize("label", ["mixed_meals", "mixed_continuous", "thiazide_night_start",
                                    "oxide_ckd_ppi_loop"])
 def test_schedule_agrees_with_the_reference_model(label: str) -> None:
@@ -274,7 +263,7 @@ def test_schedule_agrees_with_the_reference_model(label: str) -> None:
     plan = sbml.plan(regimen, subject, t_end)
     params, forms = rm.load_parameters(_core), rm.load_forms(_core)
     s = rm.subject_parameters(reference_covariates(subject), params)
-    reg = reference_regimen(regimen)
+    reg = rm.Regimen.from_events(regimen)
     assert [p.time_h for p in plan.breakpoints] == rm.event_times(reg, s, t_end)
     pools = rm.undissolved_pools(s, reg, t_end, params, forms)
     assert [(p.form_id, p.acid_limited) for p in plan.pools] == [
