@@ -141,6 +141,12 @@ def joint_fit(values: dict[str, float], verbose: bool = True) -> dict[str, objec
             "residuals": dict(zip(target_ids, solution.fun.tolist()))}
 
 
+#: (low, high) searched for each calibrated parameter, stored with the covariance
+#: (magpk.uncertainty draws within them).
+SEARCH_BOUNDS = {name: [low, high] for names, lows, highs, _ in STAGES
+                 for name, low, high in zip(names, lows, highs)}
+
+
 def write_covariance(joint: dict[str, object]) -> None:
     names = joint["names"]
     record = {
@@ -152,6 +158,7 @@ def write_covariance(joint: dict[str, object]) -> None:
         "date": datetime.date.today().isoformat(),
         "parameters": names,
         "values": [joint["values"][n] for n in names],
+        "search_bounds": [SEARCH_BOUNDS[n] for n in names],
         "log_covariance": joint["log_covariance"],
         "at_bound": joint["at_bound"],
         "unidentifiable": joint["unidentifiable"],

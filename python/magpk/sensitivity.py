@@ -21,7 +21,7 @@ from .parameters import parameters as parameter_table
 from .regimen import Regimen
 from .simulate import Result, _regimen_and_subject, simulate
 from .subject import Subject
-from .uncertainty import CALIBRATION_BOUNDS, check_seed, check_threads
+from .uncertainty import calibration_bounds, check_seed, check_threads
 
 #: Solver tolerances of the local method's runs (relative; absolute in mmol for
 #: body and gut states): tight, so that solver error (~1e-9 relative) is far
@@ -242,7 +242,7 @@ def sensitivity(regimen: Regimen, subject: Subject | None = None, *, t_end_h: fl
     - calibrated parameters: the value ×/÷ ``exp(2 log_sd)`` (``log_sd`` of
       :func:`magpk.parameters`, ``SOBOL_LOG_SD_WIDTH`` = 2 standard deviations
       of the joint calibration), within the range the calibration searched
-      (:data:`magpk.uncertainty.CALIBRATION_BOUNDS`);
+      (:func:`magpk.uncertainty.calibration_bounds`);
     - every other parameter: its value ×/÷ ``SOBOL_SOURCED_FACTOR`` (1.5), an
       exploration range, not an estimate of its uncertainty;
     - either way cut to where the model runs (bisection: e.g. fractions <= 1,
@@ -349,9 +349,10 @@ def _default_range(model: _Model, name: str, row: pd.Series) -> tuple[float, flo
     if not value > 0.0:
         raise ValueError(f"parameters[]={name!r} has the value {value!r}: a log range needs a "
                          f"positive value; give ranges={{{name!r}: (low, high)}}")
-    if name in CALIBRATION_BOUNDS and np.isfinite(row["log_sd"]):
+    searched = calibration_bounds()
+    if name in searched and np.isfinite(row["log_sd"]):
         width = SOBOL_LOG_SD_WIDTH * float(row["log_sd"])
-        bound_low, bound_high = CALIBRATION_BOUNDS[name]
+        bound_low, bound_high = searched[name]
         low, high = max(value * math.exp(-width), bound_low), min(value * math.exp(width),
                                                                    bound_high)
     else:

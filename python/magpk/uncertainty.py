@@ -4,7 +4,7 @@ intervals they put on every metric (``simulate(..., uncertainty=n)``,
 
 The calibrated parameters are drawn jointly from a multivariate normal in log
 space (mean: the calibrated values; covariance: :func:`magpk.parameter_covariance`),
-truncated to the ranges the calibration searched (:data:`CALIBRATION_BOUNDS`,
+truncated to the ranges the calibration searched (:func:`calibration_bounds`,
 the fit's prior) and to the model's valid parameter ranges: a candidate outside
 either is rejected. Draws come from a ``numpy.random.Generator`` (PCG64) seeded
 with ``seed`` in fixed batches, so the same seed gives the same draws on every
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validation
-from .parameters import _physiology, parameter_covariance
+from .parameters import _calibration, _physiology, parameter_covariance
 from .parameters import parameters as parameter_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,29 +54,14 @@ CANDIDATE_BATCH = 65_536
 #: stored covariance: 100,000 draws need ~600 rounds).
 MAX_BATCHES = 4_000
 
-#: The ranges the joint calibration searched, (low, high) per calibrated
-#: parameter: the same as ``STAGES`` in ``calibration/calibrate.py`` (a test
-#: keeps the two equal). Draws outside them are rejected.
-CALIBRATION_BOUNDS: dict[str, tuple[float, float]] = {
-    "si_vmax_mmol_h": (0.01, 20.0),
-    "si_km_mmol": (0.05, 50.0),
-    "si_paracellular_per_h": (1e-3, 0.1),
-    "colon_vmax_mmol_h": (1e-3, 5.0),
-    "gastric_half_emptying_fed_h": (0.2, 6.0),
-    "renal_splay": (0.05, 0.99999),
-    "peripheral_volume_l_per_kg": (0.05, 2.0),
-    "intercompartmental_clearance_l_h": (1.0, 100.0),
-    "ckd_tm_gfr_exponent": (1e-4, 1.0),
-    "store_uptake_half_serum_mmol_l": (0.05, 2.0),
-    "store_uptake_hill": (1.0, 16.0),
-    "dissolution_oxide_per_h": (1e-4, 5.0),
-    "dissolution_hydroxide_per_h": (1e-4, 2.0),
-    "ppi_transcellular_factor": (0.05, 1.0),
-    "thiazide_tm_factor": (0.5, 1.0),
-    "loop_diuretic_tm_factor": (0.5, 1.0),
-    "diarrhea_soluble_feces50_mmol_day": (5.0, 200.0),
-    "diarrhea_log_sd": (0.05, 5.0),
-}
+def calibration_bounds() -> dict[str, tuple[float, float]]:
+    """The ranges the joint calibration searched, (low, high) per calibrated
+    parameter, as stored with its covariance (``calibration/calibrate.py``
+    writes them). Draws outside them are rejected."""
+    calibration = _calibration()
+    return {name: (float(low), float(high))
+            for name, (low, high) in zip(calibration["parameters"],
+                                         calibration["search_bounds"])}
 
 
 def check_draw_count(n: Any, name: str = "uncertainty") -> int:
@@ -116,8 +101,9 @@ def _log_draws(n: int, seed: int) -> np.ndarray:
     covariance = parameter_covariance()
     names = list(covariance.index)
     mean = np.log(parameter_table().loc[names, "value"].to_numpy(dtype=float))
-    low = np.log([CALIBRATION_BOUNDS[name][0] for name in names])
-    high = np.log([CALIBRATION_BOUNDS[name][1] for name in names])
+    bounds = calibration_bounds()
+    low = np.log([bounds[name][0] for name in names])
+    high = np.log([bounds[name][1] for name in names])
     factor = np.linalg.cholesky(covariance.to_numpy())  # deterministic, unlike an SVD
     generator = np.random.default_rng(seed)
     accepted = []
@@ -316,11 +302,11 @@ def simulate_draws(simulate_one: Callable[[Mapping[str, Any] | None], Result],
 
 
 __all__: Sequence[str] = (
-    "CALIBRATION_BOUNDS",
     "DEFAULT_SEED",
     "LOWER_PERCENTILE",
     "UPPER_PERCENTILE",
     "UncertaintyDraws",
+    "calibration_bounds",
     "draw_parameters",
     "metric_intervals",
 )

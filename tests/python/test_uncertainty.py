@@ -57,7 +57,7 @@ def test_reproducible_with_a_seed_and_independent_of_threads(result: magpk.Resul
 def test_draws_lie_in_the_calibration_ranges_and_do_not_depend_on_n() -> None:
     draws = uncertainty.draw_parameters(200, seed=3)
     assert list(draws.columns) == list(magpk.parameter_covariance().index)
-    for name, (low, high) in uncertainty.CALIBRATION_BOUNDS.items():
+    for name, (low, high) in uncertainty.calibration_bounds().items():
         assert draws[name].between(low, high).all(), name
     pd.testing.assert_frame_equal(uncertainty.draw_parameters(50, seed=3), draws.iloc[:50])
     # Well-identified parameters scatter as the covariance says (log-SD within 25 %).
@@ -73,7 +73,7 @@ def test_bounds_match_the_calibration_script() -> None:
     spec.loader.exec_module(module)
     bounds = {name: (low, high) for names, lows, highs, _ in module.STAGES
               for name, low, high in zip(names, lows, highs)}
-    assert bounds == uncertainty.CALIBRATION_BOUNDS
+    assert bounds == uncertainty.calibration_bounds()
     assert set(bounds) == set(magpk.parameter_covariance().index)
 
 
