@@ -23,6 +23,10 @@ void register_parameters(py::module_& m) {
       row["description"] = info.description;
       row["source"] = info.source;
       row["calibrated_against"] = info.calibrated_against;
+      const magpk::AllowedRange range = magpk::allowed_range(info);
+      row["allowed_min"] = range.min;
+      row["allowed_max"] = range.max;
+      row["allowed_min_inclusive"] = range.min_inclusive;
       rows.append(row);
     }
     return rows;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace magpk {
@@ -311,28 +312,32 @@ Physiology default_physiology() {
   return physiology;
 }
 
+AllowedRange allowed_range(const ParameterInfo& info) {
+  const std::string name = info.name;
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  if (name.rfind("bodyfat_", 0) == 0) return {-kInf, kInf, true, "a regression coefficient"};
+  if (name == "chelate_intact_fraction") return {0.0, 1.0, true, "a fraction that may be 0"};
+  const bool share = name.find("fraction") != std::string::npos || name == "renal_splay" ||
+                     (name.find("_factor") != std::string::npos && name.find("fed_") != 0);
+  if (share) return {0.0, 1.0, false, "a share"};
+  // Three orders of magnitude either side of the table value: wide enough for
+  // sensitivity analysis, narrow enough for a solvable model.
+  return {1e-3 * info.value, 1e3 * info.value, true, "1e-3 to 1e3 x the default"};
+}
+
 void validate(const Physiology& physiology) {
   for (const auto& info : kTable) {
-    const std::string name = info.name;
     const double value = physiology.*(info.member);
-    auto fail = [&](const char* allowed) {
-      throw std::invalid_argument("parameter '" + name + "'=" + std::to_string(value) +
-                                  ": allowed " + allowed);
+    const AllowedRange range = allowed_range(info);
+    auto fail = [&](const std::string& allowed) {
+      throw std::invalid_argument("parameter '" + std::string(info.name) +
+                                  "'=" + std::to_string(value) + ": allowed " + allowed);
     };
     if (!std::isfinite(value)) fail("finite values");
-    if (name.rfind("bodyfat_", 0) == 0) continue;  // regression coefficients
-    const bool share = name.find("fraction") != std::string::npos || name == "renal_splay" ||
-                       (name.find("_factor") != std::string::npos && name.find("fed_") != 0);
-    if (name == "chelate_intact_fraction") {
-      if (!(value >= 0.0 && value <= 1.0)) fail("0 to 1");
-    } else if (share) {
-      if (!(value > 0.0 && value <= 1.0)) fail("> 0 and <= 1");
-    } else if (!(value >= 1e-3 * info.value && value <= 1e3 * info.value)) {
-      // Three orders of magnitude either side of the table value: wide enough
-      // for sensitivity analysis, narrow enough for a solvable model.
-      const std::string range = std::to_string(1e-3 * info.value) + " to " +
-                                std::to_string(1e3 * info.value) + " (1e-3 to 1e3 x the default)";
-      fail(range.c_str());
+    const bool above_min = range.min_inclusive ? value >= range.min : value > range.min;
+    if (!(above_min && value <= range.max)) {
+      fail(std::string(range.min_inclusive ? ">= " : "> ") + std::to_string(range.min) +
+           " and <= " + std::to_string(range.max) + " (" + range.rule + ")");
     }
   }
   if (physiology.tissue_fraction_of_body_mg + physiology.bone_exchangeable_fraction_of_body_mg >=

@@ -61,13 +61,11 @@ _UNITS = {"serum_mmol_l": "mmol/L", "urine_cum_mmol": "mmol", "urine_mmol": "mmo
 _LABELS = {"serum_mmol_l": "serum Mg", "urine_cum_mmol": "cumulative urine Mg",
            "urine_mmol": "urine Mg per collection"}
 
-#: The core accepts an override within these factors of the table value
-#: (cpp/src/physiology.cpp, validate); shares (fractions, factors <= 1) are
-#: further capped at SHARE_MAX. The fit uses the lower factor for shares too
-#: (a log-space fit needs a positive bound).
+#: The fit searches 1e-3 to 1e3 x each parameter's table value in log space (a
+#: log-space fit needs a positive lower limit), cut to the range the core
+#: accepts (``allowed_min``/``allowed_max`` of the core's parameter table).
 LOWER_FACTOR = 1e-3
 UPPER_FACTOR = 1e3
-SHARE_MAX = 1.0
 #: Initial MIGRAD step in log units (~10 %).
 INITIAL_LOG_STEP = 0.1
 #: Points of the regular grid on which ``FitResult.result`` is reported (plus the
@@ -75,20 +73,15 @@ INITIAL_LOG_STEP = 0.1
 RESULT_GRID_POINTS = 240
 
 
-def _is_share(name: str) -> bool:
-    """Parameters the core caps at 1 (cpp/src/physiology.cpp, validate)."""
-    return ("fraction" in name or name == "renal_splay"
-            or ("_factor" in name and not name.startswith("fed_")))
-
-
 def _parameter_bounds(name: str) -> tuple[float, float]:
     """The range (own units) within which :func:`fit` varies parameter ``name``:
-    1e-3 to 1e3 x the table value, shares (fractions, splay, factors) at most 1."""
-    table = _parameter_values()
-    if name not in table:
-        raise ValueError(_unknown_parameter_message(name, "name", list(table)))
-    value = table[name]
-    return LOWER_FACTOR * value, (SHARE_MAX if _is_share(name) else UPPER_FACTOR * value)
+    1e-3 to 1e3 x the table value, within the range the core accepts (shares at most 1)."""
+    rows = {row["name"]: row for row in _core.parameter_table()}
+    if name not in rows:
+        raise ValueError(_unknown_parameter_message(name, "name", list(rows)))
+    value = float(rows[name]["value"])
+    return (max(LOWER_FACTOR * value, float(rows[name]["allowed_min"])),
+            min(UPPER_FACTOR * value, float(rows[name]["allowed_max"])))
 
 
 def _parameter_values() -> dict[str, float]:

@@ -21,7 +21,7 @@ import pytest
 
 import magpk
 from magpk import _core
-from magpk.fit import LOWER_FACTOR, SHARE_MAX, UPPER_FACTOR, _parameter_bounds
+from magpk.fit import LOWER_FACTOR, UPPER_FACTOR, _parameter_bounds
 from magpk.parameters import _physiology
 
 needs_iminuit = pytest.mark.skipif(importlib.util.find_spec("iminuit") is None,
@@ -262,7 +262,7 @@ def test_bounds_are_the_range_the_core_accepts() -> None:
         name, value = row["name"], row["value"]
         low, high = _parameter_bounds(name)
         assert low == pytest.approx(LOWER_FACTOR * value)
-        assert high in (pytest.approx(UPPER_FACTOR * value), SHARE_MAX)
+        assert high in (pytest.approx(UPPER_FACTOR * value), 1.0)  # 1: a share's cap
         _physiology({name: low})
         if name not in joint:
             _physiology({name: high})

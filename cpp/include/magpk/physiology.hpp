@@ -100,6 +100,18 @@ const std::vector<ParameterInfo>& parameter_table();
 // A Physiology filled with the table's values.
 Physiology default_physiology();
 
+// The values a parameter may take (validate() enforces them): rates, times,
+// amounts, volumes and concentrations 1e-3 to 1e3 times their table value;
+// fractions, renal_splay and drug factors in (0, 1] (chelate_intact_fraction
+// in [0, 1]); the body-composition coefficients any finite value.
+struct AllowedRange {
+  double min;
+  double max;
+  bool min_inclusive;
+  const char* rule;  // why, for error messages
+};
+AllowedRange allowed_range(const ParameterInfo& info);
+
 // Throws std::invalid_argument naming the first parameter outside its allowed
 // range: rates, times, amounts, volumes and concentrations within 1e-3 to 1e3
 // times their table value; fractions and
