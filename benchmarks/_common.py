@@ -1,16 +1,19 @@
 """Shared regimens and helpers for the magpk benchmark scripts.
 
-Not part of the test suite; imported by the scripts in this folder only.
+Not part of the test suite; imported by the scripts in this folder only (``python
+benchmarks/x.py`` puts this folder first on ``sys.path``, so ``import _common`` finds it).
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import platform
 import sys
 import time
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Callable
 
 import numpy as np
@@ -20,7 +23,20 @@ from magpk import _core
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-REFERENCE_DIR = os.path.join(REPO, "tests", "python")
+SCIPY_MODEL_PY = os.path.join(REPO, "tests", "python", "scipy_model.py")
+
+
+def import_scipy_model() -> ModuleType:
+    """``tests/python/scipy_model.py``, the independent scipy implementation of the model,
+    loaded from its file (the tests import it through pytest's ``pythonpath``; the
+    benchmarks need no ``sys.path`` change for it)."""
+    if "scipy_model" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("scipy_model", SCIPY_MODEL_PY)
+        assert spec is not None and spec.loader is not None, SCIPY_MODEL_PY
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["scipy_model"] = module  # its dataclasses look the module up by name
+        spec.loader.exec_module(module)
+    return sys.modules["scipy_model"]
 
 # ---------------------------------------------------------------------------
 # The benchmark regimens
@@ -71,10 +87,10 @@ def core_request(regimen: magpk.Regimen, t_end_h: float, subject=None,
         subject = magpk.Subject()
     request = _core.SimulationRequest()
     request.covariates = subject._to_core()
-    request.physiology = _parameters_module._physiology(None)
+    request.physiology = _parameters_module.core_physiology(None)
     request.regimen = regimen._to_core()
     request.t_end_h = float(t_end_h)
-    request.output_times_h = list(_simulate_module._output_times(
+    request.output_times_h = list(_simulate_module.output_grid(
         float(t_end_h), output_every_h, None))
     request.solver.rtol = rtol
     request.solver.atol = atol

@@ -20,15 +20,13 @@ Usage: python benchmarks/accuracy.py [--rtol R] [--atol A] [--atol-gut G]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _common as common
-
 import magpk
+
+import _common as common
 
 TIGHT = dict(rtol=1e-13, atol=1e-15, atol_gut=1e-15)
 

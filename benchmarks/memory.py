@@ -43,11 +43,10 @@ def _vm_rss_kb() -> int:
 
 def child(n: int, days: float, threads: int) -> None:
     """Runs in the subprocess: one population run; prints a JSON line."""
-    sys.path.insert(0, HERE)
-    import _common as common
-
     import magpk
     from magpk import _core
+
+    import _common as common
 
     regimen = magpk.Regimen().oral("glycinate", dose_mg=200, every_h=12, days=days)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -90,10 +89,9 @@ def main(argv=None) -> int:
         child(args.n, args.days, args.threads[0])
         return 0
 
-    sys.path.insert(0, HERE)
-    import _common as common
-
     from magpk import _core
+
+    import _common as common
 
     threads_list = args.threads or sorted({1, os.cpu_count() or 1})
     n_times = round(24.0 * args.days / common.OUTPUT_EVERY_H) + 1

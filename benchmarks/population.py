@@ -14,14 +14,12 @@ Usage: python benchmarks/population.py [--n 10000] [--threads 1 2] [--repeats 1]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _common as common
-
 import magpk
+
+import _common as common
 
 DAYS = common.ORAL_T_END_H / 24.0
 

@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import argparse
 import functools
-import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _common as common
-
 import magpk
 from magpk import uncertainty
+
+import _common as common
 
 SEED = 1
 

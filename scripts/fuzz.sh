@@ -1,14 +1,37 @@
 #!/usr/bin/env bash
 # Build the libFuzzer harness tests/fuzz/fuzz_simulation.cpp (Clang, ASan +
-# UBSan, CMakePresets.json preset "fuzz", build/fuzz) and fuzz magpk::simulate()
-# starting from the committed seed corpus tests/fuzz/corpus. New inputs go to
-# build/fuzz/corpus (the committed corpus is not modified), a finding to
-# build/fuzz/artifacts/. Any finding (crash, sanitizer report, hang, leak,
-# non-finite result) fails the script. UBSan's alignment, object-size and
-# pointer-overflow checks are off in this build (~10x more executions per
-# second; tests/fuzz/CMakeLists.txt, MAGPK_FUZZ_NO_SANITIZE).
+# UBSan, CMakePresets.json preset "fuzz", build/fuzz) and fuzz the whole
+# simulation request: magpk::simulate() (3 inputs in 4) and the population
+# request magpk::simulate_batch() (1 in 4: up to 3 subjects with IIV factors,
+# threads = 1), both with Physiology overrides set by name through
+# magpk::set_parameter() (in-range, boundary and out-of-range values, unknown
+# names) and checked by magpk::validate() or left to the core. It starts from
+# the committed seed corpus tests/fuzz/corpus (tests/fuzz/make_corpus.py). New
+# inputs go to build/fuzz/corpus (the committed corpus is not modified), a
+# finding to build/fuzz/artifacts/. Any finding (crash, sanitizer report, hang,
+# leak, non-finite result, a batch differing from simulate()) fails the script.
+# UBSan's alignment, object-size and pointer-overflow checks are off in this
+# build (~10x more executions per second; tests/fuzz/CMakeLists.txt,
+# MAGPK_FUZZ_NO_SANITIZE).
+#
+# Speed: each simulate() solves the subject's steady state first (closed form on
+# a continuous diet; with meals a periodic steady state, ten one-day
+# integrations: the slowest inputs) and runs the regimen and a baseline, so
+# an execution takes ~1-2 ms: ~700 executions/s on one core of the test machine
+# (60 s: ~40,000 executions, coverage ~3,000 edges from the seed corpus).
 #
 # Usage: scripts/fuzz.sh [libFuzzer options]     e.g. scripts/fuzz.sh -runs=1000000
+#
+# The default (scripts/test.sh) is a 60-s smoke run. A campaign of >= 10^6
+# executions takes ~25-45 min of one core (400-700/s; the rate falls as the
+# corpus collects slower inputs); do not start one on cores others need:
+#     scripts/fuzz.sh -runs=1000000                    # one process, 10^6 executions
+#     scripts/fuzz.sh -runs=1000000 -jobs=2 -workers=2 # two processes of 10^6 each
+#     scripts/fuzz.sh -runs=500000 -jobs=2 -workers=2  # 10^6 in all, on two cores
+# With -jobs=N libFuzzer runs N jobs in -workers=N processes, each with the given
+# -runs (or -max_total_time) and all sharing build/fuzz/corpus; each job's output
+# goes to build/fuzz/fuzz-<job>.log and the script adds up their executions. The
+# corpus in build/fuzz/corpus is kept between runs, so a campaign can be resumed.
 # Environment:
 #   MAGPK_PYTHON        interpreter for the dependency discovery (cmeel-eigen,
 #                       boost-headers); default .venv/bin/python, as in scripts/test.sh
@@ -86,16 +109,36 @@ log="$FUZZ_BUILD/fuzz.log"
 echo "-- fuzz: run ${limit[*]:-} $* (log: $log)"
 # -timeout: an input running > 10 s is a hang (the harness bounds run length
 # and solver steps); -rss_limit_mb: a request must not allocate without bound.
+# Run in the build dir: with -jobs=N libFuzzer writes each job's output to
+# fuzz-<job>.log in the working directory (build/fuzz/fuzz-0.log, ...).
+rm -f "$FUZZ_BUILD"/fuzz-[0-9]*.log
 rc=0
-"$FUZZER" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=512 -print_final_stats=1 \
-    -detect_leaks="$detect_leaks" -artifact_prefix="$FUZZ_BUILD/artifacts/" "$@" \
-    "$FUZZ_BUILD/corpus" "$ROOT/tests/fuzz/corpus" >"$log" 2>&1 || rc=$?
-if [[ $rc -ne 0 ]]; then
-    grep -v -E '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)' "$log" | tail -60 >&2
+(cd "$FUZZ_BUILD" && "$FUZZER" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=512 \
+    -print_final_stats=1 -detect_leaks="$detect_leaks" -artifact_prefix="$FUZZ_BUILD/artifacts/" \
+    "$@" "$FUZZ_BUILD/corpus" "$ROOT/tests/fuzz/corpus") >"$log" 2>&1 || rc=$?
+logs=("$log")
+if compgen -G "$FUZZ_BUILD/fuzz-[0-9]*.log" >/dev/null; then
+    logs=("$FUZZ_BUILD"/fuzz-[0-9]*.log)
+fi
+if [[ $rc -ne 0 ]] || grep -q -E '^==[0-9]+== ?ERROR|^SUMMARY: |deadly signal' "${logs[@]}"; then
+    for one in "${logs[@]}"; do
+        echo "== $one" >&2
+        grep -v -E '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)' "$one" | tail -60 >&2
+    done
     echo "fuzz.sh: FINDING (exit $rc); the input is in $FUZZ_BUILD/artifacts/" >&2
     exit 1
 fi
-runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")"
-rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")"
-cov="$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | grep -o 'cov: [0-9]*' || true)"
-echo "-- fuzz: no findings in ${runs:-?} executions (${rate:-?}/s, ${cov:-cov ?}; build $((built - start)) s, fuzzing $((SECONDS - built)) s)"
+# Totals over the jobs (one log without -jobs).
+runs=0
+rate=0
+cov=0
+for one in "${logs[@]}"; do
+    runs=$((runs + $(sed -n 's/^stat::number_of_executed_units: *//p' "$one" | tail -1 | grep . || echo 0)))
+    rate=$((rate + $(sed -n 's/^stat::average_exec_per_sec: *//p' "$one" | tail -1 | grep . || echo 0)))
+    c="$(grep -E '^#[0-9]+[[:space:]]+DONE' "$one" | grep -o 'cov: [0-9]*' | grep -o '[0-9]*' | tail -1 | grep . || echo 0)"
+    if ((c > cov)); then cov=$c; fi
+done
+jobs_note=""
+if [[ ${#logs[@]} -gt 1 ]]; then jobs_note=" over ${#logs[@]} jobs (logs: $FUZZ_BUILD/fuzz-*.log)"; fi
+echo "-- fuzz: no findings in $runs executions$jobs_note ($rate/s, cov: $cov;" \
+     "build $((built - start)) s, fuzzing $((SECONDS - built)) s)"

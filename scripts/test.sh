@@ -90,7 +90,10 @@ ctest --test-dir "$CPP_BUILD" --output-on-failure
 section "C++ tests under ASan + UBSan (scripts/sanitizers.sh, build/cpp-asan)"
 MAGPK_PYTHON="$PY" MAGPK_JOBS="$JOBS" bash "$ROOT/scripts/sanitizers.sh"
 
-section "Fuzzing magpk::simulate() for 60 s (scripts/fuzz.sh: libFuzzer + ASan + UBSan, build/fuzz)"
+section "Population engine threads under ThreadSanitizer (scripts/tsan.sh, build/cpp-tsan)"
+MAGPK_PYTHON="$PY" MAGPK_JOBS="$JOBS" bash "$ROOT/scripts/tsan.sh"
+
+section "Fuzzing simulate() + simulate_batch() for 60 s (scripts/fuzz.sh: libFuzzer + ASan + UBSan, build/fuzz)"
 MAGPK_PYTHON="$PY" MAGPK_JOBS="$JOBS" MAGPK_FUZZ_TIME=60 bash "$ROOT/scripts/fuzz.sh"
 
 section "Python tests (pytest)"

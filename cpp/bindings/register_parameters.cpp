@@ -23,6 +23,7 @@ void register_parameters(py::module_& m) {
       row["description"] = info.description;
       row["source"] = info.source;
       row["calibrated_against"] = info.calibrated_against;
+      row["kind"] = magpk::parameter_kind_name(info.kind);
       const magpk::AllowedRange range = magpk::allowed_range(info);
       row["allowed_min"] = range.min;
       row["allowed_max"] = range.max;

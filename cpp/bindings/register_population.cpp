@@ -127,9 +127,19 @@ void register_population(py::module_& m) {
   m.def("summary_variables", [] {
     py::list rows;
     for (const auto& v : magpk::summary_variables())
-      rows.append(py::make_tuple(v.name, v.low, v.high));
+      rows.append(py::make_tuple(v.name(), v.low(), v.high()));
     return rows;
   });
+  m.def(
+      "summary_bin_edges",
+      [](const std::string& name) {
+        for (const auto& v : magpk::summary_variables()) {
+          if (v.name() == name) return v.bin_edges();
+        }
+        throw py::value_error("name='" + name + "': not a summary variable");
+      },
+      py::arg("name"),
+      "The SUMMARY_BINS + 1 edges of a summary variable's log-spaced histogram bins.");
   m.attr("SUMMARY_BINS") = magpk::kSummaryBins;
   m.def("simulate_batch",
         [](const py::dict& subject_columns, const magpk::Physiology& physiology,

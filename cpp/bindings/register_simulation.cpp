@@ -78,6 +78,7 @@ void register_simulation(py::module_& m) {
   m.def("metric_values", &magpk::metric_values);
   m.def("serum_thresholds_above", &magpk::serum_thresholds_above);
   m.attr("HYPO_THRESHOLD_MMOL_L") = magpk::kHypoThreshold;
+  m.attr("REFERENCE_INTERVAL_HIGH_MMOL_L") = magpk::kReferenceIntervalHigh;
   m.def(
       "simulate",
       [](magpk::SimulationRequest request) {

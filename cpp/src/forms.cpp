@@ -19,7 +19,8 @@ double composition_molar_mass(const Composition& k) {
          k.cl * kAtomicWeightCl + k.water * water;
 }
 
-// Solubilities: physiology.md s6 (cross-checked against PMC8122334 table 1).
+// Solubilities: project physiology review, s6; primary source not identified (cross-checked
+// against PMC8122334 table 1).
 // clang-format off: one row per form, wrapped by hand
 const std::vector<Form> kForms = {
     {"oxide", "magnesium oxide", "MgO", {1, 1, 0, 0, 0, 0, 0, 0}, DissolutionClass::kOxide,
@@ -55,7 +56,7 @@ const std::vector<Form> kForms = {
      {}},
     {"buffered_glycinate", "buffered magnesium glycinate (bisglycinate + oxide, 1:1 by Mg)",
      "Mg(C2H4NO2)2 + MgO", {}, DissolutionClass::kSoluble, true, kNoData, "low",
-     "no primary source on blend ratios (physiology.md s6 gap); 1:1 by elemental Mg assumed",
+     "no primary source found on blend ratios; 1:1 by elemental Mg assumed",
      "none",
      {{"glycinate", 0.5}, {"oxide", 0.5}}},
     {"malate", "magnesium malate trihydrate", "MgC4H4O5·3H2O", {1, 5, 4, 4, 0, 0, 0, 3},

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "magpk/simulation.hpp"
 
@@ -170,6 +171,28 @@ Physiology individual_physiology(const Physiology& population, const VirtualSubj
   return p;
 }
 
+SummaryVariable::SummaryVariable(std::string name, double low, double high)
+    : name_(std::move(name)),
+      low_(low),
+      high_(high),
+      log_low_(std::log(low)),
+      bins_per_log_(kSummaryBins / (std::log(high) - std::log(low))) {}
+
+std::size_t SummaryVariable::bin(double value) const {
+  if (!(value >= low_)) return 0;
+  if (value >= high_) return kSummaryBins + 1;
+  const double position = (std::log(value) - log_low_) * bins_per_log_;
+  return 1 + std::min<std::size_t>(static_cast<std::size_t>(position), kSummaryBins - 1);
+}
+
+std::vector<double> SummaryVariable::bin_edges() const {
+  std::vector<double> edges(kSummaryBins + 1);
+  for (int k = 0; k <= kSummaryBins; ++k) edges[k] = std::exp(log_low_ + k / bins_per_log_);
+  edges.front() = low_;
+  edges.back() = high_;
+  return edges;
+}
+
 const std::vector<SummaryVariable>& summary_variables() {
   // Ranges wide enough for IV therapy, deep depletion and CKD accumulation.
   static const std::vector<SummaryVariable> variables{{"serum_mmol_l", 0.02, 20.0},
@@ -180,7 +203,25 @@ const std::vector<SummaryVariable>& summary_variables() {
   return variables;
 }
 
+namespace {
+
+// The request's shared parts (physiology, regimen, run length, output times,
+// solver), checked once up front for the reference adult: a bad request is an
+// std::invalid_argument even for an empty batch.
+void check_batch_request(const BatchRequest& request) {
+  SimulationRequest shared;
+  shared.physiology = request.physiology;
+  shared.regimen = request.regimen;
+  shared.t_end_h = request.t_end_h;
+  shared.output_times_h = request.output_times_h;
+  shared.solver = request.solver;
+  check_request(shared);
+}
+
+}  // namespace
+
 BatchResult simulate_batch(const BatchRequest& request) {
+  check_batch_request(request);
   const std::size_t n = request.subjects.size();
   const std::size_t n_times = request.output_times_h.size();
   const auto& variables = summary_variables();
@@ -191,12 +232,7 @@ BatchResult simulate_batch(const BatchRequest& request) {
   const auto& columns = output_columns();
   std::vector<Eigen::Index> column_of(n_vars);
   for (std::size_t v = 0; v < n_vars; ++v) {
-    column_of[v] = std::find(columns.begin(), columns.end(), variables[v].name) - columns.begin();
-  }
-  std::vector<double> log_low(n_vars), bins_per_log(n_vars);
-  for (std::size_t v = 0; v < n_vars; ++v) {
-    log_low[v] = std::log(variables[v].low);
-    bins_per_log[v] = kSummaryBins / (std::log(variables[v].high) - log_low[v]);
+    column_of[v] = std::find(columns.begin(), columns.end(), variables[v].name()) - columns.begin();
   }
 
   BatchResult result;
@@ -235,16 +271,7 @@ BatchResult simulate_batch(const BatchRequest& request) {
         for (std::size_t v = 0; v < n_vars; ++v) {
           for (std::size_t t = 0; t < n_times; ++t) {
             const double value = table(static_cast<Eigen::Index>(t), column_of[v]);
-            std::size_t bin;
-            if (!(value >= variables[v].low)) {
-              bin = 0;
-            } else if (value >= variables[v].high) {
-              bin = stride - 1;
-            } else {
-              const double position = (std::log(value) - log_low[v]) * bins_per_log[v];
-              bin = 1 + std::min<std::size_t>(static_cast<std::size_t>(position), kSummaryBins - 1);
-            }
-            ++histogram[(v * n_times + t) * stride + bin];
+            ++histogram[(v * n_times + t) * stride + variables[v].bin(value)];
             if (request.keep_trajectories) {
               result.trajectories(static_cast<Eigen::Index>(i),
                                   static_cast<Eigen::Index>(v * n_times + t)) = value;
@@ -252,10 +279,14 @@ BatchResult simulate_batch(const BatchRequest& request) {
           }
         }
       } catch (const std::exception& e) {
+        // The subject's own bad input (e.g. a covariate or IIV factor) stays an
+        // invalid_argument; a failed integration stays a runtime_error.
         std::lock_guard<std::mutex> lock(error_mutex);
         if (!error) {
-          error = std::make_exception_ptr(
-              std::runtime_error("subject " + std::to_string(i) + ": " + e.what()));
+          const std::string message = "subject " + std::to_string(i) + ": " + e.what();
+          error = dynamic_cast<const std::invalid_argument*>(&e) != nullptr
+                      ? std::make_exception_ptr(std::invalid_argument(message))
+                      : std::make_exception_ptr(std::runtime_error(message));
         }
         failed = true;
       }

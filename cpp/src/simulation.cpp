@@ -122,82 +122,74 @@ void validate_request(const SimulationRequest& request) {
   }
 }
 
-}  // namespace
+// What the supplemented and the baseline runs share: the request (output
+// times, solver, end), the subject, its habitual day and steady state, the
+// start, and the probe and sample times.
+struct RunContext {
+  const SimulationRequest& request;
+  const SubjectParameters& subject;
+  const Schedule& habitual_day;  // the day before t = 0: meals, the subject's drugs
+  const SteadyState& steady;
+  const State& start;
+  const std::vector<double>& probe_times_h;
+  const std::vector<double>& sample_times_h;
+};
 
-SimulationResult simulate(const SimulationRequest& request) {
-  validate_request(request);
-  SimulationResult result;
-  result.subject = derive_subject_parameters(request.covariates, request.physiology);
-  const SubjectParameters& s = result.subject;
+// With a constant diet, no dose and no fed period a run rests at its steady
+// state: no integration needed (this is the usual no-supplement baseline).
+bool rests_at_steady_state(const Schedule& schedule, const RunContext& context) {
+  const SubjectParameters& s = context.subject;
+  const SegmentInputs& inputs = schedule.segments.front();
+  const SegmentInputs& habitual = context.habitual_day.segments.front();
+  return !context.request.has_initial && s.meals.empty() && schedule.breakpoints.size() == 2 &&
+         schedule.instants.front().total() == 0.0 && schedule.instants.back().total() == 0.0 &&
+         inputs.infusion_mmol_h == 0.0 && !inputs.fed && inputs.diet_mmol_h == s.diet_mmol_h &&
+         inputs.ppi == habitual.ppi && inputs.loop == habitual.loop &&
+         inputs.thiazide == habitual.thiazide;
+}
 
-  const std::vector<std::string> no_forms;
-  const std::vector<std::string>& initial_forms =
-      request.has_initial ? request.initial.pool_forms : no_forms;
-  const Schedule schedule =
-      build_schedule(request.regimen, s, request.physiology, request.t_end_h, initial_forms);
-  const Schedule baseline_schedule = build_schedule(
-      request.regimen.diet_only(), s, request.physiology, request.t_end_h, initial_forms);
-  result.pool_forms = schedule.pool_forms;
+// One run of `schedule` from the start.
+Trajectory run(Model model, const Schedule& schedule, const RunContext& context) {
+  const SimulationRequest& request = context.request;
+  if (!rests_at_steady_state(schedule, context)) {
+    return integrate(model, schedule, context.start, request.output_times_h, context.probe_times_h,
+                     context.sample_times_h, request.solver);
+  }
+  model.set_inputs(schedule.segments.front());
+  return steady_trajectory(model, context.steady.state, request.output_times_h,
+                           context.probe_times_h, context.sample_times_h, request.t_end_h);
+}
 
-  const Model model(s, schedule.pools);
-  const Model baseline_model(s, baseline_schedule.pools);
-  // The habitual day before t = 0: meals, the subject's drugs, no doses.
-  const Schedule day = build_schedule(Regimen{}, s, request.physiology, 24.0);
-  const SteadyState steady = s.meals.empty()
-                                 ? solve_steady_state(baseline_model, day.segments.front())
-                                 : solve_periodic_steady_state(baseline_model, day);
-  result.steady_state_serum_mmol_l = steady.serum_mmol_l;
-  // The start: the steady state, or an earlier run's final state (its pools in
-  // this schedule's slots, ledgers at zero).
-  const State start = request.has_initial ? initial_state(request.initial, schedule) : steady.state;
-
-  std::vector<double> probes;
-  const double first = schedule.first_dose_time_h;
-  const bool has_24h = first >= 0.0 && first + 24.0 <= request.t_end_h;
-  if (has_24h) probes = {first, first + 24.0};
-
-  // With a constant diet, no dose and no fed period a run rests at its steady
-  // state: no integration needed (this is the usual no-supplement baseline).
-  const std::vector<double> samples = hourly_samples(request.t_end_h);
-  auto run = [&](Model m, const Schedule& sch) {
-    const SegmentInputs& inputs = sch.segments.front();
-    const SegmentInputs& habitual = day.segments.front();
-    const bool constant = !request.has_initial && s.meals.empty() && sch.breakpoints.size() == 2 &&
-                          sch.instants.front().total() == 0.0 &&
-                          sch.instants.back().total() == 0.0 && inputs.infusion_mmol_h == 0.0 &&
-                          !inputs.fed && inputs.diet_mmol_h == s.diet_mmol_h &&
-                          inputs.ppi == habitual.ppi && inputs.loop == habitual.loop &&
-                          inputs.thiazide == habitual.thiazide;
-    if (!constant) {
-      return integrate(m, sch, start, request.output_times_h, probes, samples, request.solver);
-    }
-    m.set_inputs(inputs);
-    return steady_trajectory(m, steady.state, request.output_times_h, probes, samples,
-                             request.t_end_h);
-  };
-  result.supplemented = run(model, schedule);
+// The no-supplement baseline run.
+Trajectory baseline_run(const Model& baseline_model, const Schedule& baseline_schedule,
+                        const RunContext& context) {
+  const SimulationRequest& request = context.request;
   // With the same meals every day and nothing else changing, the baseline repeats
   // the periodic steady-state day: one day is integrated and tiled.
   const Regimen& regimen = request.regimen;
-  const bool periodic_baseline = !request.has_initial && !s.meals.empty() &&
+  const bool periodic_baseline = !request.has_initial && !context.subject.meals.empty() &&
                                  request.t_end_h >= 2.0 * 24.0 && regimen.diet_changes.empty() &&
                                  regimen.fasts.empty() && regimen.drugs.empty();
-  if (periodic_baseline) {
-    const double last_part_h = request.t_end_h - 24.0 * std::floor(request.t_end_h / 24.0);
-    const Schedule last_part =
-        build_schedule(Regimen{}, s, request.physiology, last_part_h > 0.0 ? last_part_h : 24.0);
-    result.baseline =
-        periodic_trajectory(baseline_model, day, last_part, steady.state, request.output_times_h,
-                            probes, samples, request.t_end_h, request.solver);
-  } else {
-    result.baseline = run(baseline_model, baseline_schedule);
-  }
+  if (!periodic_baseline) return run(baseline_model, baseline_schedule, context);
+  const double last_part_h = request.t_end_h - 24.0 * std::floor(request.t_end_h / 24.0);
+  const Schedule last_part = build_schedule(Regimen{}, context.subject, request.physiology,
+                                            last_part_h > 0.0 ? last_part_h : 24.0);
+  return periodic_trajectory(baseline_model, context.habitual_day, last_part, context.steady.state,
+                             request.output_times_h, context.probe_times_h, context.sample_times_h,
+                             request.t_end_h, request.solver);
+}
 
+// The per-regimen metrics of a finished simulation (`result`: its subject and
+// both trajectories). `has_24h`: the runs probed the first dose and 24 h later.
+Metrics compute_metrics(const SimulationRequest& request, const Schedule& schedule,
+                        const SteadyState& steady, const State& start,
+                        const SimulationResult& result, bool has_24h) {
+  const SubjectParameters& s = result.subject;
   const Trajectory& sup = result.supplemented;
   const Trajectory& base = result.baseline;
   const State& end = sup.final_state;
   const State& base_end = base.final_state;
-  Metrics& m = result.metrics;
+  Metrics m;
   m.oral_supplement_mmol = schedule.oral_mmol;
   m.parenteral_mmol = schedule.parenteral_mmol;
   m.absorbed_supplement_mmol = end[idx::kAbsorbedSupCum];
@@ -233,6 +225,58 @@ SimulationResult simulate(const SimulationRequest& request) {
                                                      s.diarrhea_log_sd)
                                : 0.0;
   m.mass_balance_rel_error = std::max(sup.mass_balance_rel_error, base.mass_balance_rel_error);
+  return m;
+}
+
+}  // namespace
+
+void check_request(const SimulationRequest& request) {
+  validate_request(request);
+  const SubjectParameters s = derive_subject_parameters(request.covariates, request.physiology);
+  const Schedule schedule =
+      build_schedule(request.regimen, s, request.physiology, request.t_end_h,
+                     request.has_initial ? request.initial.pool_forms : std::vector<std::string>{});
+  if (request.has_initial) initial_state(request.initial, schedule);
+  check_times(request.output_times_h, request.t_end_h, "output times");
+}
+
+SimulationResult simulate(const SimulationRequest& request) {
+  validate_request(request);
+  SimulationResult result;
+  result.subject = derive_subject_parameters(request.covariates, request.physiology);
+  const SubjectParameters& s = result.subject;
+
+  const std::vector<std::string> no_forms;
+  const std::vector<std::string>& initial_forms =
+      request.has_initial ? request.initial.pool_forms : no_forms;
+  const Schedule schedule =
+      build_schedule(request.regimen, s, request.physiology, request.t_end_h, initial_forms);
+  const Schedule baseline_schedule = build_schedule(
+      request.regimen.diet_only(), s, request.physiology, request.t_end_h, initial_forms);
+  result.pool_forms = schedule.pool_forms;
+
+  const Model model(s, schedule.pools);
+  const Model baseline_model(s, baseline_schedule.pools);
+  // The habitual day before t = 0: meals, the subject's drugs, no doses.
+  const Schedule day = build_schedule(Regimen{}, s, request.physiology, 24.0);
+  const SteadyState steady = s.meals.empty()
+                                 ? solve_steady_state(baseline_model, day.segments.front())
+                                 : solve_periodic_steady_state(baseline_model, day);
+  result.steady_state_serum_mmol_l = steady.serum_mmol_l;
+  // The start: the steady state, or an earlier run's final state (its pools in
+  // this schedule's slots, ledgers at zero).
+  const State start = request.has_initial ? initial_state(request.initial, schedule) : steady.state;
+
+  std::vector<double> probes;
+  const double first = schedule.first_dose_time_h;
+  const bool has_24h = first >= 0.0 && first + 24.0 <= request.t_end_h;
+  if (has_24h) probes = {first, first + 24.0};
+  const std::vector<double> samples = hourly_samples(request.t_end_h);
+
+  const RunContext context{request, s, day, steady, start, probes, samples};
+  result.supplemented = run(model, schedule, context);
+  result.baseline = baseline_run(baseline_model, baseline_schedule, context);
+  result.metrics = compute_metrics(request, schedule, steady, start, result, has_24h);
   return result;
 }
 

@@ -96,15 +96,12 @@ void validate_meal_spacing(const std::vector<Meal>& meals, double fed_state_dura
   }
 }
 
-SubjectParameters derive_subject_parameters(const Covariates& c, const Physiology& p) {
-  validate(c);
-  validate(p);
-  validate_meal_spacing(c.meals, p.fed_state_duration_h);
-  SubjectParameters s{};
-  const bool male = c.sex == Sex::kMale;
+namespace {
 
-  // Body composition: Deurenberg 1991 body-fat equations from BMI, age and sex
-  // (the children's equation below 18 y).
+// Body composition: Deurenberg 1991 body-fat equations from BMI, age and sex
+// (the children's equation below 18 y); fat-free mass and total body Mg.
+void derive_body_composition(const Covariates& c, const Physiology& p, SubjectParameters& s) {
+  const bool male = c.sex == Sex::kMale;
   const bool child = c.age_years < kAdultAgeYears;
   s.height_cm =
       c.height_cm > 0.0 ? c.height_cm : typical_height_cm(c.sex, c.age_years, c.weight_kg, p);
@@ -122,7 +119,11 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
   s.body_fat_fraction = std::min(std::max(fat_percent, 5.0), 60.0) / 100.0;
   s.fat_free_mass_kg = c.weight_kg * (1.0 - s.body_fat_fraction);
   s.body_mg_mmol = p.body_mg_mmol_per_kg_ffm * s.fat_free_mass_kg;
+}
 
+// Distribution volumes and the intercompartmental clearance.
+void derive_volumes(const Covariates& c, const Physiology& p, SubjectParameters& s) {
+  const bool child = c.age_years < kAdultAgeYears;
   // ECF per kg falls from the newborn value towards the adult one in childhood.
   const double adult_ecf = c.pregnant ? p.ecf_volume_pregnant_l_per_kg : p.ecf_volume_l_per_kg;
   const double ecf_per_kg =
@@ -134,8 +135,10 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
   // Allometric scaling of a clearance on weight (exponent 0.75), reference 70 kg.
   s.intercompartmental_clearance_l_h =
       p.intercompartmental_clearance_l_h * std::pow(c.weight_kg / 70.0, 0.75);
+}
 
-  // Gut.
+// Gut: transit, gastric emptying and acid, absorption routes and secretions.
+void derive_gut(const Physiology& p, SubjectParameters& s) {
   s.si_transit_per_h = 1.0 / p.si_transit_time_h;
   s.si_transit_fed_per_h = 1.0 / (p.si_transit_time_h * p.fed_transit_time_factor);
   s.fed_state_duration_h = p.fed_state_duration_h;
@@ -145,13 +148,6 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
   s.colon_vmax_mmol_h = p.colon_vmax_mmol_h;
   s.basal_acid_output_mmol_h = p.basal_acid_output_mmol_h;
   s.fed_acid_output_mmol_h = p.fed_acid_output_mmol_h;
-  s.ppi_transcellular_factor = p.ppi_transcellular_factor;
-  s.ppi_acid_output_factor = p.ppi_acid_output_factor;
-  s.loop_tm_factor = p.loop_diuretic_tm_factor;
-  s.thiazide_tm_factor = p.thiazide_tm_factor;
-  s.ppi_throughout = c.ppi;
-  s.loop_throughout = c.diuretic == Diuretic::kLoop;
-  s.thiazide_throughout = c.diuretic == Diuretic::kThiazide;
   s.km_mmol = p.si_km_mmol;
   s.si_paracellular_per_h = p.si_paracellular_per_h;
   // The intact chelate crosses at the unsaturated first-order rate of the
@@ -162,8 +158,22 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
   // Secretions carry Mg at a concentration proportional to serum.
   s.secretion_clearance_l_h = p.upper_gi_secretion_l_per_day / units::kHoursPerDay *
                               p.upper_gi_secretion_mg_mmol_l / p.reference_serum_mmol_l;
+}
 
-  // Kidney.
+// Drug effects, applied while a drug is taken (the covariates' drugs: throughout).
+void derive_drug_effects(const Covariates& c, const Physiology& p, SubjectParameters& s) {
+  s.ppi_transcellular_factor = p.ppi_transcellular_factor;
+  s.ppi_acid_output_factor = p.ppi_acid_output_factor;
+  s.loop_tm_factor = p.loop_diuretic_tm_factor;
+  s.thiazide_tm_factor = p.thiazide_tm_factor;
+  s.ppi_throughout = c.ppi;
+  s.loop_throughout = c.diuretic == Diuretic::kLoop;
+  s.thiazide_throughout = c.diuretic == Diuretic::kThiazide;
+}
+
+// Kidney: GFR, filtration and the tubular maximum of reabsorption.
+void derive_kidney(const Covariates& c, const Physiology& p, SubjectParameters& s) {
+  const bool child = c.age_years < kAdultAgeYears;
   s.egfr_ml_min =
       c.egfr_ml_min > 0.0 ? c.egfr_ml_min : typical_egfr_ml_min(c.age_years, c.weight_kg, p);
   s.gfr_l_h = s.egfr_ml_min * units::kLiterPerHourPerMlPerMin;
@@ -178,8 +188,11 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
   s.tm_mmol_h =
       p.renal_tm_mmol_per_l_filtrate * s.gfr_l_h * std::pow(gfr_ratio, p.ckd_tm_gfr_exponent);
   s.renal_splay = p.renal_splay;
+}
 
-  // Stores.
+// Stores: intracellular and bone Mg at the reference serum, their exchange
+// rates, sweat losses and store uptake. Needs the body composition and volumes.
+void derive_stores(const Covariates& c, const Physiology& p, SubjectParameters& s) {
   s.reference_serum_mmol_l = p.reference_serum_mmol_l;
   // Intracellular Mg: a fast peripheral part, an exchangeable part (Avioli 1966:
   // exchangeable Mg per kg, less ECF and peripheral) and a bound remainder.
@@ -206,13 +219,30 @@ SubjectParameters derive_subject_parameters(const Covariates& c, const Physiolog
       units::mg_per_day_to_mmol_per_h(p.sweat_mg_per_day) / p.reference_serum_mmol_l;
   s.store_uptake_half_serum_mmol_l = p.store_uptake_half_serum_mmol_l;
   s.store_uptake_hill = p.store_uptake_hill;
+}
 
+}  // namespace
+
+SubjectParameters derive_subject_parameters(const Covariates& c, const Physiology& p) {
+  validate(c);
+  validate(p);
+  validate_meal_spacing(c.meals, p.fed_state_duration_h);
+  SubjectParameters s{};
+  derive_body_composition(c, p, s);
+  derive_volumes(c, p, s);
+  derive_gut(p, s);
+  derive_drug_effects(c, p, s);
+  derive_kidney(c, p, s);
+  derive_stores(c, p, s);
+  // Parenteral doses and the thiazide's onset.
   s.im_absorption_per_h = p.im_absorption_per_h;
   s.im_bioavailability = p.im_bioavailability;
   s.thiazide_onset_per_h = std::log(2.0) / p.thiazide_onset_half_life_h;
+  // Tolerance.
   s.laxation_load50_mmol = p.laxation_load50_mmol;
   s.diarrhea_soluble_feces50_mmol_day = p.diarrhea_soluble_feces50_mmol_day;
   s.diarrhea_log_sd = p.diarrhea_log_sd;
+  // Habitual diet (the steady-state start): daily mean rate and meal schedule.
   s.diet_mmol_h = units::mg_per_day_to_mmol_per_h(c.diet_mg_per_day);
   s.meals = c.meals;
   s.start_clock_h = c.start_clock_h;

@@ -6,7 +6,7 @@
   that prints the same table (``python docs/tables.py --block NAME``): readers of
   the raw Markdown (e.g. on GitHub) see that command instead of the table.
 - ``magpk-cli-help`` directive: the ``--help`` text of the ``magpk`` command line
-  (or of one subcommand) from the installed ``magpk.cli.build_parser()``.
+  (or of one subcommand) from the installed ``magpk.cli.build_parsers()``.
 - The teaching notebooks of ``notebooks/`` are copied into ``docs/notebooks/``
   (git-ignored) before reading, so myst-nb executes and renders them.
 - Freshness: pages that use these directives are re-read on every build; the
@@ -84,13 +84,6 @@ class TableDirective(SphinxDirective):
         return [container]
 
 
-def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    for action in parser._actions:  # argparse has no public accessor for subparsers
-        if isinstance(action, argparse._SubParsersAction):
-            return dict(action.choices)
-    return {}
-
-
 def _help_text(parser: argparse.ArgumentParser) -> str:
     previous = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "92"  # argparse wraps to the terminal width: fix it
@@ -119,10 +112,9 @@ class CliHelpDirective(SphinxDirective):
     option_spec: ClassVar[dict[str, Any]] = {"subcommands": directives.flag}
 
     def run(self) -> list[nodes.Node]:
-        from magpk.cli import build_parser
+        from magpk.cli import build_parsers
 
-        parser = build_parser()
-        commands = _subcommands(parser)
+        parser, commands = build_parsers()
         _note_generated(self.env)
         if self.arguments:
             if self.arguments[0] not in commands:

@@ -14,17 +14,19 @@ from . import (
     validation,  # published targets; needs only the runtime dependencies
     widgets,  # teaching explorers; ipywidgets/matplotlib imported only when built
 )
+from . import reference as reference  # deprecated alias of magpk.intakes and magpk.safety
 from ._core import __version__
 from .compare import compare_forms
 from .config import show_config
 from .fit import FitResult, fit  # iminuit is imported only when fit() runs
 from .forms import compound_mg, elemental_fraction, elemental_mg, form_ids, forms
+from .intakes import rda_ul  # Dietary Reference Intakes (RDA, UL)
 from .nonmem import simulate_dataset  # NONMEM-style datasets (also Regimen.from_nonmem)
 from .parameters import parameter_covariance, parameters
 from .population import Population, populations, simulate_population
 from .presets import presets  # regimen presets by indication (evidence summaries)
-from .reference import check_regimen, interactions, rda_ul
 from .regimen import Regimen, mgso4_g_per_kg
+from .safety import check_regimen, interactions  # drug interactions, regimen check
 from .sbml import to_sbml  # SBML export; libsbml is imported only when it runs
 from .sensitivity import sensitivity  # SALib is imported only for method="sobol"
 from .simulate import Result, simulate

@@ -17,11 +17,11 @@ import pandas as pd
 
 from . import _core
 from ._display import human_number
-from .forms import MG_PER_MMOL
+from .forms import MG_DL_PER_MMOL_L, MG_PER_MMOL
 
 #: Amount unit -> (mg or mmol per mmol, serum unit, serum factor from mmol/L).
 UNIT_SYSTEMS: dict[str, tuple[float, str, float]] = {
-    "mg": (MG_PER_MMOL, "mg/dL", MG_PER_MMOL / 10.0),
+    "mg": (MG_PER_MMOL, "mg/dL", MG_DL_PER_MMOL_L),
     "mmol": (1.0, "mmol/L", 1.0),
 }
 

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['ADULT_AGE_YEARS', 'BuildInfo', 'Covariates', 'DEFAULT_START_CLOCK_H', 'DietChange', 'Diuretic', 'Drug', 'DrugPeriod', 'Fast', 'HYPO_THRESHOLD_MMOL_L', 'Infusion', 'InitialState', 'MIN_AGE_YEARS', 'MIN_WEIGHT_KG', 'Meal', 'Metrics', 'OralDose', 'ParenteralDose', 'Physiology', 'Regimen', 'SUMMARY_BINS', 'Sex', 'SimulationRequest', 'SimulationResult', 'SolverOptions', 'SubjectParameters', 'build_info', 'closest_names', 'default_meals', 'form_catalogue', 'form_ids', 'metric_names', 'metric_values', 'output_columns', 'parameter_table', 'population_presets', 'sample_subjects', 'serum_thresholds_above', 'simulate', 'simulate_batch', 'summary_variables', 'typical_egfr_ml_min', 'validate_meal_spacing']
+__all__: list[str] = ['ADULT_AGE_YEARS', 'BuildInfo', 'Covariates', 'DEFAULT_START_CLOCK_H', 'DietChange', 'Diuretic', 'Drug', 'DrugPeriod', 'Fast', 'HYPO_THRESHOLD_MMOL_L', 'Infusion', 'InitialState', 'MIN_AGE_YEARS', 'MIN_WEIGHT_KG', 'Meal', 'Metrics', 'OralDose', 'ParenteralDose', 'Physiology', 'REFERENCE_INTERVAL_HIGH_MMOL_L', 'Regimen', 'SUMMARY_BINS', 'Sex', 'SimulationRequest', 'SimulationResult', 'SolverOptions', 'SubjectParameters', 'build_info', 'closest_names', 'default_meals', 'form_catalogue', 'form_ids', 'metric_names', 'metric_values', 'output_columns', 'parameter_table', 'population_presets', 'sample_subjects', 'serum_thresholds_above', 'simulate', 'simulate_batch', 'summary_bin_edges', 'summary_variables', 'typical_egfr_ml_min', 'validate_meal_spacing']
 class BuildInfo:
     """
     How the C++ core was compiled.
@@ -520,6 +520,10 @@ def simulate(request: SimulationRequest) -> SimulationResult:
     """
 def simulate_batch(arg0: dict, arg1: Physiology, arg2: Regimen, arg3: typing.SupportsFloat | typing.SupportsIndex, arg4: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], arg5: SolverOptions, arg6: typing.SupportsInt | typing.SupportsIndex, arg7: bool) -> tuple[numpy.typing.NDArray[numpy.uint32], typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"], typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]]:
     ...
+def summary_bin_edges(name: str) -> list[float]:
+    """
+    The SUMMARY_BINS + 1 edges of a summary variable's log-spaced histogram bins.
+    """
 def summary_variables() -> list:
     ...
 def typical_egfr_ml_min(age_years: typing.SupportsFloat | typing.SupportsIndex, weight_kg: typing.SupportsFloat | typing.SupportsIndex, physiology: Physiology) -> float:
@@ -531,5 +535,6 @@ DEFAULT_START_CLOCK_H: float = 7.0
 HYPO_THRESHOLD_MMOL_L: float = 0.75
 MIN_AGE_YEARS: float = 1.0
 MIN_WEIGHT_KG: float = 5.0
+REFERENCE_INTERVAL_HIGH_MMOL_L: float = 0.95
 SUMMARY_BINS: int = 2048
 __version__: str = '0.1.0'

@@ -140,10 +140,10 @@ def describe_request(*, regimen: Any, population: str,
     """Everything the results depend on, as JSON-ready values (``columns``: a given cohort,
     None for a preset)."""
     from .config import show_config
-    from .parameters import _physiology
+    from .parameters import core_physiology
 
     events = _regimen_events(regimen)
-    physiology = _physiology(parameters)
+    physiology = core_physiology(parameters)
     names = [row["name"] for row in _core.parameter_table()]
     layout = columns if columns is not None else _core.sample_subjects(population, seed, 0, 0)
     times = np.ascontiguousarray(times, dtype="<f8")

@@ -139,7 +139,7 @@ def _form(text: str) -> str:
 
 def _drug(text: str) -> tuple[str, list[float]]:
     """'doxycycline@8,20' -> ('doxycycline', [8.0, 20.0])."""
-    from .reference import lookup_drug
+    from .safety import lookup_drug
     name, sep, times = text.partition("@")
     if not sep or not name.strip() or not times.strip():
         raise argparse.ArgumentTypeError(
@@ -230,6 +230,12 @@ def _add_units(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``magpk`` argument parser."""
+    return build_parsers()[0]
+
+
+def build_parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The ``magpk`` argument parser and its subcommands' parsers, by name."""
     parser = argparse.ArgumentParser(
         prog="magpk",
         description="Whole-body magnesium pharmacokinetics: compare supplement forms, simulate "
@@ -248,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="comma-separated form ids (default oxide,citrate,glycinate; see "
                               "'magpk forms')")
     _add_regimen(compare, "300mg")
-    _add_preset(compare)
+    _add_preset(compare, several_forms=True)
     _add_subject(compare)
     _add_units(compare)
     _add_uncertainty(compare)
@@ -262,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--form", type=_form, default="glycinate",
                           help="form id (default glycinate)")
     _add_regimen(simulate, "200mg")
-    _add_preset(simulate)
+    _add_preset(simulate, several_forms=False)
     _add_subject(simulate)
     simulate.add_argument("--output-every", type=parse_duration_h, default=1.0,
                           help="time-series spacing for --csv (default 1h)")
@@ -271,8 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--csv", metavar="PATH", help="write the time series as CSV")
     simulate.add_argument("--plot", metavar="PATH", help="save a dashboard (needs matplotlib)")
 
-    sub.add_parser("forms", help="list the supplement forms",
-                   description="Print the supplement-form catalogue.")
+    forms = sub.add_parser("forms", help="list the supplement forms",
+                           description="Print the supplement-form catalogue.")
     presets = sub.add_parser("presets", help="list the regimen presets by indication",
                              description="Print the regimen presets by indication (published "
                                          "trials and labels): evidence summaries, not medical "
@@ -287,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--form", type=_form, default="glycinate",
                        help="form id (default glycinate)")
     _add_regimen(check, "200mg")
-    _add_preset(check)
+    _add_preset(check, several_forms=False)
     _add_subject(check)
     check.add_argument("--lactating", action="store_true", help="lactation (female only)")
     check.add_argument("--drug", type=_drug, action="append", default=[], metavar="NAME@HOURS",
@@ -295,7 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "doxycycline@8,20; repeatable")
     check.add_argument("--strict", action="store_true",
                        help="exit with status 1 if any finding is 'high' or 'warning'")
-    return parser
+    return parser, {"compare": compare, "simulate": simulate, "forms": forms,
+                    "presets": presets, "check": check}
 
 
 def _join_negative_values(argv: Sequence[str]) -> list[str]:
@@ -463,8 +470,8 @@ def _cmd_forms(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
 
 def _cmd_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from .reference import check_regimen
     from .regimen import Regimen
+    from .safety import check_regimen
     subject = _subject(args, parser)
     _apply_preset(args, parser)
     schedule = _schedule(args)
@@ -489,13 +496,6 @@ _PRESET_REPLACES = {"form": "--form", "dose": "--dose", "basis": "--basis", "eve
                     "count": "--count", "start": "--start", "with_food": "--with-food"}
 
 
-class _Unset:
-    """An option's default, wrapped so that --preset can tell it from a given value."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-
 def _preset_id(text: str) -> str:
     from .presets import preset_ids
     if text not in preset_ids():
@@ -504,11 +504,15 @@ def _preset_id(text: str) -> str:
     return text
 
 
-def _add_preset(parser: argparse.ArgumentParser) -> None:
-    """--preset ID (after the regimen options): a regimen from 'magpk presets'."""
-    replaced = [option for dest, option in _PRESET_REPLACES.items()
-                if any(action.dest == dest for action in parser._actions)]
-    compare = any(action.dest == "forms" for action in parser._actions)
+def _add_preset(parser: argparse.ArgumentParser, *, several_forms: bool) -> None:
+    """--preset ID (after the regimen options): a regimen from 'magpk presets'.
+    ``several_forms``: the subcommand takes --forms (compare), not --form.
+
+    The regimen options it replaces, and compare's --forms, parse as None when omitted, so
+    that :func:`_apply_preset` can tell given options from omitted ones; their defaults are
+    kept in ``args.regimen_defaults`` (dest -> default) for it to fill in."""
+    dests = [dest for dest in _PRESET_REPLACES if dest != "form" or not several_forms]
+    replaced = [_PRESET_REPLACES[dest] for dest in dests]
     parser.add_argument("--preset", type=_preset_id, metavar="ID",
                         help=f"a regimen preset by indication (see 'magpk presets'; evidence "
                              f"summaries, not advice); replaces {', '.join(replaced)}: giving "
@@ -516,22 +520,22 @@ def _add_preset(parser: argparse.ArgumentParser) -> None:
                              f"(default: the preset's)" + (
                                  "; the preset's schedule is run with each of --forms (default: "
                                  "the preset's form, then oxide, citrate, glycinate); a "
-                                 "parenteral (IV/IM) preset is an error here" if compare else ""))
-    for action in parser._actions:
-        if action.dest in _PRESET_REPLACES or action.dest == "forms":
-            action.default = _Unset(action.default)
+                                 "parenteral (IV/IM) preset is an error here"
+                                 if several_forms else ""))
+    if several_forms:
+        dests.append("forms")  # not replaced: the preset's form goes first unless given
+    defaults = {dest: parser.get_default(dest) for dest in dests}
+    parser.set_defaults(regimen_defaults=defaults, **dict.fromkeys(defaults))
 
 
 def _apply_preset(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
-    """Restore the wrapped defaults; with --preset, set the regimen options from an oral
-    preset, or ``args.preset_regimen`` for a parenteral one (not with compare)."""
-    given = []
-    for dest in [*list(_PRESET_REPLACES), "forms"]:
-        value = getattr(args, dest, None)
-        if isinstance(value, _Unset):
-            setattr(args, dest, value.value)
-        elif hasattr(args, dest):
-            given.append(dest)
+    """Fill in the defaults of the options --preset replaces (see :func:`_add_preset`); with
+    --preset, set the regimen options from an oral preset, or ``args.preset_regimen`` for a
+    parenteral one (not with compare)."""
+    given = [dest for dest in args.regimen_defaults if getattr(args, dest) is not None]
+    for dest, default in args.regimen_defaults.items():
+        if dest not in given:
+            setattr(args, dest, default)
     args.preset_regimen = None
     if args.preset is None:
         return
@@ -604,13 +608,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    parser, subparsers = build_parsers()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(_join_negative_values(argv))
     except SystemExit as exit_:  # --help or a usage error
         return int(exit_.code or 0) if not isinstance(exit_.code, str) else 2
-    subparser = parser._subparsers._group_actions[0].choices[args.command]  # type: ignore
+    subparser = subparsers[args.command]
     try:
         return _COMMANDS[args.command](args, subparser)
     except SystemExit as exit_:  # parser.error in a command

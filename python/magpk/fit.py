@@ -29,15 +29,15 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from . import _core, _validation
-from .parameters import _physiology
+from . import _arguments, _core
+from .parameters import core_physiology
 from .regimen import Regimen
 from .simulate import (
     DEFAULT_ATOL,
     DEFAULT_ATOL_GUT,
     DEFAULT_RTOL,
     Result,
-    _regimen_and_subject,
+    check_regimen_and_subject,
     simulate,
 )
 from .subject import Subject
@@ -73,7 +73,7 @@ INITIAL_LOG_STEP = 0.1
 RESULT_GRID_POINTS = 240
 
 
-def _parameter_bounds(name: str) -> tuple[float, float]:
+def parameter_bounds(name: str) -> tuple[float, float]:
     """The range (own units) within which :func:`fit` varies parameter ``name``:
     1e-3 to 1e3 x the table value, within the range the core accepts (shares at most 1)."""
     rows = {row["name"]: row for row in _core.parameter_table()}
@@ -84,7 +84,7 @@ def _parameter_bounds(name: str) -> tuple[float, float]:
             min(UPPER_FACTOR * value, float(rows[name]["allowed_max"])))
 
 
-def _parameter_values() -> dict[str, float]:
+def parameter_values() -> dict[str, float]:
     return {row["name"]: float(row["value"]) for row in _core.parameter_table()}
 
 
@@ -172,7 +172,7 @@ def _times(frame: pd.DataFrame, t_end_h: float | None) -> tuple[np.ndarray, floa
             raise ValueError(f"observations[{TIME!r}]: every time is 0; give t_end_h or later "
                              f"observations")
     else:
-        t_end = _validation.real("t_end_h", t_end_h, strictly_positive=True)
+        t_end = _arguments.real("t_end_h", t_end_h, strictly_positive=True)
         if (times > t_end).any():
             raise ValueError(f"observations[{TIME!r}]={_first(times, times > t_end)!r}: after "
                              f"the end of the run (allowed: 0 <= time_h <= t_end_h={t_end:g})")
@@ -192,7 +192,7 @@ def _sd(frame: pd.DataFrame, output: str, mask: np.ndarray, observed: np.ndarray
                              f"is given")
         return sd
     if output in sigma:
-        value = _validation.real(f"sigma[{output!r}]", sigma[output], strictly_positive=True)
+        value = _arguments.real(f"sigma[{output!r}]", sigma[output], strictly_positive=True)
         return np.full(observed.shape, value)
     scale = DEFAULT_RELATIVE_SD[output] * float(np.mean(np.abs(observed)))
     if scale <= 0:
@@ -244,12 +244,12 @@ def _observations(frame: Any, t_end_h: float | None,
 
 
 # ----------------------------------------------------------------------------- parameters
-def _fitted_parameters(parameters: Any, fixed: Mapping[str, Any]) -> dict[str, float]:
+def fitted_parameters(parameters: Any, fixed: Mapping[str, Any]) -> dict[str, float]:
     """name -> starting value (the table value unless a mapping gives one)."""
     if isinstance(parameters, str) or not isinstance(parameters, (Sequence, Mapping)):
         raise TypeError(f"parameters={parameters!r}: expected a list of parameter names (or a "
                         f"mapping name -> starting value)")
-    table = _parameter_values()
+    table = parameter_values()
     names = list(parameters)
     if not names:
         raise ValueError("parameters: give at least one parameter name to fit")
@@ -261,11 +261,11 @@ def _fitted_parameters(parameters: Any, fixed: Mapping[str, Any]) -> dict[str, f
             raise ValueError(f"parameters: {name!r} is listed twice")
         if name in fixed:
             raise ValueError(f"parameters: {name!r} is also in fixed=; fit it or fix it")
-        low, high = _parameter_bounds(name)
+        low, high = parameter_bounds(name)
         start = parameters[name] if isinstance(parameters, Mapping) else table[name]
-        starts[name] = _validation.real(f"parameters[{name!r}] (starting value)", start,
-                                        minimum=low, maximum=high,
-                                        allowed=f"allowed: {low:g} to {high:g}")
+        starts[name] = _arguments.real(f"parameters[{name!r}] (starting value)", start,
+                                       minimum=low, maximum=high,
+                                       allowed=f"allowed: {low:g} to {high:g}")
     return starts
 
 
@@ -327,7 +327,7 @@ def _minimize(model: _Model, starts: dict[str, float]) -> Any:
     iminuit = _iminuit()
     minuit = iminuit.Minuit(model, np.log(list(starts.values())), name=list(starts))
     minuit.errors = [INITIAL_LOG_STEP] * len(starts)
-    minuit.limits = [tuple(math.log(b) for b in _parameter_bounds(n)) for n in starts]
+    minuit.limits = [tuple(math.log(b) for b in parameter_bounds(n)) for n in starts]
     minuit.migrad()
     minuit.hesse()
     if not minuit.valid:
@@ -391,12 +391,12 @@ def fit(observations: pd.DataFrame, regimen: Regimen, subject: Subject | None = 
     simulation (a few ms); a fit of two or three parameters needs ~50-150
     evaluations (MIGRAD and HESSE), well under a second.
     """
-    subject = _regimen_and_subject(regimen, subject)
+    subject = check_regimen_and_subject(regimen, subject)
     fixed = {} if fixed is None else fixed
     if not isinstance(fixed, Mapping):
         raise TypeError(f"fixed={fixed!r}: expected a mapping of parameter name -> value")
-    _physiology(fixed)  # checks names and values up front
-    starts = _fitted_parameters(parameters, fixed)
+    core_physiology(fixed)  # checks names and values up front
+    starts = fitted_parameters(parameters, fixed)
     series, t_end = _observations(observations, t_end_h, sigma)
     model = _Model(regimen, subject, series, t_end, list(starts), fixed,
                    dict(zip(("rtol", "atol", "atol_gut"), (rtol, atol, atol_gut))))
@@ -435,7 +435,7 @@ class FitResult:
         self.values: dict[str, float] = dict(zip(names, map(float, values)))
         self.errors: dict[str, float] = dict(zip(names, map(float, values * np.sqrt(
             np.diag(log_cov)))))
-        self.bounds: dict[str, tuple[float, float]] = {n: _parameter_bounds(n) for n in names}
+        self.bounds: dict[str, tuple[float, float]] = {n: parameter_bounds(n) for n in names}
         self.log_covariance = _matrix(log_cov, names)
         self.covariance = _matrix(log_cov * np.outer(values, values), names)
         sd = np.sqrt(np.diag(log_cov))
@@ -463,7 +463,7 @@ class FitResult:
         return pd.concat(parts, ignore_index=True)
 
     def _rows(self) -> list[tuple[str, str, str, str, str]]:
-        table = _parameter_values()
+        table = parameter_values()
         rows = []
         for name, value in self.values.items():
             error = self.errors[name]
@@ -497,8 +497,8 @@ class FitResult:
         """Observed (with 1-sigma error bars) and fitted values, and the
         normalized residuals below, one column per observed output (needs
         matplotlib: ``pip install "magpk[plot]"``). Returns the Figure."""
-        from .plot import _pyplot
-        plt = _pyplot()
+        from .plot import import_pyplot
+        plt = import_pyplot()
         series = self._model.series
         fig, axes = plt.subplots(2, len(series), figsize=(5.0 * len(series), 5.5), squeeze=False,
                                  sharex="col", height_ratios=(3, 1), layout="constrained")

@@ -7,27 +7,32 @@ from typing import Any
 
 import pandas as pd
 
-from . import _core, _validation
+from . import _arguments, _core
 
 #: mg of elemental magnesium per mmol (Mg atomic weight 24.305 g/mol).
 MG_PER_MMOL = 24.305
+#: Serum Mg in mg/dL per mmol/L (mg per mmol over 10 dL per L).
+MG_DL_PER_MMOL_L = MG_PER_MMOL / 10.0
+#: mEq per mmol of Mg (divalent: serum in mEq/L is twice mmol/L).
+MEQ_PER_MMOL = 2.0
 
 
 @cache
-def _catalogue() -> dict[str, dict[str, Any]]:
+def catalogue() -> dict[str, dict[str, Any]]:
+    """The core's form catalogue, form id -> row (read once); :func:`forms` is the table."""
     return {row["id"]: row for row in _core.form_catalogue()}
 
 
 def form_ids() -> list[str]:
     """All form ids, in catalogue order."""
-    return list(_catalogue())
+    return list(catalogue())
 
 
 def check_form(form: Any, name: str = "form") -> str:
     """Return ``form`` if it is a known form id; otherwise raise with the closest ids."""
     if not isinstance(form, str):
         raise TypeError(f"{name}={form!r}: expected a form id string such as 'citrate'")
-    if form not in _catalogue():
+    if form not in catalogue():
         close = _core.closest_names(form, form_ids(), 3)
         raise ValueError(f"{name}={form!r}: unknown form; "
                          f"did you mean {', '.join(map(repr, close))}? "
@@ -50,7 +55,7 @@ def forms() -> pd.DataFrame:
     share it are identical per elemental mg *by assumption*).
     """
     rows = []
-    for row in _catalogue().values():
+    for row in catalogue().values():
         entry = dict(row)
         entry["mg_per_g"] = 1000.0 * row["elemental_fraction"]
         entry["components"] = ", ".join(f"{fid} {share:.0%}" for fid, share in row["components"])
@@ -67,7 +72,7 @@ def forms() -> pd.DataFrame:
 def kinetics(form: str) -> str:
     """The modeled behavior of ``form`` (dissolution class, chelate route, blend):
     forms with the same string are simulated identically per elemental mg."""
-    row = _catalogue()[check_form(form)]
+    row = catalogue()[check_form(form)]
     if row["components"]:
         return "blend: " + " + ".join(f"{share:.0%} {kinetics(fid)}"
                                       for fid, share in row["components"])
@@ -86,18 +91,18 @@ def identical_groups(forms: list[str]) -> list[list[str]]:
 
 def elemental_fraction(form: str) -> float:
     """Mass fraction of elemental Mg in the stated compound of ``form``."""
-    return float(_catalogue()[check_form(form)]["elemental_fraction"])
+    return float(catalogue()[check_form(form)]["elemental_fraction"])
 
 
 def elemental_mg(form: str, compound_mg: float) -> float:
     """Elemental Mg in ``compound_mg`` mg of ``form`` (e.g. 500 mg glycinate -> ~70 mg)."""
-    compound = _validation.real("compound_mg", compound_mg, minimum=0.0)
+    compound = _arguments.real("compound_mg", compound_mg, minimum=0.0)
     return compound * elemental_fraction(form)
 
 
 def compound_mg(form: str, elemental_mg: float) -> float:
     """Compound mass (mg) of ``form`` that carries ``elemental_mg`` mg of Mg."""
-    elemental = _validation.real("elemental_mg", elemental_mg, minimum=0.0)
+    elemental = _arguments.real("elemental_mg", elemental_mg, minimum=0.0)
     return elemental / elemental_fraction(form)
 
 

@@ -34,10 +34,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core, _validation
-from .forms import MG_PER_MMOL, check_form, form_ids
-from .regimen import _MAX_TIME_H, MAX_EVENTS, Regimen
-from .simulate import _MEQ_PER_MMOL, _MG_DL_PER_MMOL_L, Result, simulate
+from . import _arguments, _core
+from .forms import MEQ_PER_MMOL, MG_DL_PER_MMOL_L, MG_PER_MMOL, check_form, form_ids
+from .regimen import MAX_EVENTS, MAX_TIME_H, Regimen
+from .simulate import Result, simulate
 from .subject import Subject
 
 #: Units of ``AMT``: elemental Mg in mg or mmol.
@@ -275,7 +275,7 @@ def _check_times(t: _Table) -> None:
     t.refuse(time < 0, "TIME", "negative times are refused: t = 0 is the start of the run, "
                                "where the subject is at its homeostatic steady state; shift the "
                                "times so that the first record is at TIME >= 0")
-    t.refuse(time > _MAX_TIME_H, "TIME", f"allowed: 0 to {_MAX_TIME_H:g} h (20 years)")
+    t.refuse(time > MAX_TIME_H, "TIME", f"allowed: 0 to {MAX_TIME_H:g} h (20 years)")
 
 
 def _fill_evid_mdv(t: _Table) -> None:
@@ -336,8 +336,8 @@ def _check_doses(t: _Table) -> None:
         t.refuse(dose & (values > 0) & (t.cmt != CMT_IV), item,
                  "an infusion (RATE or DUR > 0) goes to CMT 2 (IV); oral and IM doses are "
                  "given at once")
-    t.refuse(dose & ~(np.isfinite(ii) & (ii >= 0) & (ii <= _MAX_TIME_H)), "II",
-             f"allowed: 0 to {_MAX_TIME_H:g} h")
+    t.refuse(dose & ~(np.isfinite(ii) & (ii >= 0) & (ii <= MAX_TIME_H)), "II",
+             f"allowed: 0 to {MAX_TIME_H:g} h")
     t.refuse(dose & ~((addl >= 0) & (addl <= MAX_EVENTS - 1) & (addl == np.floor(addl))),
              "ADDL", f"allowed: a whole number of additional doses, 0 to {MAX_EVENTS - 1:,}")
     t.refuse(dose & (addl > 0) & (ii == 0), "ADDL",
@@ -461,7 +461,7 @@ def _check_amt_unit(amt_unit: Any) -> str:
     if not isinstance(amt_unit, str):
         raise TypeError(f"amt_unit={amt_unit!r}: expected 'mg' or 'mmol' (the unit of AMT: "
                         f"elemental Mg)")
-    unit: str = _validation.choice("amt_unit", amt_unit, AMT_UNITS)
+    unit: str = _arguments.choice("amt_unit", amt_unit, AMT_UNITS)
     return unit
 
 
@@ -518,7 +518,7 @@ def _covariate_spec(covariates: Any, frame: pd.DataFrame
                         f"column names, e.g. {{'egfr_ml_min': 'CRCL'}}")
     requested = dict(covariates or {})
     for field in requested:
-        _validation.choice("covariates key", field, COVARIATE_FIELDS)
+        _arguments.choice("covariates key", field, COVARIATE_FIELDS)
     spec: dict[str, tuple[str, Mapping[Any, Any] | None]] = {}
     for field in COVARIATE_FIELDS:
         explicit = field in requested
@@ -618,7 +618,7 @@ def _check_subject_defaults(subject_defaults: Any) -> dict[str, Any]:
                         f"arguments, e.g. {{'meals': 'continuous'}}")
     fields = tuple(Subject.__dataclass_fields__)
     for key in subject_defaults:
-        _validation.choice("subject_defaults key", key, fields)
+        _arguments.choice("subject_defaults key", key, fields)
     Subject(**subject_defaults)  # checked once, with Subject's own messages
     return dict(subject_defaults)
 
@@ -685,7 +685,7 @@ def _predict(segments: list[_Segment], output: str, label: str) -> list[tuple[np
 def _output_values(result: Result, output: str) -> np.ndarray:
     """One column of ``result.to_frame()``, read from the core's table (no DataFrame: the
     pandas work would hold the GIL and serialize the threads)."""
-    scale = {"serum_mg_dl": _MG_DL_PER_MMOL_L, "serum_meq_l": _MEQ_PER_MMOL}.get(output)
+    scale = {"serum_mg_dl": MG_DL_PER_MMOL_L, "serum_meq_l": MEQ_PER_MMOL}.get(output)
     column = "serum_mmol_l" if scale is not None else output
     table = np.asarray(result._core.table)
     values = table[:, list(_core.output_columns()).index(column)]
@@ -712,7 +712,7 @@ def _output_columns() -> list[str]:
 def _threads(threads: Any) -> int:
     if threads is None:
         return os.cpu_count() or 1
-    return _validation.count("threads", threads, maximum=MAX_THREADS)
+    return _arguments.count("threads", threads, maximum=MAX_THREADS)
 
 
 def simulate_dataset(dataset: pd.DataFrame, *, amt_unit: str, form: str | None = None,
@@ -768,7 +768,7 @@ def simulate_dataset(dataset: pd.DataFrame, *, amt_unit: str, form: str | None =
     default_form = _check_form_argument(form)
     if not isinstance(output, str):
         raise TypeError(f"output={output!r}: expected a column name of Result.to_frame()")
-    _validation.choice("output", output, _output_columns())
+    _arguments.choice("output", output, _output_columns())
     n_threads = _threads(threads)
     defaults = _check_subject_defaults(subject_defaults)
     t = _read(dataset)
@@ -876,8 +876,8 @@ def regimen_to_nonmem(regimen: Regimen, id: Any = 1, *, amt_unit: str = "mg",
     if observation_times_h is not None:
         times = np.asarray(observation_times_h, dtype=object)
         for value in times.ravel():
-            rows.append({"TIME": _validation.real("observation_times_h[]", value, minimum=0.0,
-                                                  maximum=_MAX_TIME_H),
+            rows.append({"TIME": _arguments.real("observation_times_h[]", value, minimum=0.0,
+                                                 maximum=MAX_TIME_H),
                          "EVID": EVID_OBSERVATION, "MDV": 0})
     if not rows:
         raise ValueError("the regimen has no doses and observation_times_h gives no "

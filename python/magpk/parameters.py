@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core, _validation
+from . import _arguments, _core
 
 
 @cache
-def _calibration() -> dict[str, Any]:
+def stored_calibration() -> dict[str, Any]:
     """The stored joint calibration (calibration/calibrate.py --write)."""
     text = resources.files("magpk").joinpath("data").joinpath("calibration.json").read_text()
     calibration: dict[str, Any] = json.loads(text)
@@ -24,7 +24,10 @@ def _calibration() -> dict[str, Any]:
 
 def parameters() -> pd.DataFrame:
     """Every physiological parameter with its value, unit, description,
-    source and (for calibrated values) the data it was calibrated against.
+    source and (for calibrated values) the data it was calibrated against,
+    and its ``kind``, which sets the values an override may take:
+    "positive_scale" (1e-3 to 1e3 x the value), "share" (0, 1],
+    "fraction_may_be_zero" [0, 1] or "regression_coefficient" (any finite value).
 
     Calibrated parameters also carry ``log_sd`` (standard deviation of the log
     of the value from the joint calibration: 0.1 ~ ±10 %), ``at_bound`` (the
@@ -33,8 +36,8 @@ def parameters() -> pd.DataFrame:
     cap, not an estimate). See :func:`parameter_covariance`.
     """
     frame = pd.DataFrame(_core.parameter_table()).set_index("name")
-    frame = frame[["value", "unit", "description", "source", "calibrated_against"]]
-    calibration = _calibration()
+    frame = frame[["value", "unit", "description", "source", "calibrated_against", "kind"]]
+    calibration = stored_calibration()
     sd = np.sqrt(np.diag(np.asarray(calibration["log_covariance"])))
     log_sd = dict(zip(calibration["parameters"], sd))
     frame["log_sd"] = [log_sd.get(name, np.nan) for name in frame.index]
@@ -51,7 +54,7 @@ def parameter_covariance() -> pd.DataFrame:
     parameters are flagged in :func:`parameters` (``identifiable``).
     Index and columns are parameter names; ``attrs`` holds the date, targets,
     flags and scaled residuals of the fit."""
-    calibration = _calibration()
+    calibration = stored_calibration()
     names = calibration["parameters"]
     frame = pd.DataFrame(calibration["log_covariance"], index=names, columns=names)
     frame.attrs.update({key: calibration[key] for key in
@@ -60,7 +63,7 @@ def parameter_covariance() -> pd.DataFrame:
     return frame
 
 
-def _physiology(overrides: Mapping[str, Any] | None) -> _core.Physiology:
+def core_physiology(overrides: Mapping[str, Any] | None) -> _core.Physiology:
     """Default parameters with ``overrides`` (name -> value) applied."""
     physiology = _core.Physiology()
     if overrides is None:
@@ -73,7 +76,7 @@ def _physiology(overrides: Mapping[str, Any] | None) -> _core.Physiology:
             close = _core.closest_names(str(name), names, 3)
             raise ValueError(f"parameters[{name!r}]: unknown parameter; did you mean "
                              f"{', '.join(map(repr, close))}? See magpk.parameters().")
-        physiology.set(name, _validation.real(f"parameters[{name!r}]", value))
+        physiology.set(name, _arguments.real(f"parameters[{name!r}]", value))
     try:
         physiology.validate()
     except ValueError as error:

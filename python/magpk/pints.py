@@ -30,10 +30,16 @@ except ImportError as error:  # pragma: no cover - exercised with sys.modules["p
     raise ImportError('magpk.pints needs PINTS: pip install "magpk[fit]"') from error
 
 from . import _core
-from .fit import _fitted_parameters, _parameter_bounds, _parameter_values
-from .parameters import _physiology
+from .fit import fitted_parameters, parameter_bounds, parameter_values
+from .parameters import core_physiology
 from .regimen import Regimen
-from .simulate import DEFAULT_ATOL, DEFAULT_ATOL_GUT, DEFAULT_RTOL, _regimen_and_subject, simulate
+from .simulate import (
+    DEFAULT_ATOL,
+    DEFAULT_ATOL_GUT,
+    DEFAULT_RTOL,
+    check_regimen_and_subject,
+    simulate,
+)
 from .subject import Subject
 
 __all__ = ["MagpkForwardModel"]
@@ -85,11 +91,11 @@ class MagpkForwardModel(_pints.ForwardModel):  # type: ignore[misc]  # pints shi
                  rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL,
                  atol_gut: float = DEFAULT_ATOL_GUT) -> None:
         super().__init__()
-        self._subject = _regimen_and_subject(regimen, subject)
+        self._subject = check_regimen_and_subject(regimen, subject)
         self._regimen = regimen
         self._fixed = dict(fixed or {})
-        _physiology(self._fixed)
-        self._names = list(_fitted_parameters(parameters, self._fixed))
+        core_physiology(self._fixed)
+        self._names = list(fitted_parameters(parameters, self._fixed))
         self._outputs = _outputs(output)
         self._t_end_h = t_end_h
         self._solver: dict[str, Any] = {"rtol": rtol, "atol": atol, "atol_gut": atol_gut}
@@ -106,12 +112,12 @@ class MagpkForwardModel(_pints.ForwardModel):  # type: ignore[misc]  # pints shi
 
     def default_values(self) -> np.ndarray:
         """The table values of the parameters (a starting point)."""
-        table = _parameter_values()
+        table = parameter_values()
         return np.array([table[name] for name in self._names])
 
     def boundaries(self) -> Any:
         """``pints.RectangularBoundaries``: the range the core accepts (as :func:`magpk.fit`)."""
-        low, high = zip(*(_parameter_bounds(name) for name in self._names))
+        low, high = zip(*(parameter_bounds(name) for name in self._names))
         return _pints.RectangularBoundaries(list(low), list(high))
 
     def simulate(self, parameters: Sequence[float], times: Sequence[float]) -> np.ndarray:

@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
 from . import _core
 from ._display import human_number
-from .forms import MG_PER_MMOL
+from .forms import MEQ_PER_MMOL, MG_DL_PER_MMOL_L, MG_PER_MMOL
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -55,12 +55,12 @@ __all__ = [
 _INSTALL_HINT = "magpk plotting needs matplotlib: pip install magpk[plot]"
 
 #: Serum units accepted by :func:`plot_serum`, with their factor from mmol/L.
-SERUM_UNITS: dict[str, float] = {"mmol/L": 1.0, "mg/dL": MG_PER_MMOL / 10.0, "mEq/L": 2.0}
+SERUM_UNITS: dict[str, float] = {"mmol/L": 1.0, "mg/dL": MG_DL_PER_MMOL_L, "mEq/L": MEQ_PER_MMOL}
 
 # Thresholds in mmol/L: the core's (the same ones its time-above/below metrics use).
 HYPO_BELOW = _core.HYPO_THRESHOLD_MMOL_L
 HYPER_ABOVE, _TARGET_LOW, _TARGET_HIGH, RESPIRATORY_PARALYSIS_ABOVE = _core.serum_thresholds_above()
-NORMAL_RANGE = (HYPO_BELOW, 0.95)  # IOM 1997 reference interval (upper bound drawn only)
+NORMAL_RANGE = (HYPO_BELOW, _core.REFERENCE_INTERVAL_HIGH_MMOL_L)  # IOM 1997 reference interval
 PARENTERAL_SHOWN_ABOVE = 1.5  # draw the IV bands when the data exceed this
 ECLAMPSIA_TARGET = (_TARGET_LOW, _TARGET_HIGH)  # Chinese 2024 guideline
 REFLEX_LOSS = (_TARGET_HIGH, RESPIRATORY_PARALYSIS_ABOVE)  # PMC4455825 table 7
@@ -68,10 +68,11 @@ REFLEX_LOSS = (_TARGET_HIGH, RESPIRATORY_PARALYSIS_ABOVE)  # PMC4455825 table 7
 #: Longest run (hours) whose time axis is drawn in hours; longer runs use days.
 DAYS_ABOVE_H = 72.0
 
-_POOLS = (("tissue_mmol", "tissue (intracellular)", "tab:green"),
-          ("bone_mmol", "bone (exchangeable surface)", "tab:brown"),
-          ("gut_mmol", "gut contents", "tab:orange"),
-          ("plasma_mmol", "plasma", "tab:red"))
+#: The body pools drawn by :func:`plot_pools`: (column, label, color).
+POOLS = (("tissue_mmol", "tissue (intracellular)", "tab:green"),
+         ("bone_mmol", "bone (exchangeable surface)", "tab:brown"),
+         ("gut_mmol", "gut contents", "tab:orange"),
+         ("plasma_mmol", "plasma", "tab:red"))
 _POPULATION_VARIABLES = {"serum_mmol_l": ("serum Mg", "mmol/L"),
                          "plasma_mmol": ("plasma Mg", "mmol"),
                          "tissue_mmol": ("tissue Mg", "mmol"),
@@ -79,7 +80,7 @@ _POPULATION_VARIABLES = {"serum_mmol_l": ("serum Mg", "mmol/L"),
                          "gut_mmol": ("gut Mg", "mmol")}
 
 
-def _pyplot() -> Any:
+def import_pyplot() -> Any:
     """matplotlib.pyplot, or an ImportError with the install hint."""
     try:
         import matplotlib.pyplot as plt
@@ -89,23 +90,33 @@ def _pyplot() -> Any:
 
 
 def _new_axes(ax: Axes | None, figsize: tuple[float, float] = (7.0, 4.5)) -> Axes:
-    plt = _pyplot()
+    plt = import_pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
 
 
-def _time_axis(t_end_h: float) -> tuple[float, str]:
+def time_axis(t_end_h: float) -> tuple[float, str]:
     """(divisor, label) for a time axis: hours up to 72 h, days beyond."""
     if t_end_h > DAYS_ABOVE_H:
         return 24.0, "time (days)"
     return 1.0, "time (h)"
 
 
-def _results_list(results: Any) -> list[Result]:
-    from .simulate import Result
+# Results and populations are recognized by what the plots read from them, not by their
+# class: magpk.simulate imports this module (Result.plot), so importing Result or
+# Population here would close an import cycle.
+_RESULT_ATTRIBUTES = ("to_frame", "baseline_frame", "metrics", "regimen", "t_end_h")
+_POPULATION_ATTRIBUTES = ("percentiles", "population", "n")
 
-    if isinstance(results, Result):
+
+def _is_result(value: Any) -> bool:
+    """A :class:`magpk.Result` (or an object with everything the plots read from one)."""
+    return all(hasattr(value, name) for name in _RESULT_ATTRIBUTES)
+
+
+def _results_list(results: Any) -> list[Result]:
+    if _is_result(results):
         return [results]
     if isinstance(results, (str, bytes)) or not hasattr(results, "__iter__"):
         raise TypeError(f"results={results!r}: expected a magpk.Result or a list of them")
@@ -113,17 +124,15 @@ def _results_list(results: Any) -> list[Result]:
     if not out:
         raise ValueError("results=[]: give at least one magpk.Result")
     for i, item in enumerate(out):
-        if not isinstance(item, Result):
+        if not _is_result(item):
             raise TypeError(f"results[{i}]={item!r}: expected a magpk.Result")
     return out
 
 
 def _check_result(result: Any) -> Result:
-    from .simulate import Result
-
-    if not isinstance(result, Result):
+    if not _is_result(result):
         raise TypeError(f"result={result!r}: expected a magpk.Result")
-    return result
+    return cast("Result", result)
 
 
 def _fmt(value: float) -> str:
@@ -177,7 +186,7 @@ def draw_serum_thresholds(ax: Axes, units: str = "mmol/L", parenteral: bool = Fa
     reference range as dotted lines instead of a shaded band;
     ``legend=False`` omits the legend of the thresholds.
     """
-    _pyplot()  # the install hint if matplotlib is missing
+    import_pyplot()  # the install hint if matplotlib is missing
     from matplotlib.legend import Legend
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -269,7 +278,7 @@ def plot_serum(results: Result | Sequence[Result], labels: Sequence[str] | None 
     items = _results_list(results)
     names = _labels(items, labels)
     ax = _new_axes(ax)
-    divisor, xlabel = _time_axis(max(r.t_end_h for r in items))
+    divisor, xlabel = time_axis(max(r.t_end_h for r in items))
     lows, highs = [], []
     for result, name in zip(items, names):
         frame = result.to_frame()
@@ -317,10 +326,10 @@ def plot_pools(result: Result, ax: Axes | None = None, *, change: bool = False,
     ax = _new_axes(ax)
     frame = result.to_frame()
     base = result.baseline_frame()
-    divisor, xlabel = _time_axis(result.t_end_h)
+    divisor, xlabel = time_axis(result.t_end_h)
     t = frame["time_h"].to_numpy() / divisor
     tb = base["time_h"].to_numpy() / divisor
-    for column, name, color in _POOLS:
+    for column, name, color in POOLS:
         values = frame[column].to_numpy() * k
         base_values = base[column].to_numpy() * k
         if change:
@@ -357,7 +366,7 @@ def plot_cumulative(result: Result, ax: Axes | None = None, units: str = "mmol")
     k = _amount_factor(units)
     ax = _new_axes(ax)
     frame = result.to_frame()
-    divisor, xlabel = _time_axis(result.t_end_h)
+    divisor, xlabel = time_axis(result.t_end_h)
     t = frame["time_h"].to_numpy() / divisor
     series = (("absorbed_cum_mmol", "absorbed (gross, diet + supplement)", "tab:green", "-"),
               ("absorbed_supplement_cum_mmol", "absorbed from supplement", "tab:green", "--"),
@@ -421,7 +430,7 @@ def plot_comparison(table: pd.DataFrame,
                          f"{list(table.columns)}")
     if len(table) == 0:
         raise ValueError("table has no rows")
-    plt = _pyplot()
+    plt = import_pyplot()
     n = len(metrics)
     ncols = 2 if n == 4 else min(n, 3)
     nrows = -(-n // ncols)
@@ -460,16 +469,14 @@ def plot_population(pop: Population, variable: str = "serum_mmol_l", ax: Axes | 
     (``pop.percentiles()``). Variables: serum_mmol_l, plasma_mmol,
     tissue_mmol, bone_mmol, gut_mmol. For serum the reference range and the
     hypo/hypermagnesemia lines are drawn too. Returns the Axes."""
-    from .population import Population
-
-    if not isinstance(pop, Population):
+    if not all(hasattr(pop, name) for name in _POPULATION_ATTRIBUTES):
         raise TypeError(f"pop={pop!r}: expected a magpk.Population")
     if variable not in _POPULATION_VARIABLES:
         raise ValueError(f"variable={variable!r}: expected one of {list(_POPULATION_VARIABLES)}")
     ax = _new_axes(ax)
     table = pop.percentiles(q=(5, 25, 50, 75, 95), variables=[variable])
     times = table.index.to_numpy(dtype=float)
-    divisor, xlabel = _time_axis(float(times[-1]))
+    divisor, xlabel = time_axis(float(times[-1]))
     t = times / divisor
     name = label or f"{pop.population} (n = {pop.n:,})"
     line, = ax.plot(t, table[f"{variable}_p50"].to_numpy(), lw=1.8, color=color,
@@ -497,7 +504,8 @@ def plot_population(pop: Population, variable: str = "serum_mmol_l", ax: Axes | 
     return ax
 
 
-def _metrics_text(result: Result) -> str:
+def metrics_text(result: Result) -> str:
+    """The key metrics of ``result`` as aligned lines (the dashboard's text panel)."""
     m = result.metrics()
 
     def value(key: str, fmt: str, scale: float = 1.0) -> str:
@@ -533,7 +541,7 @@ def plot_result(result: Result, *, units: str = "mmol/L", amount_units: str = "m
     pools, cumulative absorption/excretion (in ``amount_units``: ``"mmol"`` or
     ``"mg"``) and the metrics. Returns the Figure."""
     result = _check_result(result)
-    plt = _pyplot()
+    plt = import_pyplot()
     fig: Figure
     fig, axes = plt.subplots(2, 2, figsize=(12.0, 8.0), layout="constrained")
     plot_serum(result, ax=axes[0, 0], units=units, baseline=True)
@@ -545,7 +553,7 @@ def plot_result(result: Result, *, units: str = "mmol/L", amount_units: str = "m
     text_ax = axes[1, 1]
     text_ax.axis("off")
     text_ax.set_title("metrics")
-    text_ax.text(0.02, 0.98, _metrics_text(result), transform=text_ax.transAxes, va="top",
+    text_ax.text(0.02, 0.98, metrics_text(result), transform=text_ax.transAxes, va="top",
                  ha="left", family="monospace", fontsize=8.5,
                  bbox={"boxstyle": "round", "facecolor": "whitesmoke", "edgecolor": "lightgrey"})
     fig.suptitle(f"magpk: {regimen_label(result)}")

@@ -21,11 +21,11 @@ from typing import Any, Optional, cast
 import numpy as np
 import pandas as pd
 
-from . import _core, _validation
+from . import _arguments, _core
 from .forms import MG_PER_MMOL
-from .parameters import _physiology
+from .parameters import core_physiology
 from .regimen import Regimen
-from .simulate import DEFAULT_ATOL, DEFAULT_ATOL_GUT, DEFAULT_RTOL, _output_times, _tolerances
+from .simulate import DEFAULT_ATOL, DEFAULT_ATOL_GUT, DEFAULT_RTOL, check_tolerances, output_grid
 
 #: Largest cohort accepted in one call.
 MAX_SUBJECTS = 10_000_000
@@ -99,8 +99,8 @@ def _columns_from_frame(frame: pd.DataFrame) -> dict[str, np.ndarray]:
         columns["diuretic_code"][i] = _DIURETIC_CODES[s.diuretic]
         for name in _IIV_COLUMNS:
             factor = values.get(name, 1.0)
-            columns[name][i] = _validation.real(f"population row {i} {name}", factor,
-                                                strictly_positive=True, maximum=100.0)
+            columns[name][i] = _arguments.real(f"population row {i} {name}", factor,
+                                               strictly_positive=True, maximum=100.0)
     return columns
 
 
@@ -120,7 +120,7 @@ def _run_chunk(population: str | dict[str, np.ndarray], seed: int, start: int, s
     solver = _core.SolverOptions()
     solver.rtol, solver.atol, solver.atol_gut = tolerances
     histogram, metrics, trajectories = _core.simulate_batch(
-        columns, _physiology(parameters), regimen._to_core(), t_end_h, times.tolist(), solver,
+        columns, core_physiology(parameters), regimen._to_core(), t_end_h, times.tolist(), solver,
         threads, keep)
     return columns, histogram, metrics, trajectories
 
@@ -159,17 +159,16 @@ class Population:
         names = [v[0] for v in self._variables]
         chosen = names if variables is None else list(variables)
         for name in chosen:
-            _validation.choice("variables[]", name, names)
-        qs = [_validation.real("q", value, minimum=0.0, maximum=100.0) for value in q]
+            _arguments.choice("variables[]", name, names)
+        qs = [_arguments.real("q", value, minimum=0.0, maximum=100.0) for value in q]
         out = {"time_h": self.times_h}
         for name in chosen:
             v = names.index(name)
-            _, low, high = self._variables[v]
+            edges = np.asarray(_core.summary_bin_edges(name))  # low .. high, bins + 1
             counts = self._histogram[v].astype(np.int64)  # times x (bins + 2)
             cumulative = np.cumsum(counts, axis=1)
             total = cumulative[:, -1:]
             bins = counts.shape[1] - 2
-            ratio = (high / low) ** (1.0 / bins)
             for value in qs:
                 rank = value / 100.0 * total[:, 0]
                 index = np.array([np.searchsorted(row, r, side="left") for row, r in
@@ -179,8 +178,11 @@ class Population:
                 in_bin = counts[np.arange(len(index)), index]
                 fraction = np.where(in_bin > 0, (rank - before) / np.maximum(in_bin, 1), 0.0)
                 fraction = np.clip(fraction, 0.0, 1.0)
-                edge = low * ratio ** (index - 1 + fraction)
-                edge = np.where(index == 0, low, np.where(index == bins + 1, high, edge))
+                # Within bin k (1..bins: [edges[k-1], edges[k])), log-linear interpolation.
+                k = np.clip(index, 1, bins)
+                lower, upper = edges[k - 1], edges[k]
+                edge = lower * (upper / lower) ** fraction
+                edge = np.where(index == 0, edges[0], np.where(index == bins + 1, edges[-1], edge))
                 label = f"{value:g}".replace(".", "_")
                 out[f"{name}_p{label}"] = edge
         return pd.DataFrame(out).set_index("time_h")
@@ -210,13 +212,13 @@ class Population:
     def fraction_above(self, serum_mmol_l: float) -> float:
         """Fraction of subjects whose serum ever exceeds ``serum_mmol_l``
         (from each subject's exact Cmax)."""
-        level = _validation.real("serum_mmol_l", serum_mmol_l, strictly_positive=True)
+        level = _arguments.real("serum_mmol_l", serum_mmol_l, strictly_positive=True)
         cmax = self._metrics[:, list(_core.metric_names()).index("cmax_mmol_l")]
         return float(np.mean(cmax > level))
 
     def fraction_below(self, serum_mmol_l: float) -> float:
         """Fraction of subjects whose serum ever falls below ``serum_mmol_l``."""
-        level = _validation.real("serum_mmol_l", serum_mmol_l, strictly_positive=True)
+        level = _arguments.real("serum_mmol_l", serum_mmol_l, strictly_positive=True)
         cmin = self._metrics[:, list(_core.metric_names()).index("cmin_mmol_l")]
         return float(np.mean(cmin < level))
 
@@ -244,7 +246,7 @@ class Population:
             raise ValueError("trajectories were not kept: call simulate_population(..., "
                              "trajectories=True)")
         names = [v[0] for v in self._variables]
-        v = names.index(_validation.choice("variable", variable, names))
+        v = names.index(_arguments.choice("variable", variable, names))
         nt = len(self.times_h)
         return pd.DataFrame(self._trajectories[:, v * nt:(v + 1) * nt],
                             columns=pd.Index(self.times_h, name="time_h"))
@@ -316,21 +318,21 @@ def simulate_population(regimen: Regimen, n: int | None = 10_000, seed: int = 1,
         raise TypeError(f"seed={seed!r}: expected an integer in [0, 2**63)")
     if not 0 <= seed < 2**63:
         raise ValueError(f"seed={seed!r}: allowed 0 to 2**63 - 1")
-    t_end = _validation.real("t_end_h", t_end_h, strictly_positive=True, maximum=24.0 * 365 * 20)
-    times = np.asarray(_output_times(t_end, output_every_h, None))
+    t_end = _arguments.real("t_end_h", t_end_h, strictly_positive=True, maximum=24.0 * 365 * 20)
+    times = np.asarray(output_grid(t_end, output_every_h, None))
     source, n_subjects, label = _cohort(population, n)
     if threads is None:
         n_threads = os.cpu_count() or 1
     else:
-        n_threads = _validation.count("threads", threads, maximum=1024)
-    keep = _validation.boolean("trajectories", trajectories)
-    byte_limit = _validation.count("max_trajectory_bytes", max_trajectory_bytes,
-                                   maximum=2**62)
+        n_threads = _arguments.count("threads", threads, maximum=1024)
+    keep = _arguments.boolean("trajectories", trajectories)
+    byte_limit = _arguments.count("max_trajectory_bytes", max_trajectory_bytes,
+                                  maximum=2**62)
     _check_memory(len(times), n_subjects, n_threads, keep, byte_limit, t_end_h, output_every_h)
-    tolerances = _tolerances(rtol, atol, atol_gut)
-    _physiology(parameters)  # validate overrides before any work
+    tolerances = check_tolerances(rtol, atol, atol_gut)
+    core_physiology(parameters)  # validate overrides before any work
     size = chunk_size if chunk_size is not None else max(2_000, 256 * n_threads)
-    size = _validation.count("chunk_size", size, maximum=MAX_SUBJECTS)
+    size = _arguments.count("chunk_size", size, maximum=MAX_SUBJECTS)
     args = (parameters, regimen, t_end, times, tolerances)
 
     store = None
@@ -361,8 +363,8 @@ def _cohort(population: str | pd.DataFrame | None, n: int | None
     label = "adults" if population is None else population
     if not isinstance(label, str):
         raise TypeError(f"population={population!r}: expected a preset name or a DataFrame")
-    _validation.choice("population", label, _preset_names())
-    return label, _validation.count("n", n, maximum=MAX_SUBJECTS), label
+    _arguments.choice("population", label, _preset_names())
+    return label, _arguments.count("n", n, maximum=MAX_SUBJECTS), label
 
 
 def _check_memory(n_times: int, n_subjects: int, n_threads: int, keep: bool, byte_limit: int,
@@ -446,10 +448,19 @@ def _run_chunks(source: str | dict[str, np.ndarray], seed: int, n_subjects: int,
 
         futures = {client.submit(_run_chunk, source, seed, a, b, *args, 1, keep,
                                  pure=False): (index, a, b) for index, a, b in todo}
-        # distributed's as_completed is unannotated
-        for future in as_completed(list(futures)):  # type: ignore[no-untyped-call]
-            finish(*futures[future], future.result())
-            future.release()
+        # A bar on request or, by default, for a multi-chunk run seen on a terminal.
+        bar = _progress_bar(progress, sum(b - a for _, a, b in todo)) if todo else None
+        try:
+            # distributed's as_completed is unannotated
+            for future in as_completed(list(futures)):  # type: ignore[no-untyped-call]
+                index, a, b = futures[future]
+                finish(index, a, b, future.result())
+                future.release()
+                if bar is not None:
+                    bar.update(b - a)
+        finally:
+            if bar is not None:
+                bar.close()
     else:
         _run_locally(todo, lambda a, b: _run_chunk(source, seed, a, b, *args, n_threads, keep),
                      finish, progress)

@@ -18,9 +18,9 @@ from typing import Any, Callable, overload
 
 import pandas as pd
 
-from . import _validation
+from . import _arguments
 from .forms import MG_PER_MMOL, check_form, elemental_fraction
-from .regimen import _MAX_TIME_H, Regimen
+from .regimen import MAX_TIME_H, Regimen
 
 #: Shown with every preset table (``attrs["note"]``) and by ``magpk presets``.
 NOTE = ("Presets are evidence summaries of published trials and labels, not medical advice: "
@@ -58,12 +58,12 @@ PRITCHARD_EVERY_H = 4.0
 _SMPC = "UK SmPC magnesium sulfate 50% injection, https://medicines.org.uk/emc/product/3539/smpc"
 _MAGPIE = ("Magpie Trial 2002 Lancet 359:1877, doi:10.1016/S0140-6736(02)08778-0 (10,141 women "
            "with pre-eclampsia: 58% lower risk of eclampsia than placebo)")
-_MAX_DAYS = _MAX_TIME_H / 24.0
+_MAX_DAYS = MAX_TIME_H / 24.0
 
 
 def _course_days(days: Any) -> float:
-    return _validation.real("days", days, strictly_positive=True, maximum=_MAX_DAYS,
-                            allowed=f"allowed: > 0 and <= {_MAX_DAYS:g} days")
+    return _arguments.real("days", days, strictly_positive=True, maximum=_MAX_DAYS,
+                           allowed=f"allowed: > 0 and <= {_MAX_DAYS:g} days")
 
 
 def zuspan(days: float = 1.0, *, maintenance_g_per_h: float = ZUSPAN_G_PER_H) -> Regimen:
@@ -71,8 +71,8 @@ def zuspan(days: float = 1.0, *, maintenance_g_per_h: float = ZUSPAN_G_PER_H) ->
     (1 g/h) IV for ``days`` (1: the 24 h of the SmPC). ``magpk.validation`` runs the
     same regimen against the Salinger 2013 and Lu 2002 population models."""
     hours = 24.0 * _course_days(days)
-    rate = _validation.real("maintenance_g_per_h", maintenance_g_per_h, strictly_positive=True,
-                            maximum=10.0, allowed="allowed: > 0 and <= 10 g/h")
+    rate = _arguments.real("maintenance_g_per_h", maintenance_g_per_h, strictly_positive=True,
+                           maximum=10.0, allowed="allowed: > 0 and <= 10 g/h")
     return (Regimen().iv_infusion(mgso4_g=LOADING_G, start_h=0.0, duration_h=LOADING_H)
             .iv_infusion(mgso4_g=rate * hours, start_h=LOADING_H, duration_h=hours))
 
@@ -153,8 +153,9 @@ def _records() -> dict[str, Preset]:
                "patients (attacks -41.6% vs -15.8% on placebo); seed review ref. 34",
                "grade: the seed review's 'Strong Evidence' for migraine prophylaxis (AHS/AAN: "
                "'possibly effective'); once daily in the morning as granules in water: a "
-               "secondary description of the trial (https://compoundlibraries.com/index.php/"
-               "35-these-results/); the simulated dose is taken fasting at t = 0",
+               "secondary description of the trial on an aggregator site, not verified against the "
+               "paper (https://compoundlibraries.com/index.php/35-these-results/); the simulated "
+               "dose is taken fasting at t = 0",
                oral=Oral(600.0, 24.0, timing="once daily, morning")),
         Preset("insomnia_elderly", "primary insomnia in the elderly", "oxide", 56.0, "moderate",
                "Abbasi 2012 J Res Med Sci 17:1161, PMID 23853635, PMCID PMC3703169: 500 mg "

@@ -14,14 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from . import _core, _validation
+from . import _arguments, _core
 from .forms import MG_PER_MMOL, check_form, elemental_fraction, mgso4_heptahydrate_mmol_per_g
 
 #: Largest number of dose events a regimen may hold.
 MAX_EVENTS = 1_000_000
 #: Shortest infusion accepted (h); a shorter one is an IV bolus.
 MIN_INFUSION_H = 1e-3
-_MAX_TIME_H = 24.0 * 365 * 20  # 20 years
+#: Latest event time and longest dosing interval accepted, hours (20 years).
+MAX_TIME_H = 24.0 * 365 * 20
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,8 @@ DRUGS = ("ppi", "loop", "thiazide")
 
 
 def _time(name: str, value: Any) -> float:
-    return _validation.real(name, value, minimum=0.0, maximum=_MAX_TIME_H,
-                            allowed=f"allowed: 0 to {_MAX_TIME_H:g} h")
+    return _arguments.real(name, value, minimum=0.0, maximum=MAX_TIME_H,
+                           allowed=f"allowed: 0 to {MAX_TIME_H:g} h")
 
 
 def _renamed_start_h(start_h: float, at_h: float | None, method: str) -> float:
@@ -112,21 +113,21 @@ def _schedule(start_h: Any, every_h: Any, count: Any, days: Any, times_h: Any,
         if count is not None or days is not None:
             raise ValueError(f"count={count!r}/days={days!r} need every_h (the dosing interval)")
         return [start]
-    every = _validation.real("every_h", every_h, strictly_positive=True, maximum=_MAX_TIME_H,
-                             allowed="allowed: > 0 h")
+    every = _arguments.real("every_h", every_h, strictly_positive=True, maximum=MAX_TIME_H,
+                            allowed="allowed: > 0 h")
     if count is None and days is None:
         raise ValueError(f"every_h={every_h!r} needs count=<number of doses> or days=<duration>")
     if count is not None and days is not None:
         raise ValueError("give either count or days, not both")
     if days is not None:
-        span_h = 24.0 * _validation.real("days", days, strictly_positive=True,
-                                         maximum=_MAX_TIME_H / 24.0)
+        span_h = 24.0 * _arguments.real("days", days, strictly_positive=True,
+                                        maximum=MAX_TIME_H / 24.0)
         n = max(1, math.ceil(span_h / every - 1e-9))  # days > 0 gives at least one dose
         if n > MAX_EVENTS:
             raise ValueError(f"days={days!r} with every_h={every_h!r} gives {n:,} doses: "
                              f"allowed at most {MAX_EVENTS:,}")
     else:
-        n = _validation.count("count", count, maximum=MAX_EVENTS)
+        n = _arguments.count("count", count, maximum=MAX_EVENTS)
     return [start + i * every for i in range(n)]
 
 
@@ -134,14 +135,14 @@ def mgso4_g_per_kg(weight_kg: float, mg_per_kg: float, *, max_g: float | None = 
     """Grams of MgSO4·7H2O for a weight-based dose (pediatric practice), e.g. acute
     asthma 25-75 mg/kg, maximum 2 g (NAEPP EPR-3): ``mgso4_g_per_kg(20, 50, max_g=2)``
     gives 1.0 g, to pass as ``Regimen().iv_infusion(mgso4_g=..., duration_h=1/3)``."""
-    weight = _validation.real("weight_kg", weight_kg, strictly_positive=True, maximum=250.0,
-                              allowed="allowed: > 0 and <= 250 kg")
-    dose = _validation.real("mg_per_kg", mg_per_kg, strictly_positive=True, maximum=500.0,
-                            allowed="allowed: > 0 and <= 500 mg/kg")
+    weight = _arguments.real("weight_kg", weight_kg, strictly_positive=True, maximum=250.0,
+                             allowed="allowed: > 0 and <= 250 kg")
+    dose = _arguments.real("mg_per_kg", mg_per_kg, strictly_positive=True, maximum=500.0,
+                           allowed="allowed: > 0 and <= 500 mg/kg")
     grams = weight * dose / 1000.0
     if max_g is not None:
-        grams = min(grams, _validation.real("max_g", max_g, strictly_positive=True,
-                                            maximum=1000.0, allowed="allowed: > 0 and <= 1000 g"))
+        grams = min(grams, _arguments.real("max_g", max_g, strictly_positive=True,
+                                           maximum=1000.0, allowed="allowed: > 0 and <= 1000 g"))
     return grams
 
 
@@ -151,11 +152,11 @@ def _parenteral_dose(mgso4_g: Any, dose_mg: Any) -> tuple[float, tuple[float, st
         raise ValueError(f"give exactly one of mgso4_g (MgSO4·7H2O grams) or dose_mg (elemental "
                          f"mg); got mgso4_g={mgso4_g!r}, dose_mg={dose_mg!r}")
     if mgso4_g is not None:
-        grams = _validation.real("mgso4_g", mgso4_g, strictly_positive=True, maximum=1000.0,
-                                 allowed="allowed: > 0 and <= 1000 g")
+        grams = _arguments.real("mgso4_g", mgso4_g, strictly_positive=True, maximum=1000.0,
+                                allowed="allowed: > 0 and <= 1000 g")
         return grams * mgso4_heptahydrate_mmol_per_g(), (grams, "g MgSO4·7H2O")
-    mg = _validation.real("dose_mg", dose_mg, strictly_positive=True, maximum=1e6,
-                          allowed="allowed: > 0 and <= 1e6 mg")
+    mg = _arguments.real("dose_mg", dose_mg, strictly_positive=True, maximum=1e6,
+                         allowed="allowed: > 0 and <= 1e6 mg")
     return mg / MG_PER_MMOL, (mg, "mg Mg")
 
 
@@ -203,10 +204,10 @@ class Regimen:
         is 07:00 by default, an hour before breakfast).
         """
         check_form(form)
-        mg = _validation.real("dose_mg", dose_mg, strictly_positive=True, maximum=1e6,
-                              allowed="allowed: > 0 and <= 1e6 mg")
-        _validation.choice("basis", basis, ("elemental", "compound"))
-        _validation.boolean("with_food", with_food)
+        mg = _arguments.real("dose_mg", dose_mg, strictly_positive=True, maximum=1e6,
+                             allowed="allowed: > 0 and <= 1e6 mg")
+        _arguments.choice("basis", basis, ("elemental", "compound"))
+        _arguments.boolean("with_food", with_food)
         elemental = mg * elemental_fraction(form) if basis == "compound" else mg
         times = _schedule(start_h, every_h, count, days, times_h, "start_h")
         return self._add("oral_events", [OralEvent(t, form, elemental / MG_PER_MMOL, with_food)
@@ -242,18 +243,18 @@ class Regimen:
         """Constant-rate IV infusion: ``mgso4_g`` (or ``dose_mg``) is the total
         given over ``duration_h``. Overlapping infusions add up."""
         mmol, given = _parenteral_dose(mgso4_g, dose_mg)
-        duration = _validation.real("duration_h", duration_h, minimum=MIN_INFUSION_H,
-                                    maximum=_MAX_TIME_H,
-                                    allowed=f"allowed: {MIN_INFUSION_H:g} h (3.6 s) to "
-                                            f"{_MAX_TIME_H:g} h; use iv_bolus for a push")
+        duration = _arguments.real("duration_h", duration_h, minimum=MIN_INFUSION_H,
+                                   maximum=MAX_TIME_H,
+                                   allowed=f"allowed: {MIN_INFUSION_H:g} h (3.6 s) to "
+                                            f"{MAX_TIME_H:g} h; use iv_bolus for a push")
         times = _schedule(start_h, every_h, count, None, None, "start_h")
         return self._add("infusion_events",
                          [InfusionEvent(t, duration, mmol, given) for t in times])
 
     def diet(self, mg_per_day: float, *, start_h: float) -> Regimen:
         """Change background dietary intake to ``mg_per_day`` from ``start_h`` on."""
-        intake = _validation.real("mg_per_day", mg_per_day, minimum=0.0, maximum=5000.0,
-                                  allowed="allowed: 0-5000 mg/day")
+        intake = _arguments.real("mg_per_day", mg_per_day, minimum=0.0, maximum=5000.0,
+                                 allowed="allowed: 0-5000 mg/day")
         return self._add("diet_events", [DietEvent(_time("start_h", start_h), intake)])
 
     def fast(self, start_h: float, stop_h: float) -> Regimen:
@@ -275,7 +276,7 @@ class Regimen:
         the ``Subject`` flags ``ppi=`` and ``diuretic=`` are equivalent."""
         if not isinstance(name, str):
             raise TypeError(f"name={name!r}: expected one of {', '.join(map(repr, DRUGS))}")
-        _validation.choice("name", name, DRUGS)
+        _arguments.choice("name", name, DRUGS)
         start = _time("start_h", start_h)
         stop = math.inf if stop_h is None else _time("stop_h", stop_h)
         if stop <= start:

@@ -20,11 +20,11 @@ from typing import Any, cast
 
 import numpy as np
 
-from . import _core, _validation
+from . import _arguments, _core
 from ._display import regimen_lines
-from .forms import MG_PER_MMOL, _catalogue
+from .forms import MG_PER_MMOL, catalogue
 from .regimen import Regimen
-from .simulate import _regimen_and_subject, simulate
+from .simulate import check_regimen_and_subject, simulate
 from .subject import Subject
 
 __all__ = ["to_sbml"]
@@ -244,13 +244,13 @@ def default_t_end_h(regimen: Regimen) -> float:
 
 def pure_parts(form_id: str) -> list[tuple[str, float]]:
     """A form's pure components with their elemental shares (itself for a pure form)."""
-    components = _catalogue()[form_id]["components"]
+    components = catalogue()[form_id]["components"]
     return [(fid, float(share)) for fid, share in components] or [(form_id, 1.0)]
 
 
 def _pool_of(form_id: str) -> Pool | None:
     """The undissolved pool of a pure form (None for an already dissolved form)."""
-    form = _catalogue()[form_id]
+    form = catalogue()[form_id]
     kind = str(form["dissolution"])
     if kind == "dissolved":
         return None
@@ -847,8 +847,8 @@ def to_sbml(regimen: Regimen, subject: Subject | None = None, *,
         ``Subject(meals="continuous")``).
     """
     libsbml = _libsbml()
-    subject = _regimen_and_subject(regimen, subject)
-    t_end = default_t_end_h(regimen) if t_end_h is None else _validation.real(
+    subject = check_regimen_and_subject(regimen, subject)
+    t_end = default_t_end_h(regimen) if t_end_h is None else _arguments.real(
         "t_end_h", t_end_h, strictly_positive=True, maximum=_MAX_T_END_H,
         allowed="allowed: > 0 and <= 20 years (175,200 h)")
     the_plan = plan(regimen, subject, t_end)

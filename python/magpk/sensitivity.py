@@ -16,10 +16,10 @@ from typing import Any, Callable, cast
 import numpy as np
 import pandas as pd
 
-from . import _validation
+from . import _arguments
 from .parameters import parameters as parameter_table
 from .regimen import Regimen
-from .simulate import Result, _regimen_and_subject, simulate
+from .simulate import Result, check_regimen_and_subject, simulate
 from .subject import Subject
 from .uncertainty import calibration_bounds, check_seed, check_threads
 
@@ -81,20 +81,20 @@ def _parse_outputs(outputs: Any, t_end_h: float, nominal: Result) -> list[_Outpu
     for name in names:
         match = _TIME_COURSE.match(name)
         if match is None:
-            _validation.choice("outputs[]", name, list(metrics))
+            _arguments.choice("outputs[]", name, list(metrics))
             if metrics[name] is None:
                 raise ValueError(f"outputs[]={name!r}: undefined for this regimen (the metric "
                                  f"is None, e.g. fraction_absorbed without an oral dose)")
             parsed.append(_Output(name, metric=name))
             continue
-        _validation.choice("outputs[] column", match["column"], columns)
+        _arguments.choice("outputs[] column", match["column"], columns)
         try:
             time_h = float(match["time"])
         except ValueError:
             raise ValueError(f"outputs[]={name!r}: the time after '@' must be a number of "
                              f"hours") from None
-        _validation.real(f"outputs[]={name!r} time", time_h, minimum=0.0, maximum=t_end_h,
-                         allowed=f"allowed: 0 to t_end_h={t_end_h:g} h")
+        _arguments.real(f"outputs[]={name!r} time", time_h, minimum=0.0, maximum=t_end_h,
+                        allowed=f"allowed: 0 to t_end_h={t_end_h:g} h")
         parsed.append(_Output(name, column=match["column"], time_h=time_h))
     if len({o.label for o in parsed}) != len(parsed):
         raise ValueError(f"outputs={outputs!r}: an output is named twice")
@@ -110,7 +110,7 @@ def _parameter_names(parameters: Any) -> list[str]:
         raise TypeError(f"parameters={parameters!r}: expected a list of parameter names "
                         f"(see magpk.parameters())")
     for name in names:
-        _validation.choice("parameters[]", name, known)
+        _arguments.choice("parameters[]", name, known)
     if len(set(names)) != len(names):
         raise ValueError(f"parameters={parameters!r}: a parameter is named twice")
     return list(names)
@@ -282,9 +282,9 @@ def sensitivity(regimen: Regimen, subject: Subject | None = None, *, t_end_h: fl
     (95 % bootstrap half-widths); ``attrs``: ``ranges``, ``n_samples``,
     ``n_runs``, ``seed``.
     """
-    subject = _regimen_and_subject(regimen, subject)
-    _validation.choice("method", method, ["local", "sobol"])
-    t_end = _validation.real("t_end_h", t_end_h, strictly_positive=True)
+    subject = check_regimen_and_subject(regimen, subject)
+    _arguments.choice("method", method, ["local", "sobol"])
+    t_end = _arguments.real("t_end_h", t_end_h, strictly_positive=True)
     names = _parameter_names(parameters)
     n_threads = check_threads(threads)
     if method == "local":
@@ -315,7 +315,7 @@ def _salib() -> tuple[Any, Any]:
 
 
 def _sample_count(n_samples: Any) -> int:
-    n = _validation.count("n_samples", n_samples, maximum=MAX_SOBOL_SAMPLES)
+    n = _arguments.count("n_samples", n_samples, maximum=MAX_SOBOL_SAMPLES)
     if n & (n - 1):
         raise ValueError(f"n_samples={n_samples!r}: must be a power of 2 (e.g. 64, 256, 1024: "
                          f"the balance of the Sobol sequence)")

@@ -10,9 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core, _validation
-from .forms import MG_PER_MMOL
-from .parameters import _physiology
+from . import _arguments, _core
+from .forms import MEQ_PER_MMOL, MG_DL_PER_MMOL_L, MG_PER_MMOL
+from .parameters import core_physiology
+from .plot import plot_result
 from .regimen import Regimen
 from .subject import Subject
 
@@ -24,9 +25,6 @@ MAX_OUTPUT_ROWS = 500_000
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-8
 DEFAULT_ATOL_GUT = 1e-6
-
-_MG_DL_PER_MMOL_L = MG_PER_MMOL / 10.0
-_MEQ_PER_MMOL = 2.0
 
 
 class Result:
@@ -53,8 +51,8 @@ class Result:
     def _frame(table: np.ndarray) -> pd.DataFrame:
         frame = pd.DataFrame(table, columns=list(_core.output_columns()))
         serum = frame["serum_mmol_l"]
-        frame.insert(2, "serum_mg_dl", serum * _MG_DL_PER_MMOL_L)
-        frame.insert(3, "serum_meq_l", serum * _MEQ_PER_MMOL)
+        frame.insert(2, "serum_mg_dl", serum * MG_DL_PER_MMOL_L)
+        frame.insert(3, "serum_meq_l", serum * MEQ_PER_MMOL)
         return frame
 
     def to_frame(self) -> pd.DataFrame:
@@ -173,7 +171,6 @@ class Result:
     def plot(self, **kwargs: Any) -> Any:
         """A dashboard of serum, pools and cumulative amounts (needs matplotlib);
         see :func:`magpk.plot.plot_result`."""
-        from .plot import plot_result
         return plot_result(self, **kwargs)
 
 
@@ -186,7 +183,7 @@ def _regular_grid(t_end_h: float, every_h: float) -> tuple[float, ...]:
     return tuple(np.append(times, t_end_h).tolist())
 
 
-def _output_times(t_end_h: float, output_every_h: float | None,
+def output_grid(t_end_h: float, output_every_h: float | None,
                   output_times_h: Sequence[float] | np.ndarray | None) -> Sequence[float]:
     """The output grid (always including 0 and t_end_h), validated and size-checked."""
     if output_times_h is not None:
@@ -207,8 +204,8 @@ def _output_times(t_end_h: float, output_every_h: float | None,
                              f"{MAX_OUTPUT_ROWS:,} (memory bound)")
         grid: list[float] = times.tolist()
         return grid
-    every = _validation.real("output_every_h", 1.0 if output_every_h is None else output_every_h,
-                             strictly_positive=True, allowed="allowed: > 0 h")
+    every = _arguments.real("output_every_h", 1.0 if output_every_h is None else output_every_h,
+                            strictly_positive=True, allowed="allowed: > 0 h")
     rows = t_end_h / every
     n = math.floor(rows + 1e-9) + 1 if rows < MAX_OUTPUT_ROWS else MAX_OUTPUT_ROWS + 1
     if n + 1 > MAX_OUTPUT_ROWS:
@@ -218,7 +215,7 @@ def _output_times(t_end_h: float, output_every_h: float | None,
     return _regular_grid(t_end_h, every)
 
 
-def _regimen_and_subject(regimen: Any, subject: Any) -> Subject:
+def check_regimen_and_subject(regimen: Any, subject: Any) -> Subject:
     """Check the regimen and subject arguments; the default adult if subject is None."""
     if not isinstance(regimen, Regimen):
         raise TypeError(f"regimen={regimen!r}: expected a magpk.Regimen")
@@ -229,14 +226,14 @@ def _regimen_and_subject(regimen: Any, subject: Any) -> Subject:
     return subject
 
 
-def _tolerances(rtol: Any, atol: Any, atol_gut: Any) -> tuple[float, float, float]:
+def check_tolerances(rtol: Any, atol: Any, atol_gut: Any) -> tuple[float, float, float]:
     """Validated solver tolerances (relative; absolute in mmol for body and gut states)."""
-    return (_validation.real("rtol", rtol, minimum=1e-14, maximum=1e-2,
-                             allowed="allowed: 1e-14 to 1e-2"),
-            _validation.real("atol", atol, minimum=1e-16, maximum=1e-2,
-                             allowed="allowed: 1e-16 to 1e-2"),
-            _validation.real("atol_gut", atol_gut, minimum=1e-16, maximum=1e-2,
-                             allowed="allowed: 1e-16 to 1e-2"))
+    return (_arguments.real("rtol", rtol, minimum=1e-14, maximum=1e-2,
+                            allowed="allowed: 1e-14 to 1e-2"),
+            _arguments.real("atol", atol, minimum=1e-16, maximum=1e-2,
+                            allowed="allowed: 1e-16 to 1e-2"),
+            _arguments.real("atol_gut", atol_gut, minimum=1e-16, maximum=1e-2,
+                            allowed="allowed: 1e-16 to 1e-2"))
 
 
 #: Covariates that define the body; a run can start from an earlier run's final
@@ -309,20 +306,20 @@ def simulate(regimen: Regimen, subject: Subject | None = None, *, t_end_h: float
     The run and a no-dose baseline run of the same subject and diet are
     integrated in C++ (GIL released).
     """
-    subject = _regimen_and_subject(regimen, subject)
+    subject = check_regimen_and_subject(regimen, subject)
     for name, value in (("seed", seed), ("threads", threads)):
         if uncertainty is None and value is not None:
             raise ValueError(f"{name}={value!r}: used only with uncertainty=n (a number of "
                              f"parameter draws)")
-    t_end = _validation.real("t_end_h", t_end_h, strictly_positive=True, maximum=24.0 * 365 * 20,
-                             allowed="allowed: > 0 and <= 20 years (175,200 h)")
+    t_end = _arguments.real("t_end_h", t_end_h, strictly_positive=True, maximum=24.0 * 365 * 20,
+                            allowed="allowed: > 0 and <= 20 years (175,200 h)")
     request = _core.SimulationRequest()
     request.covariates = subject._to_core()
-    request.physiology = _physiology(parameters)
+    request.physiology = core_physiology(parameters)
     request.regimen = regimen._to_core()
     request.t_end_h = t_end
-    request.output_times_h = _output_times(t_end, output_every_h, output_times_h)
-    request.solver.rtol, request.solver.atol, request.solver.atol_gut = _tolerances(
+    request.output_times_h = output_grid(t_end, output_every_h, output_times_h)
+    request.solver.rtol, request.solver.atol, request.solver.atol_gut = check_tolerances(
         rtol, atol, atol_gut)
     if initial is not None:
         request.has_initial = True

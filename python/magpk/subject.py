@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from . import _core, _validation
+from . import _arguments, _core
+from .intakes import rda_mg_per_day
 
 _DIURETICS = (None, "loop", "thiazide")
 _ADULT_AGE = float(_core.ADULT_AGE_YEARS)
@@ -27,7 +28,7 @@ DEFAULT_START_CLOCK_H: float = float(_core.DEFAULT_START_CLOCK_H)
 def _meals(value: Any) -> tuple[tuple[float, float], ...]:
     """Validated meal schedule: "default", "continuous" or (clock_h, share) pairs."""
     if isinstance(value, str):
-        choice = _validation.choice("meals", value, ("default", "continuous"))
+        choice = _arguments.choice("meals", value, ("default", "continuous"))
         return DEFAULT_MEALS if choice == "default" else ()
     try:
         pairs = tuple(tuple(pair) for pair in value)
@@ -41,10 +42,10 @@ def _meals(value: Any) -> tuple[tuple[float, float], ...]:
     for pair in pairs:
         if len(pair) != 2:
             raise ValueError(f"meals: {pair!r} is not a (clock_h, share) pair")
-        clock = _validation.real("meals clock_h", pair[0], minimum=0.0, maximum=23.999999,
-                                 allowed="allowed: 0 <= clock_h < 24")
-        share = _validation.real("meals share", pair[1], strictly_positive=True, maximum=1.0,
-                                 allowed="allowed: > 0 and <= 1")
+        clock = _arguments.real("meals clock_h", pair[0], minimum=0.0, maximum=23.999999,
+                                allowed="allowed: 0 <= clock_h < 24")
+        share = _arguments.real("meals share", pair[1], strictly_positive=True, maximum=1.0,
+                                allowed="allowed: > 0 and <= 1")
         meals.append((clock, share))
     total = sum(share for _, share in meals)
     if abs(total - 1.0) > 1e-9:
@@ -119,41 +120,40 @@ class Subject:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        set_(self, "age_years", _validation.real(
+        set_(self, "age_years", _arguments.real(
             "age_years", self.age_years, minimum=_MIN_AGE, maximum=110.0,
             allowed=f"allowed: {_MIN_AGE:g}-110 years (children from {_MIN_AGE:g} year)"))
         adult = self.age_years >= _ADULT_AGE
         min_weight = 30.0 if adult else _MIN_WEIGHT
-        set_(self, "weight_kg", _validation.real(
+        set_(self, "weight_kg", _arguments.real(
             "weight_kg", self.weight_kg, minimum=min_weight, maximum=250.0,
             allowed=f"allowed: {min_weight:g}-250 kg{'' if adult else ' for a child'}"))
-        set_(self, "sex", _validation.choice("sex", self.sex, ("female", "male")))
+        set_(self, "sex", _arguments.choice("sex", self.sex, ("female", "male")))
         if self.egfr_ml_min is None:
             set_(self, "egfr_ml_min", float(_core.typical_egfr_ml_min(
                 self.age_years, self.weight_kg, _core.Physiology())))
-        set_(self, "egfr_ml_min", _validation.real("egfr_ml_min", self.egfr_ml_min, maximum=250.0,
-                                                   strictly_positive=True,
-                                                   allowed="allowed: > 0 and <= 250 mL/min"))
+        set_(self, "egfr_ml_min", _arguments.real("egfr_ml_min", self.egfr_ml_min, maximum=250.0,
+                                                  strictly_positive=True,
+                                                  allowed="allowed: > 0 and <= 250 mL/min"))
         if self.diet_mg_per_day is None:
-            from .reference import rda_mg_per_day
             set_(self, "diet_mg_per_day",
                  _ADULT_DIET_MG_PER_DAY if adult else rda_mg_per_day(self.age_years, self.sex))
-        set_(self, "diet_mg_per_day", _validation.real(
+        set_(self, "diet_mg_per_day", _arguments.real(
             "diet_mg_per_day", self.diet_mg_per_day, maximum=5000.0, strictly_positive=True,
             allowed="allowed: > 0 and <= 5000 mg/day"))
-        _validation.boolean("pregnant", self.pregnant)
-        _validation.boolean("ppi", self.ppi)
-        _validation.choice("diuretic", self.diuretic, _DIURETICS)
+        _arguments.boolean("pregnant", self.pregnant)
+        _arguments.boolean("ppi", self.ppi)
+        _arguments.choice("diuretic", self.diuretic, _DIURETICS)
         if self.height_cm is not None:
             low = 120.0 if adult else 60.0
-            set_(self, "height_cm", _validation.real("height_cm", self.height_cm, minimum=low,
-                                                     maximum=230.0,
-                                                     allowed=f"allowed: {low:g}-230 cm"))
+            set_(self, "height_cm", _arguments.real("height_cm", self.height_cm, minimum=low,
+                                                    maximum=230.0,
+                                                    allowed=f"allowed: {low:g}-230 cm"))
         if self.pregnant and not adult:
             raise ValueError(f"pregnant=True with age_years={self.age_years:g}: pregnancy is "
                              f"modeled for adults (18+) only")
         set_(self, "meals", _meals(self.meals))
-        set_(self, "start_clock_h", _validation.real(
+        set_(self, "start_clock_h", _arguments.real(
             "start_clock_h", self.start_clock_h, minimum=0.0, maximum=23.999999,
             allowed="allowed: 0 <= start_clock_h < 24"))
         if self.pregnant and self.sex != "female":

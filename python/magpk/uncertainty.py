@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 import pandas as pd
 
-from . import _validation
-from .parameters import _calibration, _physiology, parameter_covariance
+from . import _arguments
+from .parameters import core_physiology, parameter_covariance, stored_calibration
 from .parameters import parameters as parameter_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,7 +58,7 @@ def calibration_bounds() -> dict[str, tuple[float, float]]:
     """The ranges the joint calibration searched, (low, high) per calibrated
     parameter, as stored with its covariance (``calibration/calibrate.py``
     writes them). Draws outside them are rejected."""
-    calibration = _calibration()
+    calibration = stored_calibration()
     return {name: (float(low), float(high))
             for name, (low, high) in zip(calibration["parameters"],
                                          calibration["search_bounds"])}
@@ -66,7 +66,7 @@ def calibration_bounds() -> dict[str, tuple[float, float]]:
 
 def check_draw_count(n: Any, name: str = "uncertainty") -> int:
     """``n`` as a number of draws (1 to :data:`MAX_DRAWS`)."""
-    return _validation.count(name, n, maximum=MAX_DRAWS)
+    return _arguments.count(name, n, maximum=MAX_DRAWS)
 
 
 def check_seed(seed: Any) -> int:
@@ -84,12 +84,12 @@ def check_threads(threads: Any) -> int:
     """``threads`` as a thread count; None gives all cores (as ``simulate_population``)."""
     if threads is None:
         return os.cpu_count() or 1
-    return _validation.count("threads", threads, maximum=MAX_THREADS)
+    return _arguments.count("threads", threads, maximum=MAX_THREADS)
 
 
 def _valid(values: Mapping[str, float]) -> bool:
     try:
-        _physiology(values)
+        core_physiology(values)
     except ValueError:
         return False
     return True
@@ -240,8 +240,8 @@ class UncertaintyDraws:
         if "form" not in (self._metrics.index.names or []):
             raise ValueError("differences() needs the draws of compare_forms(..., uncertainty=n)")
         forms = list(self._points.index)
-        _validation.choice("reference", reference, forms)
-        _validation.choice("metric", metric, [c for c in self._metrics.columns])
+        _arguments.choice("reference", reference, forms)
+        _arguments.choice("metric", metric, [c for c in self._metrics.columns])
         base = self._metrics.xs(reference, level="form")[metric].to_numpy(dtype=float)
         rows = {}
         for form in forms:

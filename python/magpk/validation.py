@@ -452,14 +452,15 @@ def _ckd_oxide(p: Overrides) -> float:
 
 _IOM = "IOM 1997 DRI, https://www.nap.edu/read/5776/chapter/8"
 _FINE = "Fine 1991 J Clin Invest 88:396, https://pubmed.ncbi.nlm.nih.gov/1864954/"
-_SABATIER03 = ("Sabatier 2003, https://es.scribd.com/document/243500949/SABATIER-2003-Comparison-"
-               "of-stable-isotope-tracer-methods-for-the-determination-pdf")
-_SABATIER02 = ("Sabatier 2002 Am J Clin Nutr 75:65, https://mafiadoc.com/meal-effect-on-magnesium-"
-               "bioavailability-from-mineral-water-in-healthy-_5a746ff71723ddcf9cc1b801.html")
-_DOLBERG = "Dolberg 2017 Basic Clin Pharmacol Toxicol 121:264, http://120.26.44.124:3004/details/1/906920259"
-_WILIMZIG = "Wilimzig 1996 Eur J Clin Pharmacol 49:317, https://link.springer.com/article/10.1007%2FBF00226334"
-_SALINGER = ("Salinger 2013 BJOG (nlmixr2lib transcription), https://nlmixr2.github.io/nlmixr2lib/"
-             "articles/Salinger_2013_magnesiumSulfate.html")
+_SABATIER03 = ("Sabatier 2003 Am J Clin Nutr 77:1206 (secondary: scan of the article on a mirror; "
+               "DOI not verified), https://es.scribd.com/document/243500949/SABATIER-2003-"
+               "Comparison-of-stable-isotope-tracer-methods-for-the-determination-pdf")
+_SABATIER02 = "Sabatier 2002 Am J Clin Nutr 75:65, https://pubmed.ncbi.nlm.nih.gov/11756061/"
+_DOLBERG = "Dolberg 2017 Basic Clin Pharmacol Toxicol 121:264, https://doi.org/10.1111/bcpt.12642"
+_WILIMZIG = "Wilimzig 1996 Eur J Clin Pharmacol 49:317, https://doi.org/10.1007/BF00226334"
+_SALINGER = ("Salinger 2013 BJOG 120:894, https://doi.org/10.1111/1471-0528.12222 (model as "
+             "transcribed by nlmixr2lib, secondary: https://nlmixr2.github.io/nlmixr2lib/"
+             "articles/Salinger_2013_magnesiumSulfate.html)")
 
 
 def targets() -> list[Target]:
@@ -477,11 +478,11 @@ def _absorption_targets() -> list[Target]:
           calibration=True, goal=0.85),
         t("baseline_urine", "24-h urinary Mg at steady state, reference adult",
           "normal >= ~3 mmol/day; ~5% of a ~100 mmol/day filtered load",
-          3.0, 6.5, "medicalalgorithms.com 24-h urine; Schuchardt & Hahn 2017 (physiology.md s4)",
+          3.0, 6.5, "medicalalgorithms.com 24-h urine; Schuchardt & Hahn 2017 (PMC5652077)",
           lambda p: _baseline("urine", p)),
         t("baseline_fractional_excretion", "urinary / ultrafiltered Mg, reference adult",
           "~5% of the filtered load; <= 5% normally", 0.02, 0.06,
-          "Schuchardt & Hahn 2017 (porcupineinhibitor.com mirror); "
+          "Schuchardt & Hahn 2017, https://doi.org/10.2174/1573401313666170427162740; "
           "Tucker 2020 via clinlabnavigator",
           _fractional_excretion),
         t("baseline_dietary_absorption", "net fractional absorption of dietary Mg at 300 mg/day",
@@ -498,7 +499,8 @@ def _absorption_targets() -> list[Target]:
         t("sabatier_2003", "isotope absorption of 70 mg Mg in water", "0.48 ± 0.05", 0.38, 0.58,
           _SABATIER03, _sabatier_2003, calibration=True, goal=0.48),
         t("absorption_timing", "share of a dose's absorption complete at 6 h", "~80% at 6 h",
-          0.70, 0.90, "Schuchardt & Hahn 2017 review (mirror: lckinhibitor.com/2020/08/19/15226/)",
+          0.70, 0.90,
+          "Schuchardt & Hahn 2017 review, https://doi.org/10.2174/1573401313666170427162740",
           _absorption_timing, calibration=True, goal=0.80),
         t("sabatier_2002_alone", "isotope absorption, mineral water alone", "45.7 ± 4.6%",
           0.411, 0.503, _SABATIER02, lambda p: _sabatier_2002(False, p),
@@ -509,7 +511,7 @@ def _absorption_targets() -> list[Target]:
           goal=52.3 / 45.7),
         t("sabatier_2011_split", "absorption of 126 mg in 7 vs 2 portions (ratio)",
           "50.7 ± 12.7% vs 32.4 ± 8.1% (ratio 1.56)", 1.05, 2.2,
-          "Sabatier 2011, https://www.pubmed.gov/21473800/",
+          "Sabatier 2011 Br J Nutr 106:331, https://pubmed.ncbi.nlm.nih.gov/21473800/",
           lambda p: _sabatier_2011(7, p) / _sabatier_2011(2, p),
           note="portion timing assumed evenly over 12 h; direction must hold"),
     ]
@@ -520,17 +522,17 @@ def _form_targets() -> list[Target]:
     t = Target
     return [
         t("firoz_oxide", "MgO fractional absorption from urinary increment, 10.5 mmol/day",
-          "4%", 0.02, 0.08, "Firoz & Graber 2001, http://ncbi.nlm.nih.gov/pubmed/11794633",
+          "4%", 0.02, 0.08, "Firoz & Graber 2001, https://pubmed.ncbi.nlm.nih.gov/11794633/",
           lambda p: _urinary_fraction_daily("oxide", 10.5, p), calibration=True, goal=0.04),
         t("firoz_others_vs_oxide", "chloride/lactate/aspartate vs oxide (urinary increment ratio)",
           "significantly higher", 2.0, 50.0, "Firoz & Graber 2001", _firoz_ratio),
         t("kappeler_2017", "Ae0-24h citrate - oxide, 12.17 mmol single dose",
           "0.565 mmol (95% CI 0.212-0.918)", 0.212, 0.918,
-          "Kappeler 2017 BMC Nutr, https://bmcnutr.biomedcentral.com/articles/10.1186/s40795-016-0121-3",
+          "Kappeler 2017 BMC Nutr, https://doi.org/10.1186/s40795-016-0121-3",
           _kappeler, note="dose 12.17 mmol from memory (M)"),
         t("lindberg_1990", "0-4 h urinary increment, citrate / oxide, 25 mmol",
           ">= 10x (0.22 vs 0.006)",
-          10.0, math.inf, "Lindberg 1990, https://suppr.wilddata.cn/browses/detail/pubmed/2407766",
+          10.0, math.inf, "Lindberg 1990, https://pubmed.ncbi.nlm.nih.gov/2407766/",
           _lindberg),
         t("dolberg_f", "Mg(OH)2 bioavailability vs IV (AUC0-24 above baseline)",
           "F 14.9% (8.3-26.8)", 0.083, 0.268, _DOLBERG, _dolberg_f, calibration=True, goal=0.149,
@@ -566,8 +568,8 @@ def _parenteral_targets() -> list[Target]:
           lambda p: _wilimzig("iv", 8.0, p)),
         t("iv_urinary_recovery", "share of an IV load in urine within 24 h",
           "~90% (pregnant women)", 0.70, 1.0,
-          "Lu & Nightingale 2000, "
-          "https://acnpsearch.tweb-dev.unibo.it/singlejournalindex/71514225",
+          "Lu & Nightingale 2000 Clin Pharmacokinet 38:305, "
+          "https://doi.org/10.2165/00003088-200038040-00002",
           _iv_urinary_recovery, note="published in pregnant women; simulated in the "
           "non-pregnant reference adult"),
         t("salinger_zuspan", "Zuspan, 55 kg PE woman: max deviation from Salinger 1-cpt model",
@@ -576,11 +578,11 @@ def _parenteral_targets() -> list[Target]:
           "ka 0.317/h, F_IM 0.862", 0.0, 0.25, _SALINGER, lambda p: _salinger("pritchard", p)),
         t("lu_2002", "Zuspan: median deviation from Lu 2002 2-cpt model (PE)",
           "CL 5.0, Vc 24, Vp 25 L, Q 5.6 L/h", 0.0, 0.20,
-          "Lu 2002 Clin Pharmacokinet, https://www.ncbi.nlm.nih.gov/pubmed/12403646", _lu_2002,
+          "Lu 2002 Clin Pharmacokinet, https://pubmed.ncbi.nlm.nih.gov/12403646/", _lu_2002,
           calibration=True, goal=0.0),
         t("brookfield_pe", "Css on 4 g + 2 g/h, pre-eclampsia (GFR ~90 mL/min assumed)",
           "2.96 mmol/L (7.2 mg/dL)", 2.37, 3.55,
-          "Brookfield 2016, https://suppr.wilddata.cn/browses/detail/pubmed/26767791",
+          "Brookfield 2016, https://doi.org/10.1016/j.ajog.2015.12.060",
           lambda p: _brookfield(90.0, p)),
         t("brookfield_non_pe", "Css on 4 g + 2 g/h, no PE (pregnancy GFR ~150 mL/min assumed)",
           "2.10 mmol/L (5.1 mg/dL)", 1.68, 2.52, "Brookfield 2016",
@@ -593,11 +595,12 @@ def _drug_targets() -> list[Target]:
     t = Target
     return [
         t("ppi_serum_shift", "steady-state serum change with a PPI", "-0.011 mmol/L",
-          -0.03, -0.003, "Kieboom 2015, https://repub.eur.nl/pub/84507",
+          -0.03, -0.003, "Kieboom 2015, https://doi.org/10.1053/j.ajkd.2015.05.012",
           lambda p: _drug_shift("ppi", p),
           calibration=True, goal=-0.011),
         t("thiazide_serum_shift", "steady-state serum change with a thiazide", "-0.018 mmol/L",
-          -0.04, -0.005, "Kieboom 2018 (physiology.md s4)", lambda p: _drug_shift("thiazide", p),
+          -0.04, -0.005, "Kieboom 2018, https://doi.org/10.1002/pds.4636",
+          lambda p: _drug_shift("thiazide", p),
           calibration=True, goal=-0.018),
         t("loop_serum_shift", "relative serum change with a loop diuretic (long term)",
           "-5 to -10%", -0.10, -0.05, "Sica review, https://www.medscape.com/viewarticle/489521_5",
@@ -618,11 +621,14 @@ def _depletion_targets() -> list[Target]:
           "de Baaij 2015 Physiol Rev 95:1 (review); clinical rule via clinlabnavigator",
           _depletion_fe),
         t("depletion_serum_day21", "serum after 3 weeks of a Mg-free diet",
-          "serum falls over weeks, not days", 0.60, 0.95, "physiology.md (qualitative facts)",
+          "serum falls over weeks, not days", 0.60, 0.95,
+          "project physiology review, qualitative facts; primary source not identified",
           lambda p: _depletion("serum_day21", p), calibration=True, goal=0.70),
         t("depletion_serum_day90", "serum ratio to control after 90 days Mg-free",
           "1/3-1/4 of control after months", 0.2, 0.45,
-          "experimental depletion, https://scilit.com/publications/4e594fef0fc3a7a9f83f36a9062e0f5f",
+          "experimental depletion ('Experimental Human Magnesium Depletion'; secondary: abstract "
+          "read on an aggregator; journal, DOI and PMID not verified), "
+          "https://scilit.com/publications/4e594fef0fc3a7a9f83f36a9062e0f5f",
           lambda p: _depletion("serum_ratio_day90", p)),
         t("depletion_tissue_day90", "tissue Mg ratio after 90 days Mg-free (RBC Mg as proxy)",
           "RBC Mg 2/3 of normal after 3 months", 0.55, 0.80, "same",
@@ -653,7 +659,8 @@ def _tolerance_targets() -> list[Target]:
           "IOM 1997, http://books.nap.edu/openbook.php?record_id=5776&page=245",
           lambda p: _diarrhea("iom_oxide_400", p), note="timing assumed"),
         t("laxation_mgso4", "P(diarrhea), 56.5 mmol MgSO4 in 4 hourly doses", "6 of 6",
-          0.7, 1.0, "oral MgSO4 1987, https://scilit.com/publications/ae70b4eea6dd0f06d200478236138da3",
+          0.7, 1.0, "oral MgSO4 1987 J Toxicol Clin Toxicol 25:371, "
+          "https://doi.org/10.3109/15563658708992640",
           lambda p: _diarrhea("mgso4", p), calibration=True, goal=7 / 8),
     ]
 
@@ -691,7 +698,7 @@ def _subgroup_targets() -> list[Target]:
           lambda p: _population("urine_cv", p)),
         t("ckd4_oxide", "serum after 60 days of 1 g/day MgO at eGFR 20 mL/min",
           "hypermagnesemia risk in CKD G4 with MgO > 1 g/day", 1.0, 2.5,
-          "Mori 2019, https://colab.ws/articles/10.3164%2Fjcbn.18-117", _ckd_oxide),
+          "Mori 2019, https://doi.org/10.3164/jcbn.18-117", _ckd_oxide),
     ]
 
 

@@ -31,11 +31,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import _validation
+from . import _arguments, presets
 from . import plot as _plot
 from .forms import form_ids
 from .regimen import MIN_INFUSION_H, Regimen
-from .simulate import Result, _regimen_and_subject, simulate
+from .simulate import Result, check_regimen_and_subject, simulate
 from .subject import Subject
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,7 +50,7 @@ OUTPUT_POINTS = 2000
 #: Longest run an explorer accepts (days): every control change re-simulates.
 MAX_DAYS = 365.0
 #: The loading infusion of the Zuspan regimen lasts 20 minutes (MgSO4 SmPC).
-ZUSPAN_LOADING_H = 20.0 / 60.0
+ZUSPAN_LOADING_H = presets.LOADING_H
 #: Figure size (inches) and the resolution of the image sent to the browser.
 FIGURE_SIZE_IN = (12.0, 8.0)
 IMAGE_DPI = 80
@@ -104,8 +104,8 @@ def _figure_class() -> Any:
 def _plot_stores(result: Result, ax: Axes) -> None:
     """Tissue and bone Mg minus the no-dose run's: what the dose added to the stores."""
     frame, base = result.to_frame(), result.baseline_frame()
-    divisor, xlabel = _plot._time_axis(result.t_end_h)
-    for column, name, color in _plot._POOLS:
+    divisor, xlabel = _plot.time_axis(result.t_end_h)
+    for column, name, color in _plot.POOLS:
         if column in _STORES:
             ax.plot(frame["time_h"] / divisor, frame[column] - base[column], color=color, lw=1.6,
                     label=name)
@@ -192,7 +192,7 @@ class Explorer:
         text = axes["metrics"]
         text.axis("off")
         text.set_title("metrics")
-        text.text(0.02, 0.98, _plot._metrics_text(result), transform=text.transAxes, va="top",
+        text.text(0.02, 0.98, _plot.metrics_text(result), transform=text.transAxes, va="top",
                   ha="left", family="monospace", fontsize=8.5,
                   bbox={"boxstyle": "round", "facecolor": "whitesmoke", "edgecolor": "lightgrey"})
         self.figure.suptitle(f"{self._describe(self.values)} | {self.subject.weight_kg:g} kg, "
@@ -278,14 +278,14 @@ class Explorer:
 def _subject_values(subject: Any, egfr_ml_min: float | None,
                     weight_kg: float | None) -> tuple[Subject, dict[str, Any]]:
     """The base subject (default adult if None) and the initial eGFR and weight."""
-    subject = _regimen_and_subject(Regimen(), subject)
+    subject = check_regimen_and_subject(Regimen(), subject)
     return subject, {"egfr_ml_min": subject.egfr_ml_min if egfr_ml_min is None else egfr_ml_min,
                      "weight_kg": subject.weight_kg if weight_kg is None else weight_kg}
 
 
 def _run_days(days: Any) -> float:
-    return _validation.real("days", days, strictly_positive=True, maximum=MAX_DAYS,
-                            allowed=f"allowed: > 0 and <= {MAX_DAYS:g} days")
+    return _arguments.real("days", days, strictly_positive=True, maximum=MAX_DAYS,
+                           allowed=f"allowed: > 0 and <= {MAX_DAYS:g} days")
 
 
 def _oral_regimen(values: Mapping[str, Any], days: float) -> Regimen:
@@ -328,10 +328,10 @@ def _iv_regimen(values: Mapping[str, Any], loading_h: float, t_end_h: float) -> 
     """A loading infusion over ``loading_h``, then a constant infusion to ``t_end_h``;
     a zero amount leaves that part out."""
     regimen = Regimen()
-    loading = _validation.real("loading_mgso4_g", values["loading_mgso4_g"], minimum=0.0,
-                               allowed="allowed: >= 0 g (0: no loading dose)")
-    rate = _validation.real("maintenance_mgso4_g_per_h", values["maintenance_mgso4_g_per_h"],
-                            minimum=0.0, allowed="allowed: >= 0 g/h (0: no maintenance)")
+    loading = _arguments.real("loading_mgso4_g", values["loading_mgso4_g"], minimum=0.0,
+                              allowed="allowed: >= 0 g (0: no loading dose)")
+    rate = _arguments.real("maintenance_mgso4_g_per_h", values["maintenance_mgso4_g_per_h"],
+                           minimum=0.0, allowed="allowed: >= 0 g/h (0: no maintenance)")
     if loading > 0.0:
         regimen = regimen.iv_infusion(mgso4_g=loading, duration_h=loading_h)
     if rate > 0.0:
@@ -361,12 +361,12 @@ def explore_iv(loading_mgso4_g: float = 4.0, maintenance_mgso4_g_per_h: float = 
     >>> magpk.widgets.explore_iv(6, 2, subject=magpk.Subject(pregnant=True))  # doctest: +SKIP
     """
     base, values = _subject_values(subject, egfr_ml_min, weight_kg)
-    t_end = _validation.real("duration_h", duration_h, strictly_positive=True,
-                             maximum=24.0 * MAX_DAYS,
-                             allowed=f"allowed: > 0 and <= {24.0 * MAX_DAYS:g} h")
-    loading_h = _validation.real("loading_duration_h", loading_duration_h,
-                                 minimum=MIN_INFUSION_H, maximum=t_end - MIN_INFUSION_H,
-                                 allowed=f"allowed: {MIN_INFUSION_H:g} h to "
+    t_end = _arguments.real("duration_h", duration_h, strictly_positive=True,
+                            maximum=24.0 * MAX_DAYS,
+                            allowed=f"allowed: > 0 and <= {24.0 * MAX_DAYS:g} h")
+    loading_h = _arguments.real("loading_duration_h", loading_duration_h,
+                                minimum=MIN_INFUSION_H, maximum=t_end - MIN_INFUSION_H,
+                                allowed=f"allowed: {MIN_INFUSION_H:g} h to "
                                          f"{t_end - MIN_INFUSION_H:g} h (before duration_h)")
     values.update(loading_mgso4_g=loading_mgso4_g,
                   maintenance_mgso4_g_per_h=maintenance_mgso4_g_per_h)

@@ -28,7 +28,8 @@ std::string find_form_error(const std::string& id) {
   return {};
 }
 
-// Published %Mg (physiology.md section 6, computed from standard atomic weights).
+// Published %Mg (project physiology review, s6; primary source not identified; computed from
+// standard atomic weights).
 TEST(Forms, ElementalFractionMatchesPublishedTable) {
   const std::vector<std::pair<const char*, double>> published = {
       {"oxide", 60.3},     {"hydroxide", 41.7}, {"carbonate", 28.8}, {"chloride", 12.0},

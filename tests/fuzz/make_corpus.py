@@ -2,19 +2,28 @@
 
 Each seed is a readable request encoded the way fuzz_simulation.cpp decodes its
 input (FuzzedDataProvider takes these integers from the END of the data, so
-the bytes are written in reverse). The seeds start the fuzzer on valid
-requests that reach every kind of event, the meal schedules, children, an
-initial state and a changed parameter, instead of waiting for it to build such
-inputs byte by byte.
+the bytes are written in reverse; strings come from the front). The seeds start
+the fuzzer on valid requests that reach every kind of event, the meal
+schedules, children, an initial state, parameter overrides (by name, at the
+ends of their allowed ranges, unvalidated) and population batches, instead of
+waiting for it to build such inputs byte by byte.
 
 Run after changing the decoder:  python3 tests/fuzz/make_corpus.py
 """
 from __future__ import annotations
 
 import pathlib
+import re
 
-CORPUS = pathlib.Path(__file__).resolve().parent / "corpus"
+HERE = pathlib.Path(__file__).resolve().parent
+CORPUS = HERE / "corpus"
 MAX_STEPS = 20_000
+
+# Parameter names and kinds in the order of the table (cpp/src/physiology.cpp);
+# a seed names a parameter, the decoder picks it by index.
+KINDS = dict(re.findall(r'\{"(\w+)", &Physiology::\1,\s*[-+0-9.eE]+,\s*"[^"]*",\s*(k\w+),',
+                        (HERE.parent.parent / "cpp/src/physiology.cpp").read_text()))
+PARAMETERS = list(KINDS)
 
 # form_ids() order of the catalogue (cpp/src/forms.cpp); a seed names forms by index.
 FORMS = ["oxide", "hydroxide", "carbonate", "chloride", "sulfate", "citrate", "glycinate",
@@ -27,6 +36,7 @@ class Encoder:
 
     def __init__(self) -> None:
         self.consumed: list[int] = []
+        self.front = b""  # strings (FuzzedDataProvider reads them from the front)
 
     def typical(self) -> None:
         self.consumed.append(0)
@@ -54,16 +64,16 @@ class Encoder:
     def form(self, name: str) -> None:
         self.consumed.append(FORMS.index(name))
 
+    def string(self, text: str) -> None:
+        """A string the decoder reads from the front (ConsumeRandomLengthString)."""
+        self.front += text.replace("\\", "\\\\").encode() + b"\\x"
+
     def data(self) -> bytes:
-        return bytes(reversed(self.consumed))
+        return self.front + bytes(reversed(self.consumed))
 
 
-def request(*, covariates=None, meals="continuous", physiology=(), oral=(), iv=(), im=(),
-            infusions=(), diet_changes=(), fasts=(), drugs=(), t_end=None, outputs=(),
-            solver=None, max_steps=MAX_STEPS, initial=None) -> bytes:
-    """One request; anything not given is the decoder's typical value."""
-    e = Encoder()
-    cov = covariates or {}
+def encode_covariates(e: Encoder, cov: dict | None, meals) -> None:
+    cov = cov or {}
     for name, lo, hi in (("weight", 0, 300), ("age", 0, 120), ("height", -10, 250),
                          ("egfr", -10, 300), ("diet", 0, 6000)):
         e.value(cov[name], lo, hi) if name in cov else e.typical()
@@ -83,10 +93,52 @@ def request(*, covariates=None, meals="continuous", physiology=(), oral=(), iv=(
             e.value(clock, 0, 24)
             e.value(share, 0, 1)
         e.flag(True)
-    e.byte(len(physiology))
-    for index, factor in physiology:
+
+
+# Ends of a parameter's allowed range (decode_parameter_value, case byte).
+RANGE_END = {"min": 0, "max": 1, "below_min": 2, "above_max": 3}
+
+
+def encode_physiology(e: Encoder, changes, validate: bool = True) -> None:
+    """changes: (name, how, x) with how "factor" (x times the table value,
+    0.3-3), "end" (x in RANGE_END), "log10" (10**x times the table value,
+    -4..4; shares: x is the value itself, -0.25..1.25), or "typo" (x: any
+    string used as the name, rejected unless it is a parameter's name)."""
+    e.byte(len(changes))
+    for name, how, x in changes:
+        if how == "typo":  # pick 255 (>= 240): the name is a string, the value 2x that of
+            e.byte(255)    # PARAMETERS[255 % len(PARAMETERS)]
+            e.typical()
+            e.string(x)
+            continue
+        index = PARAMETERS.index(name)
+        assert index < 240, "the decoder reads picks >= 240 as any string"
         e.byte(index)
-        e.value(factor, 0.3, 3.0)
+        if how == "factor":
+            e.byte(128)
+            e.value(x, 0.3, 3.0)
+        elif how == "end":
+            e.byte(176)
+            e.byte(RANGE_END[x])
+        elif how == "log10":
+            e.byte(200)
+            if not is_share(name):
+                e.value(x, -4.0, 4.0)
+                e.flag(False)  # positive
+            else:
+                e.value(x, -0.25, 1.25)
+        else:
+            raise ValueError(how)
+    e.byte(0 if validate else 3)
+
+
+def is_share(name: str) -> bool:
+    """A share in [0, 1] (ParameterKind kShare or kFractionMayBeZero)."""
+    return KINDS[name] in ("kShare", "kFractionMayBeZero")
+
+
+def encode_regimen(e: Encoder, oral=(), iv=(), im=(), infusions=(), diet_changes=(), fasts=(),
+                   drugs=()) -> None:
     e.byte(len(oral))
     for time, form, mmol, with_food in oral:
         e.value(time, 0, 96)
@@ -118,6 +170,10 @@ def request(*, covariates=None, meals="continuous", physiology=(), oral=(), iv=(
         e.flag(stop is None)
         if stop is not None:
             e.value(stop, 0, 96)
+
+
+def encode_run(e: Encoder, t_end, outputs, solver, max_steps) -> None:
+    """Run length, output times and solver options."""
     if t_end is None:
         e.typical()  # 24 h
     else:
@@ -132,6 +188,18 @@ def request(*, covariates=None, meals="continuous", physiology=(), oral=(), iv=(
         for x, lo, hi_ in zip(solver, (1e-10, 1e-12, 1e-12), (1e-2, 1e-4, 1e-4)):
             e.value(x, lo, hi_)
     e.max_steps(max_steps)
+
+
+def request(*, covariates=None, meals="continuous", physiology=(), validate=True, oral=(), iv=(),
+            im=(), infusions=(), diet_changes=(), fasts=(), drugs=(), t_end=None, outputs=(),
+            solver=None, max_steps=MAX_STEPS, initial=None) -> bytes:
+    """One simulate() request; anything not given is the decoder's typical value."""
+    e = Encoder()
+    e.byte(0)  # a single run, not a batch
+    encode_covariates(e, covariates, meals)
+    encode_physiology(e, physiology, validate)
+    encode_regimen(e, oral, iv, im, infusions, diet_changes, fasts, drugs)
+    encode_run(e, t_end, outputs, solver, max_steps)
     e.flag(initial is not None)
     if initial is not None:
         e.flag(True)
@@ -141,6 +209,26 @@ def request(*, covariates=None, meals="continuous", physiology=(), oral=(), iv=(
         e.byte(len(forms))
         for form in forms:
             e.form(form)
+    return e.data()
+
+
+def batch(*, subjects, physiology=(), validate=True, oral=(), iv=(), im=(), infusions=(),
+          diet_changes=(), fasts=(), drugs=(), t_end=None, outputs=(), solver=None,
+          max_steps=MAX_STEPS, keep_trajectories=True) -> bytes:
+    """One simulate_batch() request; subjects: [(covariates, meals, (transcellular, ecf volume,
+    renal Tm) factors or None for 1, 1, 1)], at most 3."""
+    assert len(subjects) <= 3
+    e = Encoder()
+    e.byte(1)  # a batch
+    e.byte(len(subjects))
+    for covariates, meals, factors in subjects:
+        encode_covariates(e, covariates, meals)
+        for factor in factors or (None, None, None):
+            e.value(factor, 0.2, 5.0) if factor is not None else e.typical()
+    encode_physiology(e, physiology, validate)
+    encode_regimen(e, oral, iv, im, infusions, diet_changes, fasts, drugs)
+    encode_run(e, t_end, outputs, solver, max_steps)
+    e.flag(keep_trajectories)
     return e.data()
 
 
@@ -186,15 +274,46 @@ SEEDS = {
                                    oral=[(1.0, "gluconate", 3.0, False)], t_end=24.0),
     "ckd_thiazide": request(covariates={"egfr": 25.0, "age": 75.0, "weight": 60.0, "diuretic": 2},
                             iv=[(1.0, 10.0)], t_end=48.0),
-    "physiology_changed": request(physiology=[(0, 0.5), (20, 2.5)],
+    "physiology_changed": request(physiology=[("si_transit_time_h", "factor", 0.5),
+                                              ("ecf_volume_l_per_kg", "factor", 2.5)],
                                   oral=[(1.0, "malate", 10.0, False)], t_end=24.0),
+    "physiology_range_ends": request(physiology=[("renal_splay", "end", "max"),
+                                                 ("chelate_intact_fraction", "end", "min"),
+                                                 ("im_absorption_per_h", "end", "max")],
+                                     im=[(1.0, 10.0)], oral=[(2.0, "glycinate", 8.0, False)],
+                                     t_end=24.0),
+    "physiology_scale_extremes": request(physiology=[("si_vmax_mmol_h", "log10", 2.5),
+                                                     ("bodyfat_intercept", "log10", 1.0),
+                                                     ("tissue_exchange_half_life_h", "log10",
+                                                      -2.9)],
+                                         oral=[(1.0, "chloride", 10.0, False)], t_end=12.0),
+    "physiology_unvalidated_out_of_range": request(
+        physiology=[("ppi_acid_output_factor", "end", "above_max")], validate=False),
+    "physiology_unknown_name": request(physiology=[("", "typo", "renal_spaly")]),
     "loose_solver_few_steps": request(oral=[(1.0, "sulfate", 20.0, False)],
                                       solver=(1e-3, 1e-6, 1e-5), max_steps=50, t_end=24.0),
     "initial_state": request(initial=(state(plasma=12.0, peripheral=3.0, tissue=40.0,
                                             tissue_bound=50.0, bone=45.0, deep_bone=50.0),
                                       ["oxide"]),
                              oral=[(1.0, "oxide", 10.0, False)], t_end=24.0),
-    "invalid_nan_weight": bytes(reversed([224])),  # weight NaN: rejected
+    "invalid_nan_weight": bytes(reversed([0, 224])),  # single run, weight NaN: rejected
+    "batch_two_subjects": batch(subjects=[(None, "continuous", None),
+                                          ({"weight": 95.0, "age": 70.0, "sex": 1, "egfr": 55.0},
+                                           "continuous", (1.3, 0.8, 1.1))],
+                                oral=[(1.0, "citrate", 10.0, False)], t_end=24.0,
+                                outputs=[0.0, 2.0, 6.0, 24.0]),
+    "batch_meals_iiv_extremes": batch(subjects=[(None, "default", (0.2, 5.0, 0.2)),
+                                                ({"weight": 20.0, "age": 6.0}, "continuous",
+                                                 (5.0, 0.2, 5.0))],
+                                      iv=[(1.0, 4.0)], infusions=[(2.0, 4.0, 16.0)], t_end=30.0,
+                                      outputs=[0.0, 3.0, 30.0], keep_trajectories=False),
+    "batch_physiology_changed": batch(subjects=[(None, "continuous", None)],
+                                      physiology=[("renal_tm_mmol_per_l_filtrate", "factor", 0.5)],
+                                      drugs=[(1, 0.0, None)], t_end=48.0, outputs=[0.0, 48.0]),
+    "batch_empty": batch(subjects=[], oral=[(1.0, "oxide", 10.0, False)], outputs=[0.0, 24.0]),
+    "batch_unvalidated_physiology": batch(subjects=[(None, "continuous", None)],
+                                          physiology=[("thiazide_tm_factor", "end", "min")],
+                                          validate=False, outputs=[0.0, 24.0]),
 }
 
 

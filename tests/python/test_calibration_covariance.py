@@ -7,6 +7,7 @@ import pytest
 
 import magpk
 from magpk import validation
+from magpk.parameters import stored_calibration
 
 
 def test_covariance_is_a_valid_covariance_of_calibrated_parameters() -> None:
@@ -27,7 +28,7 @@ def test_covariance_is_a_valid_covariance_of_calibrated_parameters() -> None:
 
 def test_stored_values_are_the_table_values() -> None:
     """The covariance belongs to the values in the parameter table (rewritten together)."""
-    calibration = magpk.parameters.__globals__["_calibration"]()
+    calibration = stored_calibration()
     table = magpk.parameters()["value"]
     for name, value in zip(calibration["parameters"], calibration["values"]):
         assert table[name] == pytest.approx(value, rel=1e-4), name

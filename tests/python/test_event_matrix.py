@@ -1,6 +1,6 @@
 """The event engine, case by case: every route x repetition x timing x infusion
-arrangement x diet change, against the independent scipy reference
-(``reference_model.py``) and, where the model is linear, against closed forms.
+arrangement x diet change, against the independent scipy model
+(``scipy_model.py``) and, where the model is linear, against closed forms.
 
 Matrix (generated below; impossible combinations pruned):
 
@@ -14,7 +14,7 @@ Matrix (generated below; impossible combinations pruned):
 - eating pattern: continuous diet (``Subject(meals="continuous")``), or the
   default meals (t = 0 at 07:00: breakfast at t 1, lunch 5.5, dinner 12.5).
 
-Each case is checked against the reference (core at rtol 1e-10, atol 1e-12,
+Each case is checked against the scipy model (core at rtol 1e-10, atol 1e-12,
 atol_gut 1e-12; serum, pools and cumulative ledgers within 1e-6 relative) and
 against the parts of the model that are linear and have closed forms: the IM
 depot (sum of F D exp(-ka (t - t0)), F = im_bioavailability: the rest of an IM
@@ -40,8 +40,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
-import sys
 from typing import NamedTuple
 
 import numpy as np
@@ -52,17 +50,16 @@ from scipy.linalg import expm
 import magpk
 from magpk import _core as core
 
-sys.path.insert(0, os.path.dirname(__file__))
-import reference_model as rm
+import scipy_model as sm
 
-PARAMS = rm.load_parameters(core)
-FORMS = rm.load_forms(core)
+PARAMS = sm.load_parameters(core)
+FORMS = sm.load_forms(core)
 #: The closed forms and the event conventions below use a continuous diet.
-COV = rm.Covariates(meals=rm.CONTINUOUS)
+COV = sm.Covariates(meals=sm.CONTINUOUS)
 SUBJECT = magpk.Subject(meals="continuous")
 #: The meal variant of the matrix: the default meals (written out as specified).
-COV_MEALS = rm.Covariates(meals=rm.DEFAULT_MEALS)
-SUBJECT_MEALS = magpk.Subject(meals=rm.DEFAULT_MEALS)
+COV_MEALS = sm.Covariates(meals=sm.DEFAULT_MEALS)
+SUBJECT_MEALS = magpk.Subject(meals=sm.DEFAULT_MEALS)
 EATING = {"continuous": (COV, SUBJECT), "meals": (COV_MEALS, SUBJECT_MEALS)}
 T_END = 24.0
 OUTPUT_TIMES = np.arange(0.0, T_END + 1e-9, 0.5)  # grid: integers and half hours
@@ -209,7 +206,7 @@ def diet_exact(r: magpk.Regimen, times: np.ndarray, subject: magpk.Subject,
         for t0, t1, factor in intake:
             lo, hi = max(d0, t0, 0.0), min(d1, t1)
             if hi > lo:
-                out += rm.mg_day_to_mmol_h(mg) * factor * np.clip(times - lo, 0.0, hi - lo)
+                out += sm.mg_day_to_mmol_h(mg) * factor * np.clip(times - lo, 0.0, hi - lo)
     return out
 
 
@@ -240,13 +237,13 @@ def undissolved_exact(r: magpk.Regimen, times: np.ndarray, subject: magpk.Subjec
     Exact for soluble salts. For basic salts (acid-limited dissolution) it is a
     lower bound, and with ``dissolving=False`` (k_d = 0: transit alone) an upper bound.
     """
-    s = rm.subject_parameters(COV, PARAMS)
+    s = sm.subject_parameters(COV, PARAMS)
     out: dict[str, np.ndarray] = {}
     for e in r.oral_events:
         if e.time_h > T_END:
             continue
-        for pure, share in rm.pure_parts(e.form, FORMS):
-            kd = rm.dissolution_rate(FORMS[pure], PARAMS)
+        for pure, share in sm.pure_parts(e.form, FORMS):
+            kd = sm.dissolution_rate(FORMS[pure], PARAMS)
             if not math.isfinite(kd):
                 continue
             kd = kd if dissolving else 0.0
@@ -286,15 +283,15 @@ def stomach_linear(r: magpk.Regimen, times: np.ndarray, subject: magpk.Subject,
     k_d U_transit into the stomach (upper bounds).
     """
     assert basic in ("lower", "upper")
-    s = rm.subject_parameters(COV, PARAMS)
+    s = sm.subject_parameters(COV, PARAMS)
     forms: list[str] = []
     doses: list[tuple[float, dict[str, float]]] = []
     for e in r.oral_events:
         if e.time_h > T_END:
             continue
         parts: dict[str, float] = {}
-        for pure, share in rm.pure_parts(e.form, FORMS):
-            if math.isfinite(rm.dissolution_rate(FORMS[pure], PARAMS)):
+        for pure, share in sm.pure_parts(e.form, FORMS):
+            if math.isfinite(sm.dissolution_rate(FORMS[pure], PARAMS)):
                 if pure not in forms:
                     forms.append(pure)
                 key = pure
@@ -310,9 +307,9 @@ def stomach_linear(r: magpk.Regimen, times: np.ndarray, subject: magpk.Subject,
         k_ge = s.k_ge_fed if fed else s.k_ge_fast
         a = np.zeros((n + 2, n + 2))
         for j, pure in enumerate(forms):
-            kd = rm.dissolution_rate(FORMS[pure], PARAMS)
+            kd = sm.dissolution_rate(FORMS[pure], PARAMS)
             phi = s.chelate_share if FORMS[pure]["chelate_route"] else 0.0
-            acid = rm.is_acid_limited(FORMS[pure])
+            acid = sm.is_acid_limited(FORMS[pure])
             a[j, j] = -((0.0 if acid and basic == "upper" else kd) + k_si)
             a[i_st, j] = 0.0 if acid and basic == "lower" else (1.0 - phi) * kd
         a[i_st, i_st] = -k_ge
@@ -381,60 +378,60 @@ def check_core_invariants(run: CaseRun) -> None:
     assert np.all(states[:, CORE_THIAZIDE_EFFECT] == 0.0)  # no thiazide: e stays 0
 
 
-def reference_run(cov: rm.Covariates, regimen: magpk.Regimen) -> tuple[rm.Result, rm.Subject]:
-    """The independent reference of the case, checked for its own invariants."""
-    ref = rm.simulate(cov, rm.Regimen.from_events(regimen), T_END, OUTPUT_TIMES, PARAMS, FORMS)
-    s = rm.subject_parameters(cov, PARAMS)
+def scipy_model_run(cov: sm.Covariates, regimen: magpk.Regimen) -> tuple[sm.Result, sm.Subject]:
+    """The scipy model's run of the case, checked for its own invariants."""
+    ref = sm.simulate(cov, sm.Regimen.from_events(regimen), T_END, OUTPUT_TIMES, PARAMS, FORMS)
+    s = sm.subject_parameters(cov, PARAMS)
     assert ref.min_amount >= MIN_AMOUNT_MMOL
     assert ref.mass_balance_errors.max() <= 1e-9
     assert ref.effect_range == (0.0, 0.0)
     return ref, s
 
 
-def reference_pairs(frame, X: np.ndarray, s: rm.Subject) -> dict[str, tuple]:
-    """(core frame column, reference value) of every compared quantity, by name."""
+def compared_pairs(frame, X: np.ndarray, s: sm.Subject) -> dict[str, tuple]:
+    """(core frame column, scipy-model value) of every compared quantity, by name."""
     return {
-        "serum": (frame["serum_mmol_l"], X[:, rm.I["plasma"]] / s.v_ecf),
-        "plasma": (frame["plasma_mmol"], X[:, rm.I["plasma"]]),
-        "peripheral": (frame["peripheral_mmol"], X[:, rm.I["peripheral"]]),
+        "serum": (frame["serum_mmol_l"], X[:, sm.I["plasma"]] / s.v_ecf),
+        "plasma": (frame["plasma_mmol"], X[:, sm.I["plasma"]]),
+        "peripheral": (frame["peripheral_mmol"], X[:, sm.I["peripheral"]]),
         # totals: fast peripheral + exchangeable + bound; bone surface + deep bone
-        "tissue": (frame["tissue_mmol"], X[:, rm.I["peripheral"]] + X[:, rm.I["tissue"]]
-                   + X[:, rm.I["tissue_bound"]]),
-        "bone": (frame["bone_mmol"], X[:, rm.I["bone"]] + X[:, rm.I["deep_bone"]]),
-        "tissue_exchangeable": (frame["tissue_exchangeable_mmol"], X[:, rm.I["tissue"]]),
-        "bone_surface": (frame["bone_surface_mmol"], X[:, rm.I["bone"]]),
-        "deep_bone": (frame["deep_bone_mmol"], X[:, rm.I["deep_bone"]]),
-        "sweat_cum": (frame["sweat_cum_mmol"], X[:, rm.I["sweat_cum"]]),
-        "gut": (frame["gut_mmol"], np.array([rm.gut_total(x) for x in X])),
-        "absorbed_cum": (frame["absorbed_cum_mmol"], X[:, rm.I["absorbed_cum"]]),
-        "absorbed_sup_cum": (frame["absorbed_supplement_cum_mmol"], X[:, rm.I["absorbed_sup_cum"]]),
-        "urine_cum": (frame["urine_cum_mmol"], X[:, rm.I["urine_cum"]]),
-        "feces_cum": (frame["feces_cum_mmol"], X[:, rm.I["feces_cum"]]),
-        "feces_soluble_cum": (frame["feces_soluble_cum_mmol"], X[:, rm.I["feces_soluble_cum"]]),
-        "filtered_cum": (frame["filtered_cum_mmol"], X[:, rm.I["filtered_cum"]]),
-        "im_depot": (frame["im_depot_mmol"], X[:, rm.I["im_depot"]]),
-        "infused_cum": (frame["infused_cum_mmol"], X[:, rm.I["infused_cum"]]),
-        "diet_in_cum": (frame["diet_in_cum_mmol"], X[:, rm.I["diet_in_cum"]]),
-        "serum_auc": (frame["serum_auc_mmol_h_l"], X[:, rm.I["serum_auc"]]),
+        "tissue": (frame["tissue_mmol"], X[:, sm.I["peripheral"]] + X[:, sm.I["tissue"]]
+                   + X[:, sm.I["tissue_bound"]]),
+        "bone": (frame["bone_mmol"], X[:, sm.I["bone"]] + X[:, sm.I["deep_bone"]]),
+        "tissue_exchangeable": (frame["tissue_exchangeable_mmol"], X[:, sm.I["tissue"]]),
+        "bone_surface": (frame["bone_surface_mmol"], X[:, sm.I["bone"]]),
+        "deep_bone": (frame["deep_bone_mmol"], X[:, sm.I["deep_bone"]]),
+        "sweat_cum": (frame["sweat_cum_mmol"], X[:, sm.I["sweat_cum"]]),
+        "gut": (frame["gut_mmol"], np.array([sm.gut_total(x) for x in X])),
+        "absorbed_cum": (frame["absorbed_cum_mmol"], X[:, sm.I["absorbed_cum"]]),
+        "absorbed_sup_cum": (frame["absorbed_supplement_cum_mmol"], X[:, sm.I["absorbed_sup_cum"]]),
+        "urine_cum": (frame["urine_cum_mmol"], X[:, sm.I["urine_cum"]]),
+        "feces_cum": (frame["feces_cum_mmol"], X[:, sm.I["feces_cum"]]),
+        "feces_soluble_cum": (frame["feces_soluble_cum_mmol"], X[:, sm.I["feces_soluble_cum"]]),
+        "filtered_cum": (frame["filtered_cum_mmol"], X[:, sm.I["filtered_cum"]]),
+        "im_depot": (frame["im_depot_mmol"], X[:, sm.I["im_depot"]]),
+        "infused_cum": (frame["infused_cum_mmol"], X[:, sm.I["infused_cum"]]),
+        "diet_in_cum": (frame["diet_in_cum_mmol"], X[:, sm.I["diet_in_cum"]]),
+        "serum_auc": (frame["serum_auc_mmol_h_l"], X[:, sm.I["serum_auc"]]),
     }
 
 
-def check_states_against_reference(run: CaseRun, ref: rm.Result, s: rm.Subject) -> None:
-    """Serum, pools and cumulative ledgers within REL_TOL of the reference; the
+def check_states_against_scipy_model(run: CaseRun, ref: sm.Result, s: sm.Subject) -> None:
+    """Serum, pools and cumulative ledgers within REL_TOL of the scipy model; the
     stomach (decayed far below the core's atol) relative above POOL_FLOOR_MMOL and
     absolute everywhere."""
     states, X = run.states, ref.states
-    diffs = {k: rel_diff(a, b) for k, (a, b) in reference_pairs(run.frame, X, s).items()}
-    diffs["si_sup"] = rel_diff(states[:, CORE_SI_SUP], X[:, rm.I["si_sup"]])
-    diffs["stomach_sup"] = rel_diff(states[:, CORE_STOMACH_SUP], X[:, rm.I["stomach_sup"]],
+    diffs = {k: rel_diff(a, b) for k, (a, b) in compared_pairs(run.frame, X, s).items()}
+    diffs["si_sup"] = rel_diff(states[:, CORE_SI_SUP], X[:, sm.I["si_sup"]])
+    diffs["stomach_sup"] = rel_diff(states[:, CORE_STOMACH_SUP], X[:, sm.I["stomach_sup"]],
                                     POOL_FLOOR_MMOL)
-    assert np.max(np.abs(states[:, CORE_STOMACH_SUP] - X[:, rm.I["stomach_sup"]])) \
+    assert np.max(np.abs(states[:, CORE_STOMACH_SUP] - X[:, sm.I["stomach_sup"]])) \
         <= POOL_ABS_TOL_MMOL
     bad = {k: v for k, v in diffs.items() if v > REL_TOL}
-    assert not bad, f"core vs reference: {bad}"
+    assert not bad, f"core vs scipy model: {bad}"
 
 
-def check_metrics_against_reference(m: dict[str, float], ref: rm.Result) -> None:
+def check_metrics_against_scipy_model(m: dict[str, float], ref: sm.Result) -> None:
     assert m["cmax_mmol_l"] == pytest.approx(ref.cmax, rel=1e-6)
     assert m["cmin_mmol_l"] == pytest.approx(ref.cmin, rel=1e-6)
     assert m["baseline_serum_mmol_l"] == pytest.approx(ref.steady.mean_serum, rel=1e-7)
@@ -444,13 +441,13 @@ def check_metrics_against_reference(m: dict[str, float], ref: rm.Result) -> None
 
 
 def check_analytic_ledgers(run: CaseRun, regimen: magpk.Regimen, subject: magpk.Subject,
-                           ref: rm.Result, s: rm.Subject) -> None:
+                           ref: sm.Result, s: sm.Subject) -> None:
     """The IM depot, sweat, infused and diet ledgers against their closed forms."""
     frame, times, X = run.frame, run.times, ref.states
     ka = float(magpk.parameters().loc["im_absorption_per_h", "value"])
     depot = im_depot_exact(regimen, times, ka, IM_F)
     np.testing.assert_allclose(frame["im_depot_mmol"], depot, rtol=1e-8, atol=1e-12)
-    np.testing.assert_allclose(X[:, rm.I["im_depot"]], depot, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(X[:, sm.I["im_depot"]], depot, rtol=1e-10, atol=1e-14)
     # sweat is linear in serum: CL_sweat x serum AUC
     np.testing.assert_allclose(frame["sweat_cum_mmol"], s.cl_sweat * frame["serum_auc_mmol_h_l"],
                                rtol=1e-12, atol=0)
@@ -469,7 +466,7 @@ def check_undissolved_pools(run: CaseRun, regimen: magpk.Regimen,
     assert sorted(run.result._core.pool_forms) == sorted(pools)
     for j, form in enumerate(run.result._core.pool_forms):
         pool = run.states[:, CORE_POOLS_START + j]
-        if rm.is_acid_limited(FORMS[form]):
+        if sm.is_acid_limited(FORMS[form]):
             assert np.all(pool >= pools[form] * (1 - 1e-7) - 1e-10), form
             assert np.all(pool <= transit_only[form] * (1 + 1e-7) + 1e-10), form
         else:
@@ -477,17 +474,17 @@ def check_undissolved_pools(run: CaseRun, regimen: magpk.Regimen,
 
 
 def check_stomach_stage(run: CaseRun, regimen: magpk.Regimen, subject: magpk.Subject,
-                        ref: rm.Result, route: str, timing: str) -> None:
+                        ref: sm.Result, route: str, timing: str) -> None:
     """The stomach stage: exact (no basic salts) or bounded; the small intestine holds
     at most the supplement the stomach has emptied into it."""
     times, states = run.times, run.states
     st_lo, _ = stomach_linear(regimen, times, subject, "lower")
     st_hi, emptied_hi = stomach_linear(regimen, times, subject, "upper")
     stomach = states[:, CORE_STOMACH_SUP]
-    if not any(rm.is_acid_limited(FORMS[f]) for f in run.result._core.pool_forms):
+    if not any(sm.is_acid_limited(FORMS[f]) for f in run.result._core.pool_forms):
         np.testing.assert_array_equal(st_lo, st_hi)
         np.testing.assert_allclose(stomach, st_lo, rtol=1e-7, atol=1e-10)
-        np.testing.assert_allclose(ref.states[:, rm.I["stomach_sup"]], st_lo, rtol=1e-7,
+        np.testing.assert_allclose(ref.states[:, sm.I["stomach_sup"]], st_lo, rtol=1e-7,
                                    atol=1e-12)
     assert np.all(stomach >= st_lo * (1 - 1e-7) - 1e-10)
     assert np.all(stomach <= st_hi * (1 + 1e-7) + 1e-10)
@@ -529,10 +526,10 @@ def test_event_case(index_case, eating):
     regimen = build(index, *case)
     run = run_case(regimen, subject)
     check_core_invariants(run)
-    # ---- against the independent reference ----
-    ref, s = reference_run(cov, regimen)
-    check_states_against_reference(run, ref, s)
-    check_metrics_against_reference(run.metrics, ref)
+    # ---- against the independent scipy model ----
+    ref, s = scipy_model_run(cov, regimen)
+    check_states_against_scipy_model(run, ref, s)
+    check_metrics_against_scipy_model(run.metrics, ref)
     # ---- closed forms of the linear parts ----
     check_analytic_ledgers(run, regimen, subject, ref, s)
     check_undissolved_pools(run, regimen, subject)

@@ -1,5 +1,10 @@
-"""The teaching notebooks (notebooks/*.ipynb): stored without outputs, with the required
-sections, and every one executes without error (nbclient, kernel "python3").
+"""The teaching notebooks (notebooks/*.ipynb): stored clean (no outputs, no execution
+counts, no volatile metadata, nbformat's JSON layout), with the required sections, and
+every one executes without error (nbclient, kernel "python3").
+
+The committed .ipynb files are the notebooks' only source. After editing one in Jupyter,
+strip it with ``python tests/python/test_notebooks.py`` (rewrites every notebook that is
+not clean; needs nbformat and pytest).
 
 Execution needs the test extra (nbclient, nbformat, ipykernel, matplotlib); the tests
 are skipped when those are missing. Runs the kernel with IPython, matplotlib and
@@ -8,9 +13,11 @@ Jupyter runtime directories in a temporary folder, so nothing is written elsewhe
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,8 +33,55 @@ EXPECTED = {"01_quick_start.ipynb", "02_saturable_absorption.ipynb",
             "10_how_sure_are_we.ipynb"}
 
 
+# What a committed notebook may carry besides its cells' sources: the kernel every notebook
+# runs with and the language, nothing that changes when someone runs or saves it (outputs,
+# execution counts, timings, widget state, the Python version in language_info, ...).
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+NOTEBOOK_METADATA = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+CELL_METADATA_KEYS = frozenset({"tags"})  # deliberate (e.g. myst-nb's "hide-input")
+
+
 def _read(path: Path):
     return nbformat.read(path, as_version=4)
+
+
+def strip(nb: Any) -> Any:
+    """A copy of ``nb`` as it is committed: no outputs, no execution counts, the fixed
+    notebook metadata and only the cell metadata in ``CELL_METADATA_KEYS``."""
+    clean = copy.deepcopy(nb)
+    clean.metadata = nbformat.from_dict(copy.deepcopy(NOTEBOOK_METADATA))
+    for cell in clean.cells:
+        cell.metadata = nbformat.from_dict({key: value for key, value in cell.metadata.items()
+                                            if key in CELL_METADATA_KEYS})
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return clean
+
+
+def _layout(nb: Any) -> str:
+    """The file text nbformat.write() gives (Jupyter's layout: indent 1, sorted keys)."""
+    return nbformat.writes(nb) + "\n"
+
+
+def unclean(path: Path) -> list[str]:
+    """What keeps the file at ``path`` from being a clean notebook (empty if nothing)."""
+    text = path.read_text(encoding="utf-8")
+    nb = nbformat.reads(text, as_version=4)
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and cell.outputs:
+            found.append(f"cell {index}: {len(cell.outputs)} stored output(s)")
+        if cell.cell_type == "code" and cell.execution_count is not None:
+            found.append(f"cell {index}: execution count {cell.execution_count}")
+        extra = sorted(set(cell.metadata) - CELL_METADATA_KEYS)
+        if extra:
+            found.append(f"cell {index}: metadata {extra}")
+    if nb.metadata != NOTEBOOK_METADATA:
+        found.append(f"notebook metadata {dict(nb.metadata)!r}, expected {NOTEBOOK_METADATA!r}")
+    if not found and text != _layout(nb):
+        found.append("not in nbformat's JSON layout")
+    return found
 
 
 def _markdown(nb) -> str:
@@ -42,14 +96,13 @@ def test_all_notebooks_present() -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_stored_without_outputs(path: Path) -> None:
-    """Guard against committed outputs: every code cell is empty of outputs."""
-    nb = _read(path)
-    nbformat.validate(nb)
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type == "code":
-            assert cell.outputs == [], f"{path.name} cell {index} has stored outputs"
-            assert cell.execution_count is None, f"{path.name} cell {index} has an execution count"
+def test_stored_clean(path: Path) -> None:
+    """The committed notebook is valid and clean: no outputs, no execution counts, no
+    volatile metadata, nbformat's layout (so that a diff shows only source changes)."""
+    nbformat.validate(_read(path))
+    found = unclean(path)
+    assert not found, (f"{path.name} is not clean ({'; '.join(found)}); strip it with: "
+                       f"python tests/python/test_notebooks.py")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -107,3 +160,18 @@ def test_executes(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     images = sum("image/png" in output.get("data", {}) for cell in nb.cells
                  if cell.cell_type == "code" for output in cell.outputs)
     assert images >= 1, f"{path.name} produced no plot"
+
+
+def main() -> None:
+    """Strip every notebook in notebooks/ that is not clean (see ``strip``), in place."""
+    for path in NOTEBOOKS:
+        if unclean(path):
+            nb = strip(_read(path))
+            nbformat.validate(nb)
+            with path.open("w", encoding="utf-8", newline="\n") as file:
+                file.write(_layout(nb))
+            print("stripped", path.relative_to(NOTEBOOK_DIR.parent))
+
+
+if __name__ == "__main__":
+    main()

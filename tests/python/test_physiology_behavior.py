@@ -37,7 +37,7 @@ def test_tracer_exceeds_baseline_corrected_when_transport_saturates() -> None:
 
 def test_renal_threshold_urine_rises_serum_barely() -> None:
     """Chronic supplementation in replete adults raises urine much more than serum
-    (physiology.md)."""
+    (project physiology review; primary source not identified)."""
     res = magpk.simulate(magpk.Regimen().oral("citrate", 300, every_h=24, count=14),
                          REFERENCE_ADULT, t_end_h=14 * 24)
     m = res.metrics()

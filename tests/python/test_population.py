@@ -321,6 +321,15 @@ def test_dask_gives_the_same_results_as_a_local_run(reference: magpk.Population,
     assert len(dask_client.scheduler_info()["workers"]) == 2
 
 
+def test_dask_run_shows_a_progress_bar_on_request(dask_client: Any,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    run(client=dask_client, chunk_size=100, progress=True)
+    err = capsys.readouterr().err
+    assert "magpk population" in err and f"{N}/{N}" in err
+    run(client=dask_client, chunk_size=100, progress=False)
+    assert "magpk population" not in capsys.readouterr().err
+
+
 # --- 7. bad input -----------------------------------------------------------------------------
 
 def cohort() -> pd.DataFrame:

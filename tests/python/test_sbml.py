@@ -4,14 +4,13 @@ The agreement tests run the exported model in libRoadRunner and compare serum wi
 ``magpk.simulate`` (both at tight tolerances) on oral doses across the saturable range, IV
 bolus, IV infusion, IM and mixed regimens, with meals and with a continuous diet. The schedule
 and the subject's derived quantities that ``magpk.sbml`` re-derives are checked against the
-independent reference model (``reference_model.py``). Tests that need python-libsbml or
+independent scipy model (``scipy_model.py``). Tests that need python-libsbml or
 libRoadRunner (the extra ``magpk[sbml]``) are skipped without it; the others run anyway.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import sys
 
 import numpy as np
@@ -20,8 +19,7 @@ import pytest
 import magpk
 from magpk import _core, sbml
 
-sys.path.insert(0, os.path.dirname(__file__))
-import reference_model as rm
+import scipy_model as sm
 
 #: Largest relative serum difference between libRoadRunner and magpk (the issue's bound).
 MAX_SERUM_REL_DIFF = 1e-4
@@ -218,7 +216,7 @@ def test_event_at_time_zero_fires(libsbml, roadrunner) -> None:
     assert first[1] == pytest.approx((plasma0 + bolus) / volume, rel=T0_REL)
 
 
-#: SBML quantity -> field of reference_model.Subject (the re-derived subject quantities).
+#: SBML quantity -> field of scipy_model.Subject (the re-derived subject quantities).
 SUBJECT_FIELDS: dict[str, str] = {
     "si_transit_per_h": "k_si_fast", "si_transit_fed_per_h": "k_si_fed",
     "gastric_emptying_fasting_per_h": "k_ge_fast", "gastric_emptying_fed_per_h": "k_ge_fed",
@@ -237,16 +235,16 @@ SUBJECT_FIELDS: dict[str, str] = {
 @pytest.mark.parametrize("subject", [MEALS, magpk.Subject(sex="male", weight_kg=95, age_years=67,
                                                           egfr_ml_min=45, height_cm=185)],
                          ids=["default", "male_ckd"])
-def test_derived_quantities_agree_with_the_reference_model(libsbml, roadrunner, subject) -> None:
+def test_derived_quantities_agree_with_the_scipy_model(libsbml, roadrunner, subject) -> None:
     rr = load(roadrunner, magpk.to_sbml(magpk.Regimen(), subject, t_end_h=1.0))
-    ref = rm.subject_parameters(reference_covariates(subject), rm.load_parameters(_core))
+    ref = sm.subject_parameters(scipy_model_covariates(subject), sm.load_parameters(_core))
     for name, attribute in SUBJECT_FIELDS.items():
         assert rr.getValue(name) == pytest.approx(getattr(ref, attribute), rel=1e-12), name
 
 
 # ----------------------------------------------------------------------------- no extra needed
-def reference_covariates(subject: magpk.Subject) -> rm.Covariates:
-    return rm.Covariates(
+def scipy_model_covariates(subject: magpk.Subject) -> sm.Covariates:
+    return sm.Covariates(
         weight_kg=subject.weight_kg, age_years=subject.age_years,
         height_cm=subject.height_cm or 0.0, egfr_ml_min=subject.egfr_ml_min,
         diet_mg_per_day=subject.diet_mg_per_day, sex=subject.sex, pregnant=subject.pregnant,
@@ -256,41 +254,41 @@ def reference_covariates(subject: magpk.Subject) -> rm.Covariates:
 
 @pytest.mark.parametrize("label", ["mixed_meals", "mixed_continuous", "thiazide_night_start",
                                    "oxide_ckd_ppi_loop"])
-def test_schedule_agrees_with_the_reference_model(label: str) -> None:
+def test_schedule_agrees_with_the_scipy_model(label: str) -> None:
     """Event times, segment inputs, doses and pools re-derived by magpk.sbml match the
-    reference model's schedule."""
+    scipy model's schedule."""
     regimen, subject, t_end = CASES[label]
     plan = sbml.plan(regimen, subject, t_end)
-    params, forms = rm.load_parameters(_core), rm.load_forms(_core)
-    s = rm.subject_parameters(reference_covariates(subject), params)
-    reg = rm.Regimen.from_events(regimen)
-    assert [p.time_h for p in plan.breakpoints] == rm.event_times(reg, s, t_end)
-    pools = rm.undissolved_pools(s, reg, t_end, params, forms)
+    params, forms = sm.load_parameters(_core), sm.load_forms(_core)
+    s = sm.subject_parameters(scipy_model_covariates(subject), params)
+    reg = sm.Regimen.from_events(regimen)
+    assert [p.time_h for p in plan.breakpoints] == sm.event_times(reg, s, t_end)
+    pools = sm.undissolved_pools(s, reg, t_end, params, forms)
     assert [(p.form_id, p.acid_limited) for p in plan.pools] == [
         (p.form_id, p.acid_limited) for p in pools]
     for point in plan.breakpoints[:-1]:
-        ref = rm.inputs_on(point.time_h, reg, s, pools, t_end)
+        ref = sm.inputs_on(point.time_h, reg, s, pools, t_end)
         mine = point.inputs
-        diet = rm.mg_day_to_mmol_h(mine.diet_mg_per_day)
+        diet = sm.mg_day_to_mmol_h(mine.diet_mg_per_day)
         diet_in = (mine.meal_share * diet * sbml.HOURS_PER_DAY / s.fed_duration
                    if subject.meals else diet)
         assert diet_in == pytest.approx(ref.diet_mmol_h, rel=1e-12, abs=1e-15), point.time_h
         assert mine.infusion_mmol_h == pytest.approx(ref.infusion_mmol_h, rel=1e-12)
         assert (mine.fed, mine.ppi, mine.loop, mine.thiazide) == (
             ref.fed, ref.ppi, ref.loop, ref.thiazide), point.time_h
-        x = np.zeros(rm.N_FIXED + len(pools))
-        rm.apply_doses(x, point.time_h, reg, s, forms, {p.form_id: k for k, p in enumerate(pools)})
+        x = np.zeros(sm.N_FIXED + len(pools))
+        sm.apply_doses(x, point.time_h, reg, s, forms, {p.form_id: k for k, p in enumerate(pools)})
         d = point.doses
-        assert x[rm.I["plasma"]] == pytest.approx(d.iv_bolus)
-        assert x[rm.I["im_depot"]] == pytest.approx(s.f_im * d.im)
-        assert x[rm.I["stomach_sup"]] == pytest.approx(d.dissolved)
+        assert x[sm.I["plasma"]] == pytest.approx(d.iv_bolus)
+        assert x[sm.I["im_depot"]] == pytest.approx(s.f_im * d.im)
+        assert x[sm.I["stomach_sup"]] == pytest.approx(d.dissolved)
         for k, pool in enumerate(pools):
-            assert x[rm.N_FIXED + k] == pytest.approx(d.undissolved.get(pool.form_id, 0.0))
+            assert x[sm.N_FIXED + k] == pytest.approx(d.undissolved.get(pool.form_id, 0.0))
 
 
 def test_initial_amounts_are_magpks_steady_state() -> None:
     """The state layout magpk.sbml reads agrees with magpk's output columns at t = 0."""
-    assert sorted(sbml.CORE_STATES) == sorted(rm.FIXED_STATES)
+    assert sorted(sbml.CORE_STATES) == sorted(sm.FIXED_STATES)
     for subject in (MEALS, CONTINUOUS, magpk.Subject(diuretic="thiazide")):
         initial = sbml.plan(magpk.Regimen(), subject, 1.0).initial
         row = magpk.simulate(magpk.Regimen(), subject, t_end_h=1.0).to_frame().iloc[0]

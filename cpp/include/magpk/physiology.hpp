@@ -82,11 +82,31 @@ struct Physiology {
   double gfr_maturation_hill;
 };
 
+// What a parameter is, which decides the values it may take (allowed_range()).
+// Each row of the parameter table states its kind explicitly.
+enum class ParameterKind {
+  // A rate, time, amount, volume, concentration, exponent or multiplier that
+  // must stay positive: 1e-3 to 1e3 times its table value, both ends included.
+  kPositiveScale,
+  // A share of a whole, or a multiplier that can only lower (a drug's factor),
+  // or renal_splay: in (0, 1].
+  kShare,
+  // A share that may be exactly 0 (the effect switched off): in [0, 1].
+  kFractionMayBeZero,
+  // A coefficient of a regression equation (body fat %): any finite value.
+  kRegressionCoefficient,
+};
+
+// The kind's name in snake case ("positive_scale", "share",
+// "fraction_may_be_zero", "regression_coefficient").
+const char* parameter_kind_name(ParameterKind kind);
+
 struct ParameterInfo {
   const char* name;
   double Physiology::* member;
   double value;
   const char* unit;
+  ParameterKind kind;  // decides the allowed range
   const char* description;
   const char* source;
   // Empty when the value was read from a source; otherwise the data the value
@@ -100,10 +120,10 @@ const std::vector<ParameterInfo>& parameter_table();
 // A Physiology filled with the table's values.
 Physiology default_physiology();
 
-// The values a parameter may take (validate() enforces them): rates, times,
-// amounts, volumes and concentrations 1e-3 to 1e3 times their table value;
-// fractions, renal_splay and drug factors in (0, 1] (chelate_intact_fraction
-// in [0, 1]); the body-composition coefficients any finite value.
+// The values a parameter may take (validate() enforces them), derived from its
+// kind alone: kPositiveScale 1e-3 to 1e3 times the table value (both
+// included); kShare (0, 1]; kFractionMayBeZero [0, 1]; kRegressionCoefficient
+// any finite value (min -inf, max +inf; validate() rejects non-finite values).
 struct AllowedRange {
   double min;
   double max;
@@ -113,10 +133,8 @@ struct AllowedRange {
 AllowedRange allowed_range(const ParameterInfo& info);
 
 // Throws std::invalid_argument naming the first parameter outside its allowed
-// range: rates, times, amounts, volumes and concentrations within 1e-3 to 1e3
-// times their table value; fractions and
-// drug factors in (0, 1] (chelate_intact_fraction may be 0); renal_splay in
-// (0, 1]; the body-composition coefficients only finite.
+// range (allowed_range(), from the parameter's kind) or not finite, and when
+// tissue_fraction_of_body_mg + bone_exchangeable_fraction_of_body_mg >= 1.
 void validate(const Physiology& physiology);
 
 // Access by name. Unknown names throw std::invalid_argument naming the closest

@@ -55,13 +55,28 @@ VirtualSubject sample_subject(const PopulationSpec& spec, std::uint64_t seed, st
 // Physiology of one subject: population values with its IIV multipliers.
 Physiology individual_physiology(const Physiology& population, const VirtualSubject& subject);
 
-// Variables summarized over time, and their histogram ranges (log-spaced bins).
-struct SummaryVariable {
-  std::string name;
-  double low, high;
+inline constexpr int kSummaryBins = 2048;  // + 1 underflow + 1 overflow
+
+// A variable summarized over time, and its histogram: kSummaryBins log-spaced
+// bins between low and high, plus an underflow and an overflow bin.
+class SummaryVariable {
+ public:
+  SummaryVariable(std::string name, double low, double high);
+  const std::string& name() const { return name_; }
+  double low() const { return low_; }
+  double high() const { return high_; }
+  // 0: below low (or NaN); 1..kSummaryBins: bin k holds [edge k-1, edge k);
+  // kSummaryBins + 1: at or above high.
+  std::size_t bin(double value) const;
+  // The kSummaryBins + 1 bin edges, low .. high: low * exp(k / bins_per_log).
+  std::vector<double> bin_edges() const;
+
+ private:
+  std::string name_;
+  double low_, high_;
+  double log_low_, bins_per_log_;
 };
 const std::vector<SummaryVariable>& summary_variables();
-inline constexpr int kSummaryBins = 2048;  // + 1 underflow + 1 overflow
 
 struct BatchRequest {
   std::vector<VirtualSubject> subjects;

@@ -68,6 +68,11 @@ struct SimulationResult {
 
 SimulationResult simulate(const SimulationRequest& request);
 
+// Everything simulate() checks before it integrates (run length, solver,
+// initial state, physiology, covariates, regimen, output times): throws
+// std::invalid_argument naming the first problem.
+void check_request(const SimulationRequest& request);
+
 // The metrics as a flat vector (names in metric_names() order; times above the
 // thresholds of serum_thresholds_above() are time_hyper_h, time_above_2_h, ...).
 const std::vector<std::string>& metric_names();

@@ -34,8 +34,14 @@ struct SolverOptions {
 };
 inline constexpr long kStopPollSteps = 1024;
 
-// Serum thresholds for time-above/time-below, mmol/L.
+// Throws std::invalid_argument unless `times` (named `what` in the message) are
+// sorted and within [0, t_end].
+void check_times(const std::vector<double>& times, double t_end, const char* what);
+
+// Serum thresholds for time-above/time-below, mmol/L: below the reference
+// interval 0.75-0.95 (IOM 1997) is hypomagnesemia.
 inline constexpr double kHypoThreshold = 0.75;
+inline constexpr double kReferenceIntervalHigh = 0.95;
 inline const std::vector<double>& serum_thresholds_above() {
   // hyper (> 1.05), eclampsia target band from 2.0, upper target 3.5, toxic (>= 5).
   static const std::vector<double> thresholds{1.05, 2.0, 3.5, 5.0};

@@ -4,7 +4,7 @@
 
 namespace magpk::units {
 
-// Standard atomic weights (g/mol), as used in physiology.md section 6.
+// Standard atomic weights (g/mol) (project physiology review, s6; primary source not identified).
 inline constexpr double kAtomicWeightMg = 24.305;
 inline constexpr double kAtomicWeightO = 15.999;
 inline constexpr double kAtomicWeightH = 1.008;

@@ -1,11 +1,11 @@
 """The C++ core against an independent numpy/scipy implementation of the model.
 
-``reference_model.py`` re-implements the equations with scipy (brentq steady
+``scipy_model.py`` re-implements the equations with scipy (brentq steady
 state for a continuous diet, periodic steady state by ``scipy.optimize.root``
 on the one-day map with meals, DOP853 piecewise integration); only parameter
 values and the form catalogue are read from the core.  These tests check that
 the core's steady states (continuous and periodic), its trajectories and its
-metrics agree with the reference on:
+metrics agree with the scipy model on:
 
 - a mixed oral + IV + IM + infusion + diet-change regimen on a continuous diet;
 - the same regimen with the default meals, a fasted window and drugs (PPI,
@@ -20,7 +20,7 @@ metrics agree with the reference on:
   and stopped a week later (its effect against the closed form of the onset),
   a subject with eGFR 25 (steady states and an IV + IM MgSO4 course; each IM
   dose split between the depot and tissue exactly), and 60 days on 50 mg/day
-  (deep bone and sweat against reference runs without them; sweat = CL x AUC).
+  (deep bone and sweat against scipy-model runs without them; sweat = CL x AUC).
 
 Every comparison also covers the output table's totals (tissue_mmol = peripheral
 + exchangeable + bound tissue, bone_mmol = surface + deep bone) and new columns,
@@ -31,8 +31,6 @@ the mass balance with sweat, amounts >= -1e-10 mmol, the thiazide effect in
 from __future__ import annotations
 
 import math
-import os
-import sys
 
 import numpy as np
 import pytest
@@ -40,8 +38,7 @@ import pytest
 import magpk
 from magpk import _core as core
 
-sys.path.insert(0, os.path.dirname(__file__))
-import reference_model as rm
+import scipy_model as sm
 
 # Core state layout (cpp/include/magpk/model.hpp, namespace idx); the
 # undissolved pools follow from column 26 on, in the order of result.pool_forms.
@@ -54,14 +51,14 @@ CORE_STATES: list[str] = [
 ]
 CORE_POOLS_START = len(CORE_STATES)
 assert CORE_POOLS_START == 26
-assert sorted(CORE_STATES) == sorted(rm.FIXED_STATES)
-CORE_AMOUNTS = [CORE_STATES.index(n) for n in rm.AMOUNTS]
+assert sorted(CORE_STATES) == sorted(sm.FIXED_STATES)
+CORE_AMOUNTS = [CORE_STATES.index(n) for n in sm.AMOUNTS]
 CORE_EFFECT = CORE_STATES.index("thiazide_effect")
 
-PARAMS = rm.load_parameters(core)
-FORMS = rm.load_forms(core)
+PARAMS = sm.load_parameters(core)
+FORMS = sm.load_forms(core)
 
-# Relative comparisons use max(|reference|, floor) as denominator.
+# Relative comparisons use max(|scipy model|, floor) as denominator.
 FLOOR_MMOL = 1e-9
 REL_TOL = 1e-6
 # Undissolved pools decay as exp(-(k_d + k_si) t) to ~1e-25 mmol, far below the
@@ -82,41 +79,41 @@ STATE_FLOORS["thiazide_effect"] = 1e-6
 # numerical zero: 1e-4 of the absolute tolerance of the default solver settings
 MIN_AMOUNT_MMOL = -1e-10
 
-CONTINUOUS = rm.CONTINUOUS
-MEALS = rm.DEFAULT_MEALS
+CONTINUOUS = sm.CONTINUOUS
+MEALS = sm.DEFAULT_MEALS
 TWO_MEALS = ((9.0, 0.4), (18.0, 0.6))
 
 SUBJECTS = {
-    "default": rm.Covariates(meals=CONTINUOUS),
-    "male_ckd_ppi_loop": rm.Covariates(weight_kg=90.0, sex="male", egfr_ml_min=40.0,
+    "default": sm.Covariates(meals=CONTINUOUS),
+    "male_ckd_ppi_loop": sm.Covariates(weight_kg=90.0, sex="male", egfr_ml_min=40.0,
                                        diet_mg_per_day=200.0, ppi=True, diuretic="loop",
                                        meals=CONTINUOUS),
-    "pregnant": rm.Covariates(weight_kg=60.0, age_years=29.0, sex="female", pregnant=True,
+    "pregnant": sm.Covariates(weight_kg=60.0, age_years=29.0, sex="female", pregnant=True,
                               meals=CONTINUOUS),
-    "default_meals": rm.Covariates(meals=MEALS),
-    "male_ckd_ppi_loop_meals": rm.Covariates(weight_kg=90.0, sex="male", egfr_ml_min=40.0,
+    "default_meals": sm.Covariates(meals=MEALS),
+    "male_ckd_ppi_loop_meals": sm.Covariates(weight_kg=90.0, sex="male", egfr_ml_min=40.0,
                                              diet_mg_per_day=200.0, ppi=True, diuretic="loop",
                                              meals=MEALS),
     # t = 0 at 22:00: dinner (19:30-23:00) is still emptying at t = 0
-    "pregnant_meals_night_start": rm.Covariates(weight_kg=60.0, age_years=29.0, sex="female",
+    "pregnant_meals_night_start": sm.Covariates(weight_kg=60.0, age_years=29.0, sex="female",
                                                 pregnant=True, meals=MEALS, start_clock_h=22.0),
-    "two_meals_thiazide": rm.Covariates(weight_kg=55.0, age_years=70.0, diuretic="thiazide",
+    "two_meals_thiazide": sm.Covariates(weight_kg=55.0, age_years=70.0, diuretic="thiazide",
                                         diet_mg_per_day=450.0, meals=TWO_MEALS,
                                         start_clock_h=3.5),
     # CKD below the reference eGFR: the tubular maximum per liter of filtrate falls
-    "ckd_egfr25": rm.Covariates(weight_kg=75.0, age_years=55.0, egfr_ml_min=25.0,
+    "ckd_egfr25": sm.Covariates(weight_kg=75.0, age_years=55.0, egfr_ml_min=25.0,
                                 meals=CONTINUOUS),
-    "ckd_egfr25_meals": rm.Covariates(weight_kg=75.0, age_years=55.0, egfr_ml_min=25.0,
+    "ckd_egfr25_meals": sm.Covariates(weight_kg=75.0, age_years=55.0, egfr_ml_min=25.0,
                                       meals=MEALS),
     # thiazide throughout on a continuous diet: e = 1 in the closed-form steady state
-    "thiazide_continuous": rm.Covariates(diuretic="thiazide", meals=CONTINUOUS),
+    "thiazide_continuous": sm.Covariates(diuretic="thiazide", meals=CONTINUOUS),
 }
 
 
 # ---------------------------------------------------------------------------
 # running the core
 # ---------------------------------------------------------------------------
-def core_covariates(cov: rm.Covariates):
+def core_covariates(cov: sm.Covariates):
     c = core.Covariates()
     c.weight_kg = cov.weight_kg
     c.age_years = cov.age_years
@@ -133,7 +130,7 @@ def core_covariates(cov: rm.Covariates):
     return c
 
 
-def run_core(cov: rm.Covariates, reg: rm.Regimen, t_end: float, times, physiology=None):
+def run_core(cov: sm.Covariates, reg: sm.Regimen, t_end: float, times, physiology=None):
     """The core on the same case; ``physiology``: {parameter name: value} overrides."""
     req = core.SimulationRequest()
     req.covariates = core_covariates(cov)
@@ -165,49 +162,49 @@ def rel_diff(a, b, floor=FLOOR_MMOL) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), floor)))
 
 
-def column_differences(result, ref, s: rm.Subject) -> dict:
-    """Max relative difference per compared quantity, core vs reference."""
+def column_differences(result, ref, s: sm.Subject) -> dict:
+    """Max relative difference per compared quantity, core vs scipy model."""
     states = np.asarray(result.states)
     table = np.asarray(result.table)
     cols = list(core.output_columns())
     diffs = {}
     for k, name in enumerate(CORE_STATES):
-        diffs[name] = rel_diff(states[:, k], ref.states[:, rm.I[name]],
+        diffs[name] = rel_diff(states[:, k], ref.states[:, sm.I[name]],
                                STATE_FLOORS.get(name, FLOOR_MMOL))
     diffs["stomach_sup_abs"] = float(np.max(np.abs(
-        states[:, CORE_STATES.index("stomach_sup")] - ref.states[:, rm.I["stomach_sup"]])))
+        states[:, CORE_STATES.index("stomach_sup")] - ref.states[:, sm.I["stomach_sup"]])))
     assert sorted(result.pool_forms) == sorted(p.form_id for p in ref.pools)
     for j, pool in enumerate(ref.pools):
         a = states[:, CORE_POOLS_START + list(result.pool_forms).index(pool.form_id)]
-        b = ref.states[:, rm.N_FIXED + j]
+        b = ref.states[:, sm.N_FIXED + j]
         diffs["pool:" + pool.form_id] = rel_diff(a, b, POOL_FLOOR_MMOL)
         diffs["pool_abs:" + pool.form_id] = float(np.max(np.abs(a - b)))
     # unused pool slots stay exactly zero
     n_used = len(result.pool_forms)
     assert np.all(states[:, CORE_POOLS_START + n_used:] == 0.0)
-    ref_gut = np.array([rm.gut_total(x) for x in ref.states])
+    ref_gut = np.array([sm.gut_total(x) for x in ref.states])
     diffs["gut_sum"] = rel_diff(table[:, cols.index("gut_mmol")], ref_gut)
     diffs["serum_mmol_l"] = rel_diff(table[:, cols.index("serum_mmol_l")],
-                                     ref.states[:, rm.I["plasma"]] / s.v_ecf)
+                                     ref.states[:, sm.I["plasma"]] / s.v_ecf)
     diffs["colon_supplement_mmol"] = rel_diff(
         table[:, cols.index("colon_supplement_mmol")],
-        ref.states[:, rm.I["colon_sup"]] + ref.states[:, rm.I["colon_solid"]])
+        ref.states[:, sm.I["colon_sup"]] + ref.states[:, sm.I["colon_solid"]])
     X = ref.states
     derived = {
         # totals: intracellular = fast peripheral + exchangeable + bound; bone = surface + deep
-        "tissue_mmol": X[:, rm.I["peripheral"]] + X[:, rm.I["tissue"]] + X[:, rm.I["tissue_bound"]],
-        "bone_mmol": X[:, rm.I["bone"]] + X[:, rm.I["deep_bone"]],
-        "plasma_mmol": X[:, rm.I["plasma"]],
-        "peripheral_mmol": X[:, rm.I["peripheral"]],
-        "tissue_exchangeable_mmol": X[:, rm.I["tissue"]],
-        "bone_surface_mmol": X[:, rm.I["bone"]],
-        "deep_bone_mmol": X[:, rm.I["deep_bone"]],
-        "im_depot_mmol": X[:, rm.I["im_depot"]],
-        "feces_soluble_cum_mmol": X[:, rm.I["feces_soluble_cum"]],
-        "filtered_cum_mmol": X[:, rm.I["filtered_cum"]],
-        "sweat_cum_mmol": X[:, rm.I["sweat_cum"]],
-        "urine_cum_mmol": X[:, rm.I["urine_cum"]],
-        "feces_cum_mmol": X[:, rm.I["feces_cum"]],
+        "tissue_mmol": X[:, sm.I["peripheral"]] + X[:, sm.I["tissue"]] + X[:, sm.I["tissue_bound"]],
+        "bone_mmol": X[:, sm.I["bone"]] + X[:, sm.I["deep_bone"]],
+        "plasma_mmol": X[:, sm.I["plasma"]],
+        "peripheral_mmol": X[:, sm.I["peripheral"]],
+        "tissue_exchangeable_mmol": X[:, sm.I["tissue"]],
+        "bone_surface_mmol": X[:, sm.I["bone"]],
+        "deep_bone_mmol": X[:, sm.I["deep_bone"]],
+        "im_depot_mmol": X[:, sm.I["im_depot"]],
+        "feces_soluble_cum_mmol": X[:, sm.I["feces_soluble_cum"]],
+        "filtered_cum_mmol": X[:, sm.I["filtered_cum"]],
+        "sweat_cum_mmol": X[:, sm.I["sweat_cum"]],
+        "urine_cum_mmol": X[:, sm.I["urine_cum"]],
+        "feces_cum_mmol": X[:, sm.I["feces_cum"]],
     }
     for column, values in derived.items():
         diffs[column] = rel_diff(table[:, cols.index(column)], values)
@@ -216,7 +213,7 @@ def column_differences(result, ref, s: rm.Subject) -> dict:
 
 
 def report(label: str, diffs: dict) -> str:
-    return f"[{label}] max relative difference core vs reference:\n" + "\n".join(
+    return f"[{label}] max relative difference core vs scipy model:\n" + "\n".join(
         f"  {k:28s} {v:.3e}" for k, v in diffs.items())
 
 
@@ -225,64 +222,64 @@ def assert_agrees(label: str, diffs: dict) -> None:
     print(text)
     bad = {k: v for k, v in diffs.items()
            if (v > POOL_ABS_TOL_MMOL if "_abs" in k else v > REL_TOL)}
-    assert not bad, "core differs from reference:\n" + text
+    assert not bad, "core differs from the scipy model:\n" + text
 
 
 # ---------------------------------------------------------------------------
 # 1. steady states
 # ---------------------------------------------------------------------------
 def test_default_meal_schedule_is_the_specified_one():
-    """The reference's meals are written from the specification; the core's default
+    """The scipy model's meals are written from the specification; the core's default
     must be the same (the comparisons pass explicit schedules to both)."""
-    assert [(m.clock_h, m.share) for m in core.default_meals()] == list(rm.DEFAULT_MEALS)
-    assert core.DEFAULT_START_CLOCK_H == rm.DEFAULT_START_CLOCK_H
-    assert magpk.Subject().meals == rm.DEFAULT_MEALS
-    assert magpk.Subject().start_clock_h == rm.DEFAULT_START_CLOCK_H
+    assert [(m.clock_h, m.share) for m in core.default_meals()] == list(sm.DEFAULT_MEALS)
+    assert core.DEFAULT_START_CLOCK_H == sm.DEFAULT_START_CLOCK_H
+    assert magpk.Subject().meals == sm.DEFAULT_MEALS
+    assert magpk.Subject().start_clock_h == sm.DEFAULT_START_CLOCK_H
     assert magpk.Subject(meals="continuous").meals == ()
     assert list(core.Covariates().meals[i].clock_h for i in range(3)) == [8.0, 12.5, 19.5]
 
 
-def test_reference_meal_windows():
+def test_scipy_model_meal_windows():
     """Occurrences, meals emptying at t = 0, fasts, and the delivery rate."""
-    s = rm.subject_parameters(rm.Covariates(start_clock_h=22.0), PARAMS)
-    windows = rm.meal_windows(s, rm.Regimen(fasts=[(10.0, 15.0)]), 48.0)
+    s = sm.subject_parameters(sm.Covariates(start_clock_h=22.0), PARAMS)
+    windows = sm.meal_windows(s, sm.Regimen(fasts=[(10.0, 15.0)]), 48.0)
     # 19:30 dinner started 2.5 h before t = 0; breakfast (t 10) and lunch (t 14.5) fasted
     assert sorted(windows) == [(-2.5, 1.0, 0.45), (21.5, 25.0, 0.45), (34.0, 37.5, 0.2),
                                (38.5, 42.0, 0.35), (45.5, 49.0, 0.45)]
-    inputs = rm.inputs_on(0.5, rm.Regimen(), s, (), 48.0)
+    inputs = sm.inputs_on(0.5, sm.Regimen(), s, (), 48.0)
     assert inputs.fed and inputs.diet_mmol_h == pytest.approx(
         0.45 * s.diet_mmol_h * 24.0 / s.fed_duration, rel=1e-15)
-    assert not rm.inputs_on(1.0, rm.Regimen(), s, (), 48.0).fed
+    assert not sm.inputs_on(1.0, sm.Regimen(), s, (), 48.0).fed
 
 
 @pytest.mark.parametrize("label", list(SUBJECTS))
 def test_steady_state_matches_core(label):
     cov = SUBJECTS[label]
-    s = rm.subject_parameters(cov, PARAMS)
-    ss = rm.steady_state(s)
-    pools = [rm.I[n] for n in rm.GUT_LUMEN + rm.BODY]
+    s = sm.subject_parameters(cov, PARAMS)
+    ss = sm.steady_state(s)
+    pools = [sm.I[n] for n in sm.GUT_LUMEN + sm.BODY]
 
     if not cov.meals:
-        # the reference steady state is a steady state of the reference RHS
-        inputs = rm.Inputs(s, (), s.diet_mmol_h, 0.0, False, cov.ppi, cov.diuretic == "loop",
+        # the scipy model's steady state is a steady state of its RHS
+        inputs = sm.Inputs(s, (), s.diet_mmol_h, 0.0, False, cov.ppi, cov.diuretic == "loop",
                            cov.diuretic == "thiazide")
-        rate = rm.rhs(0.0, ss.x, inputs)
-        scale = s.diet_mmol_h + s.k_tissue * ss.x[rm.I["tissue"]]
+        rate = sm.rhs(0.0, ss.x, inputs)
+        scale = s.diet_mmol_h + s.k_tissue * ss.x[sm.I["tissue"]]
         assert np.max(np.abs(rate[pools])) <= 1e-12 * scale
         assert ss.mean_serum == ss.serum
     else:
         # periodic: one day from x(0) returns to x(0) ...
-        assert ss.periodic_drift <= 1e-11 * rm.body_total(ss.x)
-        day = rm.simulate(cov, rm.Regimen(), 24.0, [0.0, 24.0], PARAMS, FORMS)
+        assert ss.periodic_drift <= 1e-11 * sm.body_total(ss.x)
+        day = sm.simulate(cov, sm.Regimen(), 24.0, [0.0, 24.0], PARAMS, FORMS)
         np.testing.assert_allclose(day.states[1][pools], day.states[0][pools], rtol=1e-10,
                                    atol=1e-12)
-        assert day.states[1][rm.I["serum_auc"]] / 24.0 == pytest.approx(ss.mean_serum, rel=1e-12)
+        assert day.states[1][sm.I["serum_auc"]] / 24.0 == pytest.approx(ss.mean_serum, rel=1e-12)
         # ... and the meals make it differ from the continuous steady state
-        flat = rm.continuous_steady_state(s)
+        flat = sm.continuous_steady_state(s)
         assert abs(ss.serum / flat.serum - 1.0) > 5e-4
-        assert abs(ss.x[rm.I["si_diet"]] / flat.x[rm.I["si_diet"]] - 1.0) > 0.05
+        assert abs(ss.x[sm.I["si_diet"]] / flat.x[sm.I["si_diet"]] - 1.0) > 0.05
 
-    result = run_core(cov, rm.Regimen(), 24.0, [0.0, 6.0, 24.0])
+    result = run_core(cov, sm.Regimen(), 24.0, [0.0, 6.0, 24.0])
     # covariate -> parameter mapping
     subj = result.subject
     for core_name, value in [("ecf_volume_l", s.v_ecf), ("peripheral_volume_l", s.v_peripheral),
@@ -302,11 +299,11 @@ def test_steady_state_matches_core(label):
     assert result.metrics.baseline_serum_mmol_l == pytest.approx(ss.mean_serum, rel=rel, abs=0)
     row = np.asarray(result.states)[0]
     for k, name in enumerate(CORE_STATES):
-        assert row[k] == pytest.approx(ss.x[rm.I[name]], rel=rel, abs=1e-300), name
+        assert row[k] == pytest.approx(ss.x[sm.I[name]], rel=rel, abs=1e-300), name
     serum_col = list(core.output_columns()).index("serum_mmol_l")
     assert np.asarray(result.table)[0, serum_col] == pytest.approx(ss.serum, rel=rel, abs=0)
     # the no-dose run: constant (continuous) or periodic (meals) around the steady state
-    ref = rm.simulate(cov, rm.Regimen(), 24.0, [0.0, 6.0, 24.0], PARAMS, FORMS)
+    ref = sm.simulate(cov, sm.Regimen(), 24.0, [0.0, 6.0, 24.0], PARAMS, FORMS)
     diffs = column_differences(result, ref, s)
     assert_agrees(label, diffs)
 
@@ -314,7 +311,7 @@ def test_steady_state_matches_core(label):
 # ---------------------------------------------------------------------------
 # 2. regimens
 # ---------------------------------------------------------------------------
-MIXED = rm.Regimen(
+MIXED = sm.Regimen(
     oral=[
         (1.0, "citrate", 10.0, True),
         (6.0, "glycinate", 5.0, False),
@@ -333,7 +330,7 @@ MIXED_EVENT_TIMES = [1.0, 4.5, 6.0, 12.0, 20.0, 30.0, 36.0, 40.0, 40.25, 40.5, 4
 # breakfast and lunch of day 2 are skipped, dinner at t 36.5 is eaten) and drugs
 # that start and stop mid-run (PPI 10-34 h, loop diuretic 44 h to the end,
 # thiazide 70-80 h).
-MIXED_MEALS = rm.Regimen(
+MIXED_MEALS = sm.Regimen(
     oral=[*MIXED.oral, (26.0, "oxide", 6.0, False)],
     iv_bolus=MIXED.iv_bolus, im=MIXED.im, infusions=MIXED.infusions,
     diet_changes=MIXED.diet_changes,
@@ -345,7 +342,7 @@ MEAL_EVENT_TIMES = [1.0, 4.5, 5.5, 9.0, 12.5, 16.0, 26.0, 34.0, 36.5, 44.0, 70.0
 # Acid-limited dissolution: MgO fasting at t = 0 (basal acid), then MgO + Mg(OH)2
 # together with food at 24 h (fed acid, two basic pools sharing it) and MgO at
 # 40 h away from meals; citrate alongside (first order, not acid-limited).
-BASIC_SALTS = rm.Regimen(
+BASIC_SALTS = sm.Regimen(
     oral=[(0.0, "oxide", 16.0, False), (0.0, "citrate", 4.0, False),
           (24.0, "oxide", 12.0, True), (24.0, "hydroxide", 8.0, True),
           (40.0, "oxide", 10.0, False)],
@@ -356,7 +353,7 @@ BASIC_SALTS = rm.Regimen(
 # its effect on distal reabsorption builds up and wears off with a half-time of
 # days (thiazide_onset_half_life_h); a daily citrate dose with breakfast.
 THIAZIDE_START_H, THIAZIDE_STOP_H = 30.0, 198.0
-THIAZIDE_MID_RUN = rm.Regimen(
+THIAZIDE_MID_RUN = sm.Regimen(
     oral=[(1.0 + 24.0 * day, "citrate", 8.0, True) for day in range(12)],
     drugs=[("thiazide", THIAZIDE_START_H, THIAZIDE_STOP_H)],
 )
@@ -364,13 +361,13 @@ THIAZIDE_MID_RUN = rm.Regimen(
 # (eGFR/100)^ckd_tm_gfr_exponent): IV bolus with a double IM dose at 2 h, then IM
 # every 4 h. Each IM dose goes to the depot (im_bioavailability) and to the
 # exchangeable tissue pool (the rest) at once.
-CKD_IM = rm.Regimen(iv_bolus=[(2.0, 16.0)],
+CKD_IM = sm.Regimen(iv_bolus=[(2.0, 16.0)],
                     im=[(2.0, 40.0), (6.0, 20.0), (10.0, 20.0), (14.0, 20.0)])
 IM_DOSE_TIMES = (2.0, 6.0, 10.0, 14.0)
 # 60 days on 50 mg/day from t = 0 (continuous diet): the stores are drawn down
 # and the slow routes (deep-bone remodeling, sweat) carry mmol over the run.
 LOW_DIET_DAYS = 60
-LOW_DIET = rm.Regimen(diet_changes=[(0.0, 50.0)])
+LOW_DIET = sm.Regimen(diet_changes=[(0.0, 50.0)])
 
 
 def grid(t_end: float, extra=(), step: float = 0.5) -> list:
@@ -379,19 +376,19 @@ def grid(t_end: float, extra=(), step: float = 0.5) -> list:
 
 CASES = {
     # label: (covariates, regimen, t_end, output times)
-    "mixed_continuous": (rm.Covariates(meals=CONTINUOUS), MIXED, 96.0,
+    "mixed_continuous": (sm.Covariates(meals=CONTINUOUS), MIXED, 96.0,
                          grid(96.0, MIXED_EVENT_TIMES)),
-    "mixed_meals_fast_drugs": (rm.Covariates(meals=MEALS), MIXED_MEALS, 96.0,
+    "mixed_meals_fast_drugs": (sm.Covariates(meals=MEALS), MIXED_MEALS, 96.0,
                                grid(96.0, MIXED_EVENT_TIMES + MEAL_EVENT_TIMES)),
-    "basic_salts_meals": (rm.Covariates(meals=MEALS), BASIC_SALTS, 60.0, grid(60.0)),
-    "basic_salts_meals_ppi": (rm.Covariates(meals=MEALS, ppi=True), BASIC_SALTS, 60.0,
+    "basic_salts_meals": (sm.Covariates(meals=MEALS), BASIC_SALTS, 60.0, grid(60.0)),
+    "basic_salts_meals_ppi": (sm.Covariates(meals=MEALS, ppi=True), BASIC_SALTS, 60.0,
                               grid(60.0)),
-    "thiazide_mid_run": (rm.Covariates(weight_kg=65.0, age_years=62.0, meals=MEALS),
+    "thiazide_mid_run": (sm.Covariates(weight_kg=65.0, age_years=62.0, meals=MEALS),
                          THIAZIDE_MID_RUN, 288.0,
                          grid(288.0, (THIAZIDE_START_H, THIAZIDE_STOP_H), step=1.0)),
-    "ckd_egfr25_im": (rm.Covariates(weight_kg=75.0, age_years=55.0, egfr_ml_min=25.0,
+    "ckd_egfr25_im": (sm.Covariates(weight_kg=75.0, age_years=55.0, egfr_ml_min=25.0,
                                     meals=MEALS), CKD_IM, 72.0, grid(72.0)),
-    "low_diet_60_days": (rm.Covariates(meals=CONTINUOUS), LOW_DIET, 24.0 * LOW_DIET_DAYS,
+    "low_diet_60_days": (sm.Covariates(meals=CONTINUOUS), LOW_DIET, 24.0 * LOW_DIET_DAYS,
                          grid(24.0 * LOW_DIET_DAYS, step=6.0)),
 }
 
@@ -399,10 +396,10 @@ _RUNS: dict = {}
 
 
 def run_case(label: str):
-    """Reference and core for one case (cached: several tests read each)."""
+    """Scipy model and core for one case (cached: several tests read each)."""
     if label not in _RUNS:
         cov, reg, t_end, times = CASES[label]
-        ref = rm.simulate(cov, reg, t_end, times, PARAMS, FORMS)
+        ref = sm.simulate(cov, reg, t_end, times, PARAMS, FORMS)
         result = run_core(cov, reg, t_end, times)
         _RUNS[label] = (cov, ref, result)
     return _RUNS[label]
@@ -411,7 +408,7 @@ def run_case(label: str):
 @pytest.mark.parametrize("label", list(CASES))
 def test_trajectory_matches_core(label):
     cov, ref, result = run_case(label)
-    s = rm.subject_parameters(cov, PARAMS)
+    s = sm.subject_parameters(cov, PARAMS)
     assert_agrees(label, column_differences(result, ref, s))
 
 
@@ -428,7 +425,7 @@ def test_metrics_match_core(label):
         assert m.fraction_absorbed == pytest.approx(ref.fraction_absorbed, rel=1e-6)
     else:
         assert math.isnan(m.fraction_absorbed) and math.isnan(ref.fraction_absorbed)
-    assert m.absorbed_supplement_mmol == pytest.approx(ref.final[rm.I["absorbed_sup_cum"]],
+    assert m.absorbed_supplement_mmol == pytest.approx(ref.final[sm.I["absorbed_sup_cum"]],
                                                        rel=1e-6)
     assert m.cmax_mmol_l == pytest.approx(ref.cmax, rel=1e-6)
     assert m.tmax_h == pytest.approx(ref.tmax, abs=1e-3)
@@ -439,7 +436,7 @@ def test_metrics_match_core(label):
     assert m.mass_balance_rel_error <= 1e-9
     # body stores: plasma, peripheral, tissue (exchangeable + bound), bone (surface +
     # deep), not the IM depot; end of run vs the steady state at t = 0
-    scale = rm.body_stores(ref.steady.x)
+    scale = sm.body_stores(ref.steady.x)
     assert m.body_store_change_mmol == pytest.approx(ref.body_store_change, rel=1e-6,
                                                      abs=1e-10 * scale)
     print(f"[{label}] cmax {ref.cmax:.6f} at {ref.tmax:.3f} h, cmin {ref.cmin:.6f}, "
@@ -461,11 +458,11 @@ def test_mass_balance_and_no_negative_amounts(label):
     assert states[:, amounts].min() >= MIN_AMOUNT_MMOL
     # explicit end-of-run balance: intake = gut + body + urine + feces + sweat
     x = ref.final
-    intake = ref.initial_total + ref.dosed_mmol + x[rm.I["diet_in_cum"]] + x[rm.I["infused_cum"]]
-    body = sum(x[rm.I[n]] for n in ("plasma", "peripheral", "tissue", "tissue_bound", "bone",
+    intake = ref.initial_total + ref.dosed_mmol + x[sm.I["diet_in_cum"]] + x[sm.I["infused_cum"]]
+    body = sum(x[sm.I[n]] for n in ("plasma", "peripheral", "tissue", "tissue_bound", "bone",
                                     "deep_bone", "im_depot"))
-    out = (rm.gut_total(x) + body + x[rm.I["urine_cum"]] + x[rm.I["feces_cum"]]
-           + x[rm.I["sweat_cum"]])
+    out = (sm.gut_total(x) + body + x[sm.I["urine_cum"]] + x[sm.I["feces_cum"]]
+           + x[sm.I["sweat_cum"]])
     assert math.isclose(out, intake, rel_tol=1e-9)
     # the same balance from the core's output table, at every row
     table = np.asarray(result.table)
@@ -484,40 +481,40 @@ def test_mass_balance_and_no_negative_amounts(label):
     effect = states[:, CORE_EFFECT]
     assert effect.min() >= 0.0 and effect.max() <= 1.0
     # ledger relations that hold by construction
-    assert np.all(ref.states[:, rm.I["feces_soluble_cum"]] <= ref.states[:, rm.I["feces_cum"]])
-    assert np.all(ref.states[:, rm.I["urine_cum"]] <= ref.states[:, rm.I["filtered_cum"]])
+    assert np.all(ref.states[:, sm.I["feces_soluble_cum"]] <= ref.states[:, sm.I["feces_cum"]])
+    assert np.all(ref.states[:, sm.I["urine_cum"]] <= ref.states[:, sm.I["filtered_cum"]])
 
 
 # ---------------------------------------------------------------------------
-# 3. the cases exercise what they are meant to, and the reference is accurate
+# 3. the cases exercise what they are meant to, and the scipy model is accurate
 # ---------------------------------------------------------------------------
 def test_mixed_regimen_exercises_every_route():
     _cov, ref, _ = run_case("mixed_continuous")
     final = ref.final
-    assert final[rm.I["infused_cum"]] > 36.0 and final[rm.I["im_depot"]] > 0.0
-    assert ref.states[:, rm.I["si_chelate"]].max() > 0.01
-    assert ref.states[:, rm.I["colon_solid"]].max() > 0.1
-    assert ref.states[:, rm.I["stomach_sup"]].max() > 1.0
+    assert final[sm.I["infused_cum"]] > 36.0 and final[sm.I["im_depot"]] > 0.0
+    assert ref.states[:, sm.I["si_chelate"]].max() > 0.01
+    assert ref.states[:, sm.I["colon_solid"]].max() > 0.1
+    assert ref.states[:, sm.I["stomach_sup"]].max() > 1.0
     assert [p.form_id for p in ref.pools] == ["citrate", "glycinate", "oxide"]
     assert ref.dosed_mmol == pytest.approx(10 + 5 + 4 + 8 + 2 + 8.1 + 20, rel=1e-14)
-    assert final[rm.I["infused_cum"]] == pytest.approx(16.2 + 20.0, rel=1e-9)
+    assert final[sm.I["infused_cum"]] == pytest.approx(16.2 + 20.0, rel=1e-9)
     diet_mg = 300.0 * 36.0 + 50.0 * 24.0 + 400.0 * 36.0  # mg/day x h
-    assert final[rm.I["diet_in_cum"]] == pytest.approx(rm.mg_day_to_mmol_h(diet_mg), rel=1e-9)
+    assert final[sm.I["diet_in_cum"]] == pytest.approx(sm.mg_day_to_mmol_h(diet_mg), rel=1e-9)
     # the peripheral pool takes up part of the IV bolus and infusions
-    col = rm.I["peripheral"]
+    col = sm.I["peripheral"]
     assert ref.states[:, col].max() > ref.steady.x[col] + 1.0
 
 
 def test_meals_case_exercises_meals_fast_and_drugs():
     cov, ref, result = run_case("mixed_meals_fast_drugs")
-    s = rm.subject_parameters(cov, PARAMS)
+    s = sm.subject_parameters(cov, PARAMS)
     times = ref.times
-    diet = ref.states[:, rm.I["diet_in_cum"]]
+    diet = ref.states[:, sm.I["diet_in_cum"]]
     # meal by meal: day 1 breakfast t 1-4.5 (20%), lunch 5.5-9 (35%), dinner 12.5-16 (45%)
     # at 300 mg/day; day 2: breakfast (t 25) and lunch (29.5) fasted, dinner 36.5-40 at
     # 50 mg/day (from 36 h); day 3: breakfast (49) and lunch (53.5) at 50 mg/day, dinner
     # (60.5) at 400 mg/day (from 60 h); day 4: all three at 400 mg/day.
-    daily = rm.mg_day_to_mmol_h  # mg/day -> mmol/h; x 24 h = mmol/day
+    daily = sm.mg_day_to_mmol_h  # mg/day -> mmol/h; x 24 h = mmol/day
     expected_end = 24.0 * (daily(300.0) * 1.0 + daily(50.0) * (0.45 + 0.2 + 0.35)
                            + daily(400.0) * (0.45 + 1.0))
     assert diet[-1] == pytest.approx(expected_end, rel=1e-9)
@@ -530,34 +527,34 @@ def test_meals_case_exercises_meals_fast_and_drugs():
     np.testing.assert_allclose(np.asarray(result.states)[:, CORE_STATES.index("diet_in_cum")],
                                diet, rtol=1e-10, atol=1e-12)
     # drugs: urine on the loop diuretic exceeds what the same serum gives without it
-    tm_off = rm.Inputs(s).tm
-    tm_loop = rm.Inputs(s, loop=True).tm
+    tm_off = sm.Inputs(s).tm
+    tm_loop = sm.Inputs(s, loop=True).tm
     assert tm_loop < tm_off
     rows = np.nonzero(times >= 44.0)[0]
-    c = ref.states[rows[0], rm.I["plasma"]] / s.v_ecf
-    assert rm.urine_rate(c, s, tm_loop) > rm.urine_rate(c, s, tm_off) * 1.01
+    c = ref.states[rows[0], sm.I["plasma"]] / s.v_ecf
+    assert sm.urine_rate(c, s, tm_loop) > sm.urine_rate(c, s, tm_off) * 1.01
     # and the drug periods move the trajectory far beyond the 1e-6 of the comparison:
     # nothing before the PPI starts (10 h), then absorption and urine
     _, reg, t_end, out = CASES["mixed_meals_fast_drugs"]
-    no_drugs = rm.simulate(cov, rm.Regimen(reg.oral, reg.iv_bolus, reg.im, reg.infusions,
+    no_drugs = sm.simulate(cov, sm.Regimen(reg.oral, reg.iv_bolus, reg.im, reg.infusions,
                                            reg.diet_changes, reg.fasts), t_end, out, PARAMS, FORMS)
     before = times <= 10.0
     np.testing.assert_allclose(no_drugs.states[before], ref.states[before], rtol=1e-10, atol=1e-15)
     for name in ("absorbed_sup_cum", "urine_cum"):
-        assert abs(ref.final[rm.I[name]] / no_drugs.final[rm.I[name]] - 1.0) > 1e-3, name
+        assert abs(ref.final[sm.I[name]] / no_drugs.final[sm.I[name]] - 1.0) > 1e-3, name
 
 
 def _dissolution_ratio(label: str, form: str, t: float) -> float:
-    """J / (k U) of pool ``form`` in the reference run of case ``label`` at time t
+    """J / (k U) of pool ``form`` in the scipy-model run of case ``label`` at time t
     (1: first order, not limited by acid)."""
     cov, ref, _ = run_case(label)
     _, reg, t_end, _ = CASES[label]
-    s = rm.subject_parameters(cov, PARAMS)
+    s = sm.subject_parameters(cov, PARAMS)
     x = ref.states[list(ref.times).index(t)]
-    inputs = rm.inputs_on(t, reg, s, ref.pools, t_end)
+    inputs = sm.inputs_on(t, reg, s, ref.pools, t_end)
     j = [p.form_id for p in ref.pools].index(form)
-    u = x[rm.N_FIXED:]
-    return float(rm.dissolution(u, inputs)[j] / (inputs.pool_k[j] * u[j]))
+    u = x[sm.N_FIXED:]
+    return float(sm.dissolution(u, inputs)[j] / (inputs.pool_k[j] * u[j]))
 
 
 def test_basic_salts_are_acid_limited_and_ppi_slows_them():
@@ -573,24 +570,24 @@ def test_basic_salts_are_acid_limited_and_ppi_slows_them():
     # a PPI cuts acid to a tenth: more of the basic salts stays undissolved and leaves
     # in the feces as solid (transit to the colon competes with dissolution)
     assert _dissolution_ratio("basic_salts_meals_ppi", "oxide", 0.5) < 0.1
-    oxide = rm.N_FIXED + [p.form_id for p in ref.pools].index("oxide")
+    oxide = sm.N_FIXED + [p.form_id for p in ref.pools].index("oxide")
     row = list(ref.times).index(3.0)
     assert ref_ppi.states[row, oxide] > 1.05 * ref.states[row, oxide]
 
     def solid_feces(r):
-        return r.final[rm.I["feces_cum"]] - r.final[rm.I["feces_soluble_cum"]]
+        return r.final[sm.I["feces_cum"]] - r.final[sm.I["feces_soluble_cum"]]
 
     assert solid_feces(ref_ppi) > 1.15 * solid_feces(ref) > 20.0
     assert ref_ppi.fraction_absorbed < 0.8 * ref.fraction_absorbed
 
 
-def test_reference_accuracy_against_a_tighter_run():
-    """The reference's own integration error, well below the 1e-6 used against the core."""
+def test_scipy_model_accuracy_against_a_tighter_run():
+    """The scipy model's own integration error, well below the 1e-6 used against the core."""
     for label in ("mixed_continuous", "mixed_meals_fast_drugs", "ckd_egfr25_im",
                   "low_diet_60_days"):
         cov, ref, _ = run_case(label)
         _, reg, t_end, times = CASES[label]
-        tight = rm.simulate(cov, reg, t_end, times, PARAMS, FORMS, rtol=3e-14, atol=1e-21)
+        tight = sm.simulate(cov, reg, t_end, times, PARAMS, FORMS, rtol=3e-14, atol=1e-21)
         assert rel_diff(ref.states, tight.states) <= 1e-7, label
         assert ref.cmax == pytest.approx(tight.cmax, rel=1e-12)
 
@@ -598,7 +595,7 @@ def test_reference_accuracy_against_a_tighter_run():
 # ---------------------------------------------------------------------------
 # 4. increment 2: thiazide onset, CKD tubular adaptation, IM split, slow routes
 # ---------------------------------------------------------------------------
-def _effect_exact(s: rm.Subject, times) -> np.ndarray:
+def _effect_exact(s: sm.Subject, times) -> np.ndarray:
     """e(t) of a thiazide taken on [start, stop) from e = 0: first-order onset and offset."""
     t = np.asarray(times, float)
     on = np.clip(t - THIAZIDE_START_H, 0.0, THIAZIDE_STOP_H - THIAZIDE_START_H)
@@ -617,11 +614,11 @@ def test_thiazide_effect_builds_over_days():
     e follows its closed form in both implementations, and serum falls day by day
     while it is taken and recovers day by day after it is stopped."""
     cov, ref, result = run_case("thiazide_mid_run")
-    s = rm.subject_parameters(cov, PARAMS)
+    s = sm.subject_parameters(cov, PARAMS)
     times = ref.times
     exact = _effect_exact(s, times)
     states = np.asarray(result.states)
-    np.testing.assert_allclose(ref.states[:, rm.I["thiazide_effect"]], exact, rtol=1e-10,
+    np.testing.assert_allclose(ref.states[:, sm.I["thiazide_effect"]], exact, rtol=1e-10,
                                atol=1e-14)
     np.testing.assert_allclose(states[:, CORE_EFFECT], exact, rtol=1e-7, atol=1e-12)
     half = list(times).index(THIAZIDE_START_H + PARAMS["thiazide_onset_half_life_h"])
@@ -630,7 +627,7 @@ def test_thiazide_effect_builds_over_days():
     assert 0.75 < exact[list(times).index(THIAZIDE_STOP_H)] < 0.85
     # the effect changes the tubular maximum by (1 - thiazide_tm_factor) e: urine rises
     # and serum falls gradually, day 2 (24-48 h) to day 8 (168-192 h), then recovers
-    for mean in (_daily_mean_serum(times, ref.states[:, rm.I["serum_auc"]]),
+    for mean in (_daily_mean_serum(times, ref.states[:, sm.I["serum_auc"]]),
                  _daily_mean_serum(times, states[:, CORE_STATES.index("serum_auc")])):
         assert np.all(np.diff(mean[2:9]) < 0.0), mean
         assert np.all(np.diff(mean[8:]) > 0.0), mean
@@ -643,18 +640,18 @@ def test_ckd_tubular_maximum_scales_with_egfr():
     (eGFR/100)^ckd_tm_gfr_exponent; at eGFR 25 that lowers the steady-state serum
     well beyond the 1e-6 of the comparisons (against the same subject without it)."""
     cov = SUBJECTS["ckd_egfr25"]
-    s = rm.subject_parameters(cov, PARAMS)
+    s = sm.subject_parameters(cov, PARAMS)
     factor = 0.25 ** PARAMS["ckd_tm_gfr_exponent"]
     assert s.tm == pytest.approx(PARAMS["renal_tm_mmol_per_l_filtrate"] * 1.5 * factor,
                                  rel=1e-14)
-    result = run_core(cov, rm.Regimen(), 24.0, [0.0, 24.0])
+    result = run_core(cov, sm.Regimen(), 24.0, [0.0, 24.0])
     assert result.subject.tm_mmol_h == pytest.approx(s.tm, rel=1e-14)
     # eGFR >= 100: no adaptation
-    high = rm.subject_parameters(rm.Covariates(egfr_ml_min=130.0), PARAMS)
+    high = sm.subject_parameters(sm.Covariates(egfr_ml_min=130.0), PARAMS)
     assert high.tm == pytest.approx(PARAMS["renal_tm_mmol_per_l_filtrate"] * 7.8, rel=1e-14)
-    without = rm.subject_parameters(cov, {**PARAMS, "ckd_tm_gfr_exponent": 0.0})
-    c_ckd = rm.continuous_steady_state(s).serum
-    c_without = rm.continuous_steady_state(without).serum
+    without = sm.subject_parameters(cov, {**PARAMS, "ckd_tm_gfr_exponent": 0.0})
+    c_ckd = sm.continuous_steady_state(s).serum
+    c_without = sm.continuous_steady_state(without).serum
     assert result.steady_state_serum_mmol_l == pytest.approx(c_ckd, rel=1e-9)
     assert c_without - c_ckd > 0.01
     print(f"[ckd eGFR 25] Tm {s.tm:.4f} mmol/h (without adaptation {without.tm:.4f}); "
@@ -666,19 +663,19 @@ def test_im_dose_splits_between_depot_and_tissue():
     exchangeable tissue pool, at once: the rows at 2 h of the run and of the same run
     without the doses at 2 h (integrated identically before) differ by exactly that."""
     cov, ref, result = run_case("ckd_egfr25_im")
-    s = rm.subject_parameters(cov, PARAMS)
+    s = sm.subject_parameters(cov, PARAMS)
     assert 0.0 < s.f_im < 1.0
     t0 = IM_DOSE_TIMES[0]
     im_mmol = sum(m for t, m in CKD_IM.im if t == t0)
     iv_mmol = sum(m for t, m in CKD_IM.iv_bolus if t == t0)
-    before = rm.simulate(cov, rm.Regimen(), t0, [t0], PARAMS, FORMS)
-    before_core = np.asarray(run_core(cov, rm.Regimen(), t0, [t0]).states)[0]
+    before = sm.simulate(cov, sm.Regimen(), t0, [t0], PARAMS, FORMS)
+    before_core = np.asarray(run_core(cov, sm.Regimen(), t0, [t0]).states)[0]
     row = list(ref.times).index(t0)
     after, after_core = ref.states[row], np.asarray(result.states)[row]
     expected = {"im_depot": s.f_im * im_mmol, "tissue": (1.0 - s.f_im) * im_mmol,
                 "plasma": iv_mmol, "bone": 0.0, "deep_bone": 0.0, "peripheral": 0.0}
     for name, jump in expected.items():
-        assert after[rm.I[name]] - before.states[0][rm.I[name]] == pytest.approx(
+        assert after[sm.I[name]] - before.states[0][sm.I[name]] == pytest.approx(
             jump, rel=1e-12, abs=1e-11), name
         k = CORE_STATES.index(name)
         assert after_core[k] - before_core[k] == pytest.approx(jump, rel=1e-10, abs=1e-9), name
@@ -686,55 +683,55 @@ def test_im_dose_splits_between_depot_and_tissue():
     times = ref.times
     depot = sum(s.f_im * m * np.where(times >= t, np.exp(-s.k_im * np.clip(times - t, 0, None)),
                                       0.0) for t, m in CKD_IM.im)
-    np.testing.assert_allclose(ref.states[:, rm.I["im_depot"]], depot, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(ref.states[:, sm.I["im_depot"]], depot, rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(np.asarray(result.states)[:, CORE_STATES.index("im_depot")],
                                depot, rtol=1e-8, atol=1e-12)
     # the body-store metrics count the tissue share (all body pools but the IM depot)
-    baseline = rm.simulate(cov, rm.Regimen(), 72.0, [72.0], PARAMS, FORMS)
+    baseline = sm.simulate(cov, sm.Regimen(), 72.0, [72.0], PARAMS, FORMS)
     m = result.metrics
-    vs_baseline = rm.body_stores(ref.final) - rm.body_stores(baseline.final)
+    vs_baseline = sm.body_stores(ref.final) - sm.body_stores(baseline.final)
     assert m.body_store_change_vs_baseline_mmol == pytest.approx(vs_baseline, rel=1e-7)
     assert m.body_store_change_mmol == pytest.approx(ref.body_store_change, rel=1e-7)
     print(f"[ckd_egfr25_im] body store change {ref.body_store_change:.4f} mmol "
-          f"(vs baseline {vs_baseline:.4f}); IM depot at 72 h {ref.final[rm.I['im_depot']]:.3e}")
+          f"(vs baseline {vs_baseline:.4f}); IM depot at 72 h {ref.final[sm.I['im_depot']]:.3e}")
 
 
 def test_low_diet_draws_on_deep_bone_and_loses_sweat():
     """60 days on 50 mg/day: deep bone releases Mg as serum falls and sweat carries
     CL_sweat x serum AUC out; each moves the run by far more than the 1e-6 of the
-    comparison (against reference runs without the route)."""
+    comparison (against scipy-model runs without the route)."""
     cov, ref, result = run_case("low_diet_60_days")
     _, reg, t_end, times = CASES["low_diet_60_days"]
-    s = rm.subject_parameters(cov, PARAMS)
+    s = sm.subject_parameters(cov, PARAMS)
     X = ref.states
     states = np.asarray(result.states)
     sweat, auc = CORE_STATES.index("sweat_cum"), CORE_STATES.index("serum_auc")
     # sweat is linear in serum: its ledger is CL_sweat x the serum AUC, exactly
-    np.testing.assert_allclose(X[:, rm.I["sweat_cum"]], s.cl_sweat * X[:, rm.I["serum_auc"]],
+    np.testing.assert_allclose(X[:, sm.I["sweat_cum"]], s.cl_sweat * X[:, sm.I["serum_auc"]],
                                rtol=1e-12)
     np.testing.assert_allclose(states[:, sweat], s.cl_sweat * states[:, auc], rtol=1e-10)
-    assert s.cl_sweat * s.c_ref * 24.0 * rm.MG_G_PER_MOL == pytest.approx(
+    assert s.cl_sweat * s.c_ref * 24.0 * sm.MG_G_PER_MOL == pytest.approx(
         PARAMS["sweat_mg_per_day"], rel=1e-14)
-    assert X[-1, rm.I["sweat_cum"]] > 5.0
+    assert X[-1, sm.I["sweat_cum"]] > 5.0
     # serum falls, deep bone (and the other stores) release Mg, bound tissue stays
-    deep = X[:, rm.I["deep_bone"]]
+    deep = X[:, sm.I["deep_bone"]]
     assert np.all(np.diff(deep) < 0.0) and deep[0] - deep[-1] > 0.2
-    assert np.all(X[:, rm.I["tissue_bound"]] == s.tissue_bound)
+    assert np.all(X[:, sm.I["tissue_bound"]] == s.tissue_bound)
     bound = states[:, CORE_STATES.index("tissue_bound")]
     assert np.all(bound == bound[0]) and bound[0] == pytest.approx(s.tissue_bound, rel=1e-14)
-    assert X[-1, rm.I["plasma"]] / s.v_ecf < 0.95 * ref.steady.serum
-    # without the routes (reference only), the run differs far beyond 1e-6
+    assert X[-1, sm.I["plasma"]] / s.v_ecf < 0.95 * ref.steady.serum
+    # without the routes (scipy model only), the run differs far beyond 1e-6
     for label, overrides in (("no deep-bone turnover", {"deep_bone_turnover_per_year": 0.0}),
                              ("no sweat", {"sweat_mg_per_day": 0.0})):
-        other = rm.simulate(cov, reg, t_end, times, {**PARAMS, **overrides}, FORMS)
-        change = rel_diff(X[:, rm.I["plasma"]] - X[0, rm.I["plasma"]],
-                          other.states[:, rm.I["plasma"]] - other.states[0, rm.I["plasma"]],
+        other = sm.simulate(cov, reg, t_end, times, {**PARAMS, **overrides}, FORMS)
+        change = rel_diff(X[:, sm.I["plasma"]] - X[0, sm.I["plasma"]],
+                          other.states[:, sm.I["plasma"]] - other.states[0, sm.I["plasma"]],
                           1e-3)
         assert change > 1e-3, label
         print(f"[low_diet_60_days] {label}: serum decline differs by {change:.2%}")
     print(f"[low_diet_60_days] serum {ref.steady.serum:.4f} -> "
-          f"{X[-1, rm.I['plasma']] / s.v_ecf:.4f} mmol/L; deep bone {deep[0] - deep[-1]:.3f} mmol "
-          f"released, sweat {X[-1, rm.I['sweat_cum']]:.3f} mmol, body stores "
+          f"{X[-1, sm.I['plasma']] / s.v_ecf:.4f} mmol/L; deep bone {deep[0] - deep[-1]:.3f} mmol "
+          f"released, sweat {X[-1, sm.I['sweat_cum']]:.3f} mmol, body stores "
           f"{ref.body_store_change:+.3f} mmol")
 
 
@@ -748,10 +745,10 @@ def test_low_diet_draws_on_deep_bone_and_loses_sweat():
 STOMACH_DOSE_MMOL = 10.0
 STOMACH_CASES = {
     # label: (covariates, dose time, with food, fed windows [lo, hi) written out)
-    "fasted": (rm.Covariates(meals=CONTINUOUS), 2.0, False, []),
-    "with_food": (rm.Covariates(meals=CONTINUOUS), 2.0, True, [(2.0, 5.5)]),
+    "fasted": (sm.Covariates(meals=CONTINUOUS), 2.0, False, []),
+    "with_food": (sm.Covariates(meals=CONTINUOUS), 2.0, True, [(2.0, 5.5)]),
     # t = 0 at 07:00: breakfast empties over t 1-4.5, lunch 5.5-9, dinner 12.5-16
-    "at_breakfast": (rm.Covariates(meals=MEALS), 1.0, False,
+    "at_breakfast": (sm.Covariates(meals=MEALS), 1.0, False,
                      [(1.0, 4.5), (5.5, 9.0), (12.5, 16.0)]),
 }
 #: Physiology overrides: the defaults, and other gastric half-times with a fed
@@ -773,14 +770,14 @@ def run_stomach(label: str, physiology: str):
         cov, t0, food, _ = STOMACH_CASES[label]
         overrides = PHYSIOLOGIES[physiology]
         params = {**PARAMS, **overrides}
-        reg = rm.Regimen(oral=[(t0, "solution", STOMACH_DOSE_MMOL, food)])
-        ref = rm.simulate(cov, reg, STOMACH_T_END, STOMACH_TIMES, params, FORMS)
+        reg = sm.Regimen(oral=[(t0, "solution", STOMACH_DOSE_MMOL, food)])
+        ref = sm.simulate(cov, reg, STOMACH_T_END, STOMACH_TIMES, params, FORMS)
         result = run_core(cov, reg, STOMACH_T_END, STOMACH_TIMES, physiology=overrides)
-        _STOMACH_RUNS[key] = (rm.subject_parameters(cov, params), ref, result)
+        _STOMACH_RUNS[key] = (sm.subject_parameters(cov, params), ref, result)
     return _STOMACH_RUNS[key]
 
 
-def stomach_exact(s: rm.Subject, t0: float, windows, times) -> np.ndarray:
+def stomach_exact(s: sm.Subject, t0: float, windows, times) -> np.ndarray:
     """D exp(-(k_fed * fed time + k_fast * fasting time)) after the dose at t0."""
     out = np.zeros_like(times)
     for i, t in enumerate(times):
@@ -803,13 +800,13 @@ def test_stomach_stage_matches_core_and_closed_form(label, physiology):
     assert states[:, CORE_AMOUNTS].min() >= MIN_AMOUNT_MMOL
     stomach = CORE_STATES.index("stomach_sup")
     exact = stomach_exact(s, t0, windows, STOMACH_TIMES)
-    np.testing.assert_allclose(ref.states[:, rm.I["stomach_sup"]], exact, rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(ref.states[:, sm.I["stomach_sup"]], exact, rtol=1e-9, atol=1e-14)
     np.testing.assert_allclose(states[:, stomach], exact, rtol=1e-7, atol=1e-10)
     # the dose is in the stomach, not yet in the small intestine, in the row at t0
     row = list(STOMACH_TIMES).index(t0)
     assert states[row, stomach] == STOMACH_DOSE_MMOL
     assert states[row, CORE_STATES.index("si_sup")] == 0.0
-    assert ref.states[row, rm.I["si_sup"]] == 0.0
+    assert ref.states[row, sm.I["si_sup"]] == 0.0
     # the solution has no undissolved pool: the gut total is the stomach + lumen
     assert list(result.pool_forms) == [] and ref.pools == []
 
@@ -817,12 +814,12 @@ def test_stomach_stage_matches_core_and_closed_form(label, physiology):
 @pytest.mark.parametrize("physiology", list(PHYSIOLOGIES))
 def test_fed_stomach_changes_delivery_and_absorption(physiology):
     """Fasted vs fed: slower emptying spreads the dose over the small intestine;
-    the core and the reference show the same difference."""
+    the core and the scipy model show the same difference."""
     s, fasted, core_fasted = run_stomach("fasted", physiology)
     _, fed, core_fed = run_stomach("with_food", physiology)
     _, meal, core_meal = run_stomach("at_breakfast", physiology)
     assert s.k_ge_fed < s.k_ge_fast
-    si = rm.I["si_sup"]
+    si = sm.I["si_sup"]
     core_si = CORE_STATES.index("si_sup")
     # fasting the dissolved dose reaches the small intestine at once, fed it trickles in
     t_peak_fasted = STOMACH_TIMES[np.argmax(fasted.states[:, si])]
@@ -854,4 +851,4 @@ def test_altered_physiology_moves_the_trajectory():
     s_def, default, _ = run_stomach("with_food", "default")
     assert s_alt.k_si_fed < s_alt.k_si_fast and s_def.k_si_fed == s_def.k_si_fast
     for name in ("stomach_sup", "si_sup", "colon_sup", "absorbed_sup_cum"):
-        assert rel_diff(alt.states[:, rm.I[name]], default.states[:, rm.I[name]]) > 1e-3, name
+        assert rel_diff(alt.states[:, sm.I[name]], default.states[:, sm.I[name]]) > 1e-3, name

@@ -1,4 +1,4 @@
-"""Reference tables (RDA/UL, drug interactions) and check_regimen."""
+"""Drug interactions with oral magnesium and the regimen check (magpk.safety)."""
 
 import math
 
@@ -6,65 +6,8 @@ import pandas as pd
 import pytest
 
 import magpk
-from magpk import reference
-from magpk.reference import check_regimen, interactions, rda_ul
-
-
-def _row(life_stage, sex, age):
-    table = rda_ul()
-    rows = table[(table["life_stage"] == life_stage) & (table["sex"].isin([sex, "both"]))
-                 & (table["age_min_years"] <= age) & (age < table["age_max_years"])]
-    assert len(rows) == 1, (life_stage, sex, age)
-    return rows.iloc[0]
-
-
-# ------------------------------------------------------------------ rda_ul
-
-def test_rda_ul_columns_and_sources():
-    table = rda_ul()
-    for column in ("life_stage", "sex", "age", "age_min_years", "age_max_years",
-                   "ear_mg_per_day", "rda_mg_per_day", "ai_mg_per_day",
-                   "ul_supplemental_mg_per_day", "ul_applies_to", "source", "status"):
-        assert column in table.columns
-    assert table["source"].str.startswith("http").all()
-    assert set(table["status"]) <= {"V", "V2"}
-    assert set(table["life_stage"]) == {"infants", "children", "adolescents", "adults",
-                                        "pregnancy", "lactation"}
-
-
-@pytest.mark.parametrize("life_stage, sex, age, ear, rda", [
-    ("adults", "male", 25, 330, 400),
-    ("adults", "male", 40, 350, 420),
-    ("adults", "male", 80, 350, 420),
-    ("adults", "female", 25, 255, 310),
-    ("adults", "female", 40, 265, 320),
-    ("adults", "female", 65, 265, 320),
-    ("adolescents", "male", 16, 340, 410),
-    ("adolescents", "female", 16, 300, 360),
-    ("children", "both", 2, 65, 80),
-    ("children", "both", 6, 110, 130),
-    ("pregnancy", "female", 25, 290, 350),
-    ("pregnancy", "female", 35, 300, 360),
-    ("pregnancy", "female", 17, 335, 400),
-    ("lactation", "female", 25, 255, 310),
-])
-def test_rda_ear_known_values(life_stage, sex, age, ear, rda):
-    row = _row(life_stage, sex, age)
-    assert row["ear_mg_per_day"] == ear
-    assert row["rda_mg_per_day"] == rda
-
-
-def test_ul_is_supplemental_only():
-    table = rda_ul()
-    nine_plus = table[table["age_min_years"] >= 9]
-    assert (nine_plus["ul_supplemental_mg_per_day"] == 350).all()
-    assert _row("children", "both", 2)["ul_supplemental_mg_per_day"] == 65
-    assert _row("children", "both", 6)["ul_supplemental_mg_per_day"] == 110
-    infants = table[table["life_stage"] == "infants"]
-    assert infants["ul_supplemental_mg_per_day"].isna().all()
-    assert list(infants["ai_mg_per_day"]) == [30, 75]
-    assert nine_plus["ul_applies_to"].str.contains("not food").all()
-
+from magpk import intakes, safety
+from magpk.safety import check_regimen, interactions
 
 # ------------------------------------------------------------------ interactions
 
@@ -94,10 +37,10 @@ def test_interactions_table():
 
 
 def test_lookup_drug_by_generic_brand_and_class():
-    assert reference.lookup_drug("Doxycycline")["drug_class"] == "tetracyclines"
-    assert reference.lookup_drug("Fosamax")["drug_class"] == "bisphosphonates"
-    assert reference.lookup_drug("PPI")["drug_class"] == "proton pump inhibitors"
-    assert "ciprofloxacin" in reference.known_drugs()
+    assert safety.lookup_drug("Doxycycline")["drug_class"] == "tetracyclines"
+    assert safety.lookup_drug("Fosamax")["drug_class"] == "bisphosphonates"
+    assert safety.lookup_drug("PPI")["drug_class"] == "proton pump inhibitors"
+    assert "ciprofloxacin" in safety.known_drugs()
 
 
 # ------------------------------------------------------------------ check_regimen
@@ -165,7 +108,7 @@ def test_doxycycline_one_hour_after_mg_is_flagged():
     assert finding["severity"] == "warning"
     assert finding["drug"] == "doxycycline"
     assert "4-6 h after" in finding["rule"]
-    assert finding["source"] == reference.GOODRX_URL
+    assert finding["source"] == safety.GOODRX_URL
     assert not report.ok
 
 
@@ -204,8 +147,8 @@ def test_renal_findings():
     renal = severe.findings[severe.findings["kind"] == "renal"]
     assert len(renal) == 1 and renal.iloc[0]["severity"] == "high"
     assert "avoid" in renal.iloc[0]["message"]
-    assert reference.MORI_2019_URL in renal.iloc[0]["source"]
-    assert reference.WAKAI_2019_URL in renal.iloc[0]["source"]
+    assert safety.MORI_2019_URL in renal.iloc[0]["source"]
+    assert safety.WAKAI_2019_URL in renal.iloc[0]["source"]
     assert severe.findings.iloc[0]["severity"] == "high"  # most serious first
     assert not severe.ok
     moderate = check_regimen(regimen, magpk.Subject(egfr_ml_min=45))
@@ -242,7 +185,7 @@ def test_report_shape_and_repr():
                            drugs=[("doxycycline", [1])])
     assert list(report.findings.columns) == ["severity", "kind", "day", "time_h", "drug",
                                              "message", "rule", "source"]
-    assert set(report.findings["severity"]) <= set(reference.SEVERITIES)
+    assert set(report.findings["severity"]) <= set(safety.SEVERITIES)
     text = repr(report)
     assert "[high] renal" in text and "[warning] ul" in text and "[warning] spacing" in text
     assert "source: http" in text
@@ -254,5 +197,23 @@ def test_report_shape_and_repr():
 
 
 def test_exported_from_package():
-    for name in ("rda_ul", "interactions", "check_regimen"):
-        assert getattr(magpk, name) is getattr(reference, name)
+    for name in ("interactions", "check_regimen"):
+        assert getattr(magpk, name) is getattr(safety, name)
+
+
+def test_magpk_reference_is_a_deprecated_alias():
+    """The former module of intakes and safety serves their names with a warning."""
+    import magpk.reference
+
+    for name, module in (("rda_ul", intakes), ("rda_mg_per_day", intakes),
+                         ("check_regimen", safety), ("RegimenCheck", safety),
+                         ("lookup_drug", safety), ("SEVERITIES", safety),
+                         ("GOODRX_URL", safety), ("IOM_1997_UL_URL", intakes)):
+        with pytest.warns(DeprecationWarning, match=f"use {module.__name__}.{name}"):
+            assert getattr(magpk.reference, name) is getattr(module, name)
+    with pytest.warns(DeprecationWarning, match="magpk.safety.check_regimen"):
+        from magpk.reference import check_regimen as old
+    assert old is safety.check_regimen
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        magpk.reference.nothing  # noqa: B018
+    assert "check_regimen" in dir(magpk.reference)

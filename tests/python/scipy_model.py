@@ -1,4 +1,4 @@
-"""Independent numpy/scipy reference implementation of the magpk model.
+"""An independent numpy/scipy implementation of the magpk model (the tests' "scipy model").
 
 This module re-implements the model equations (gut, plasma, fast peripheral
 pool, kidney with CKD adaptation and a slowly acting thiazide, exchangeable and
@@ -125,7 +125,7 @@ DEFAULT_START_CLOCK_H = 7.0
 CONTINUOUS: tuple[tuple[float, float], ...] = ()
 
 # ---------------------------------------------------------------------------
-# State layout (the reference's own, by name)
+# State layout (this model's own, by name)
 # ---------------------------------------------------------------------------
 FIXED_STATES: tuple[str, ...] = (
     "plasma", "peripheral", "tissue", "tissue_bound", "bone", "deep_bone", "im_depot",
@@ -1055,7 +1055,7 @@ def simulate(cov: Covariates, reg: Regimen, t_end: float, output_times: Sequence
 
     The default tolerances are tighter than the core's: at rtol=1e-11,
     atol=1e-13 DOP853 leaves errors of ~1e-13 mmol in gut pools that have decayed
-    to ~1e-9 mmol (relative 1e-5 there), at 1e-13/1e-18 the reference agrees
+    to ~1e-9 mmol (relative 1e-5 there), at 1e-13/1e-18 this model agrees
     with a 3e-14/1e-21 run to ~1e-8 on every state (relative to max(|x|, 1e-9)).
     """
     s = subject_parameters(cov, p)
