@@ -11,14 +11,7 @@ set -euo pipefail
 
 CLANG_FORMAT_VERSION="23.1.5"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-PY="${MAGPK_PYTHON:-$ROOT/.venv/bin/python}"
-if [[ ! -x "$PY" ]]; then
-    echo "format.sh: no Python interpreter at $PY (run scripts/test.sh first or set MAGPK_PYTHON)" >&2
-    exit 1
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/_setup.sh" format.sh
 CLANG_FORMAT="$(dirname "$PY")/clang-format"
 if [[ ! -x "$CLANG_FORMAT" ]] ||
     [[ "$("$CLANG_FORMAT" --version)" != *"version $CLANG_FORMAT_VERSION"* ]]; then

@@ -43,18 +43,10 @@
 # Reproduce a finding: MAGPK_FUZZ_VERBOSE=1 build/fuzz/tests/fuzz/magpk_fuzz_simulation <file>
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/_setup.sh" fuzz.sh
 
-PY="${MAGPK_PYTHON:-$ROOT/.venv/bin/python}"
 FUZZ_BUILD="${MAGPK_FUZZ_BUILD:-$ROOT/build/fuzz}"
-JOBS="${MAGPK_JOBS:-2}"
 FUZZ_TIME="${MAGPK_FUZZ_TIME:-60}"
-
-if [[ ! -x "$PY" ]]; then
-    echo "fuzz.sh: no Python interpreter at $PY (run scripts/test.sh first or set MAGPK_PYTHON)" >&2
-    exit 1
-fi
 
 find_fuzz_cxx() {
     local cxx resource

@@ -14,18 +14,10 @@
 #   MAGPK_ASAN_BUILD       build dir (default build/cpp-asan)
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/_setup.sh" sanitizers.sh
 
-PY="${MAGPK_PYTHON:-$ROOT/.venv/bin/python}"
 ASAN_BUILD="${MAGPK_ASAN_BUILD:-$ROOT/build/cpp-asan}"
 BUILD_TYPE="${MAGPK_ASAN_BUILD_TYPE:-Debug}"
-JOBS="${MAGPK_JOBS:-2}"
-
-if [[ ! -x "$PY" ]]; then
-    echo "sanitizers.sh: no Python interpreter at $PY (run scripts/test.sh first or set MAGPK_PYTHON)" >&2
-    exit 1
-fi
 
 start=$SECONDS
 

@@ -18,17 +18,9 @@
 #                     default only when TSan cannot start with ASLR on)
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/_setup.sh" tsan.sh
 
-PY="${MAGPK_PYTHON:-$ROOT/.venv/bin/python}"
 TSAN_BUILD="${MAGPK_TSAN_BUILD:-$ROOT/build/cpp-tsan}"
-JOBS="${MAGPK_JOBS:-2}"
-
-if [[ ! -x "$PY" ]]; then
-    echo "tsan.sh: no Python interpreter at $PY (run scripts/test.sh first or set MAGPK_PYTHON)" >&2
-    exit 1
-fi
 
 start=$SECONDS
 echo "-- tsan: configure $TSAN_BUILD (Debug -O1 -g, -fsanitize=thread; CMakePresets.json preset tsan)"

@@ -5,6 +5,40 @@
 
 namespace py = pybind11;
 
+namespace {
+
+// The parameter table (magpk.parameters()): one read-only attribute per
+// field, in table-column order; kind as its name, and the allowed override
+// range (magpk::allowed_range) as allowed_min, allowed_max, allowed_min_inclusive.
+void register_parameter_info(py::module_& m) {
+  using magpk::ParameterInfo;
+  py::class_<ParameterInfo>(m, "ParameterInfo", "One row of the parameter table (read-only).")
+      .def_readonly("name", &ParameterInfo::name)
+      .def_readonly("value", &ParameterInfo::value)
+      .def_readonly("unit", &ParameterInfo::unit)
+      .def_readonly("description", &ParameterInfo::description)
+      .def_readonly("source", &ParameterInfo::source)
+      .def_readonly("calibrated_against", &ParameterInfo::calibrated_against)
+      .def_property_readonly("kind",
+                             [](const ParameterInfo& info) {
+                               return std::string(magpk::parameter_kind_name(info.kind));
+                             })
+      .def_property_readonly(
+          "allowed_min", [](const ParameterInfo& info) { return magpk::allowed_range(info).min; })
+      .def_property_readonly(
+          "allowed_max", [](const ParameterInfo& info) { return magpk::allowed_range(info).max; })
+      .def_property_readonly(
+          "allowed_min_inclusive",
+          [](const ParameterInfo& info) { return magpk::allowed_range(info).min_inclusive; })
+      .def("__repr__", [](const ParameterInfo& info) {
+        return "<ParameterInfo '" + std::string(info.name) + "'>";
+      });
+  m.def("parameter_table", &magpk::parameter_table,
+        "The parameter table (copies of the core's rows).");
+}
+
+}  // namespace
+
 void register_parameters(py::module_& m) {
   py::class_<magpk::Physiology>(m, "Physiology")
       .def(py::init(&magpk::default_physiology))
@@ -13,25 +47,7 @@ void register_parameters(py::module_& m) {
       .def("set", [](magpk::Physiology& p, const std::string& name,
                      double value) { magpk::set_parameter(p, name, value); })
       .def("validate", [](const magpk::Physiology& p) { magpk::validate(p); });
-  m.def("parameter_table", [] {
-    py::list rows;
-    for (const auto& info : magpk::parameter_table()) {
-      py::dict row;
-      row["name"] = info.name;
-      row["value"] = info.value;
-      row["unit"] = info.unit;
-      row["description"] = info.description;
-      row["source"] = info.source;
-      row["calibrated_against"] = info.calibrated_against;
-      row["kind"] = magpk::parameter_kind_name(info.kind);
-      const magpk::AllowedRange range = magpk::allowed_range(info);
-      row["allowed_min"] = range.min;
-      row["allowed_max"] = range.max;
-      row["allowed_min_inclusive"] = range.min_inclusive;
-      rows.append(row);
-    }
-    return rows;
-  });
+  register_parameter_info(m);
   m.def("closest_names", &magpk::closest_names, py::arg("query"), py::arg("candidates"),
         py::arg("max_count") = 3);
 }

@@ -74,43 +74,47 @@ std::vector<magpk::VirtualSubject> columns_to_subjects(const py::dict& columns) 
   return subjects;
 }
 
+// The population presets (magpk.populations()): one read-only attribute per
+// PopulationSpec field, in the struct's order (the columns of the table).
+void register_population_spec(py::module_& m) {
+  using magpk::PopulationSpec;
+  py::class_<PopulationSpec>(m, "PopulationSpec",
+                             "A population preset: covariate distributions and IIV (read-only).")
+      .def_readonly("name", &PopulationSpec::name)
+      .def_readonly("source", &PopulationSpec::source)
+      .def_readonly("female_fraction", &PopulationSpec::female_fraction)
+      .def_readonly("age_min_years", &PopulationSpec::age_min_years)
+      .def_readonly("age_max_years", &PopulationSpec::age_max_years)
+      .def_readonly("weight_mean_male_kg", &PopulationSpec::weight_mean_male_kg)
+      .def_readonly("weight_mean_female_kg", &PopulationSpec::weight_mean_female_kg)
+      .def_readonly("weight_cv", &PopulationSpec::weight_cv)
+      .def_readonly("height_mean_male_cm", &PopulationSpec::height_mean_male_cm)
+      .def_readonly("height_mean_female_cm", &PopulationSpec::height_mean_female_cm)
+      .def_readonly("height_sd_cm", &PopulationSpec::height_sd_cm)
+      .def_readonly("egfr_intercept_ml_min", &PopulationSpec::egfr_intercept_ml_min)
+      .def_readonly("egfr_slope_per_year", &PopulationSpec::egfr_slope_per_year)
+      .def_readonly("egfr_sd_ml_min", &PopulationSpec::egfr_sd_ml_min)
+      .def_readonly("egfr_min_ml_min", &PopulationSpec::egfr_min_ml_min)
+      .def_readonly("egfr_max_ml_min", &PopulationSpec::egfr_max_ml_min)
+      .def_readonly("diet_mean_male_mg", &PopulationSpec::diet_mean_male_mg)
+      .def_readonly("diet_mean_female_mg", &PopulationSpec::diet_mean_female_mg)
+      .def_readonly("diet_cv", &PopulationSpec::diet_cv)
+      .def_readonly("pregnant_fraction", &PopulationSpec::pregnant_fraction)
+      .def_readonly("ppi_fraction", &PopulationSpec::ppi_fraction)
+      .def_readonly("loop_fraction", &PopulationSpec::loop_fraction)
+      .def_readonly("thiazide_fraction", &PopulationSpec::thiazide_fraction)
+      .def_readonly("iiv_cv_transcellular", &PopulationSpec::iiv_cv_transcellular)
+      .def_readonly("iiv_cv_ecf_volume", &PopulationSpec::iiv_cv_ecf_volume)
+      .def_readonly("iiv_cv_renal_tm", &PopulationSpec::iiv_cv_renal_tm)
+      .def("__repr__", [](const PopulationSpec& p) { return "<PopulationSpec '" + p.name + "'>"; });
+  m.def("population_presets", &magpk::population_presets,
+        "The population presets (copies of the core's table).");
+}
+
 }  // namespace
 
 void register_population(py::module_& m) {
-  m.def("population_presets", [] {
-    py::list rows;
-    for (const auto& p : magpk::population_presets()) {
-      py::dict row;
-      row["name"] = p.name;
-      row["source"] = p.source;
-      row["female_fraction"] = p.female_fraction;
-      row["age_min_years"] = p.age_min_years;
-      row["age_max_years"] = p.age_max_years;
-      row["weight_mean_male_kg"] = p.weight_mean_male_kg;
-      row["weight_mean_female_kg"] = p.weight_mean_female_kg;
-      row["weight_cv"] = p.weight_cv;
-      row["height_mean_male_cm"] = p.height_mean_male_cm;
-      row["height_mean_female_cm"] = p.height_mean_female_cm;
-      row["height_sd_cm"] = p.height_sd_cm;
-      row["egfr_intercept_ml_min"] = p.egfr_intercept_ml_min;
-      row["egfr_slope_per_year"] = p.egfr_slope_per_year;
-      row["egfr_sd_ml_min"] = p.egfr_sd_ml_min;
-      row["egfr_min_ml_min"] = p.egfr_min_ml_min;
-      row["egfr_max_ml_min"] = p.egfr_max_ml_min;
-      row["diet_mean_male_mg"] = p.diet_mean_male_mg;
-      row["diet_mean_female_mg"] = p.diet_mean_female_mg;
-      row["diet_cv"] = p.diet_cv;
-      row["pregnant_fraction"] = p.pregnant_fraction;
-      row["ppi_fraction"] = p.ppi_fraction;
-      row["loop_fraction"] = p.loop_fraction;
-      row["thiazide_fraction"] = p.thiazide_fraction;
-      row["iiv_cv_transcellular"] = p.iiv_cv_transcellular;
-      row["iiv_cv_ecf_volume"] = p.iiv_cv_ecf_volume;
-      row["iiv_cv_renal_tm"] = p.iiv_cv_renal_tm;
-      rows.append(row);
-    }
-    return rows;
-  });
+  register_population_spec(m);
   m.def(
       "sample_subjects",
       [](const std::string& population, std::uint64_t seed, std::uint64_t start,

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "magpk/simulation.hpp"
+#include "magpk/units.hpp"
 #include "register.hpp"
 
 namespace py = pybind11;
@@ -78,6 +79,10 @@ void register_simulation(py::module_& m) {
   m.def("metric_values", &magpk::metric_values);
   m.def("serum_thresholds_above", &magpk::serum_thresholds_above);
   m.attr("HYPO_THRESHOLD_MMOL_L") = magpk::kHypoThreshold;
+  m.attr("MAX_RUN_H") = magpk::kMaxRunH;
+  m.attr("MG_PER_MMOL") = magpk::units::kMgPerMmol;
+  m.attr("MEQ_PER_MMOL") = magpk::units::kMeqPerMmol;
+  m.attr("MG_DL_PER_MMOL_L") = magpk::units::kMgDlPerMmolL;
   m.attr("REFERENCE_INTERVAL_HIGH_MMOL_L") = magpk::kReferenceIntervalHigh;
   m.def(
       "simulate",

@@ -25,6 +25,14 @@ void register_subject(py::module_& m) {
   m.attr("ADULT_AGE_YEARS") = magpk::kAdultAgeYears;
   m.attr("MIN_AGE_YEARS") = magpk::kMinAgeYears;
   m.attr("MIN_WEIGHT_KG") = magpk::kMinWeightKg;
+  m.attr("MAX_AGE_YEARS") = magpk::kMaxAgeYears;
+  m.attr("MIN_ADULT_WEIGHT_KG") = magpk::kMinAdultWeightKg;
+  m.attr("MAX_WEIGHT_KG") = magpk::kMaxWeightKg;
+  m.attr("MIN_ADULT_HEIGHT_CM") = magpk::kMinAdultHeightCm;
+  m.attr("MIN_CHILD_HEIGHT_CM") = magpk::kMinChildHeightCm;
+  m.attr("MAX_HEIGHT_CM") = magpk::kMaxHeightCm;
+  m.attr("MAX_EGFR_ML_MIN") = magpk::kMaxEgfrMlMin;
+  m.attr("MAX_DIET_MG_PER_DAY") = magpk::kMaxDietMgPerDay;
   m.attr("DEFAULT_START_CLOCK_H") = magpk::kDefaultStartClockH;
   py::class_<magpk::Covariates>(m, "Covariates")
       .def(py::init<>())

@@ -81,33 +81,165 @@ double truncated_lognormal(double mean, double cv, double low, double high, std:
   return std::exp(log_value);
 }
 
-// Sources for the presets: docs/model.md, section "Populations".
-// clang-format off: one row per population, wrapped by hand
-const std::vector<PopulationSpec> kPresets = {
-    {"adults",
-     "US adults: weight and height means from NHANES 2015-2018 (Fryar 2021); eGFR falling "
-     "~0.9 mL/min per year after 30; intake means 352/256 mg/day (men/women, NHANES 1999-2000, "
-     "Ford & Mokdad 2003 J Nutr 133:2879) with CV 0.30 (CSFII 1994 5th-95th percentiles via "
-     "IOM 1997); drug use assumed; IIV CVs assumed, checked against the spread of serum Mg "
-     "(NHANES 2021-23) and 24-h urinary Mg (PREVEND, Joosten 2013) in magpk.validation",
-     0.5, 18.0, 80.0, 90.6, 77.5, 0.22, 175.4, 161.3, 7.5, 115.0, -0.9, 15.0, 15.0, 150.0, 352.0,
-     256.0, 0.30, 0.0, 0.10, 0.03, 0.08, 0.25, 0.26, 0.067},
-    {"elderly", "adults preset restricted to 65-90 years, with more PPI and diuretic use", 0.55,
-     65.0, 90.0, 84.0, 72.0, 0.20, 174.0, 160.0, 7.0, 115.0, -0.9, 15.0, 15.0, 130.0, 320.0,
-     250.0, 0.35, 0.0, 0.20, 0.10, 0.15, 0.25, 0.26, 0.067},
-    {"ckd3", "CKD stage 3 (eGFR 30-59 mL/min, uniform), 50-85 years", 0.5, 50.0, 85.0, 88.0,
-     76.0, 0.22, 174.0, 160.0, 7.0, 0.0, 0.0, -1.0, 30.0, 59.0, 320.0, 250.0, 0.35, 0.0, 0.25,
-     0.20, 0.10, 0.25, 0.26, 0.067},
-    {"ckd4", "CKD stage 4 (eGFR 15-29 mL/min, uniform), 50-85 years", 0.5, 50.0, 85.0, 86.0, 74.0,
-     0.22, 174.0, 160.0, 7.0, 0.0, 0.0, -1.0, 15.0, 29.0, 300.0, 240.0, 0.35, 0.0, 0.30, 0.35,
-     0.05, 0.25, 0.26, 0.067},
-    {"preeclampsia",
-     "pregnant women with pre-eclampsia, 18-40 years; weight ~75 kg (Salinger 2013 55 kg, "
-     "Easterling 2018 90.5 kg); GFR ~95 mL/min (calibration of Brookfield 2016)",
-     1.0, 18.0, 40.0, 75.0, 75.0, 0.20, 160.0, 160.0, 7.0, 95.0, 0.0, 20.0, 40.0, 180.0, 270.0,
-     270.0, 0.35, 1.0, 0.0, 0.0, 0.0, 0.25, 0.26, 0.067},
-};
-// clang-format on
+// --- presets ------------------------------------------------------------------
+// Each preset's `source` is its description (magpk.populations()). Sources
+// and assumptions: docs/model.md, section 11 "Virtual populations"; a value
+// with no source named beside it has none (an assumption).
+
+// The IIV of every preset: CVs assumed, checked against the spread of serum Mg
+// (NHANES 2021-23) and of 24-h urinary Mg (PREVEND, Joosten 2013) in
+// magpk.validation (docs/model.md, section 11, gives a rationale for each).
+void set_shared_iiv(PopulationSpec& p) {
+  p.iiv_cv_transcellular = 0.25;
+  p.iiv_cv_ecf_volume = 0.26;
+  p.iiv_cv_renal_tm = 0.067;
+}
+
+PopulationSpec adults() {
+  PopulationSpec p;
+  p.name = "adults";
+  p.source =
+      "US adults: weight and height means from NHANES 2015-2018 (Fryar 2021); eGFR falling "
+      "~0.9 mL/min per year after 30; intake means 352/256 mg/day (men/women, NHANES 1999-2000, "
+      "Ford & Mokdad 2003 J Nutr 133:2879) with CV 0.30 (CSFII 1994 5th-95th percentiles via "
+      "IOM 1997); drug use assumed; IIV CVs assumed, checked against the spread of serum Mg "
+      "(NHANES 2021-23) and 24-h urinary Mg (PREVEND, Joosten 2013) in magpk.validation";
+  p.female_fraction = 0.5;
+  p.age_min_years = 18.0;
+  p.age_max_years = 80.0;
+  // Weight and height means: NHANES 2015-2018 (Fryar 2021); spreads assumed.
+  p.weight_mean_male_kg = 90.6;
+  p.weight_mean_female_kg = 77.5;
+  p.weight_cv = 0.22;
+  p.height_mean_male_cm = 175.4;
+  p.height_mean_female_cm = 161.3;
+  p.height_sd_cm = 7.5;
+  // eGFR 115 mL/min up to age 30, then falling ~0.9 mL/min per year (assumed).
+  p.egfr_intercept_ml_min = 115.0;
+  p.egfr_slope_per_year = -0.9;
+  p.egfr_sd_ml_min = 15.0;
+  p.egfr_min_ml_min = 15.0;
+  p.egfr_max_ml_min = 150.0;
+  // Intake means: NHANES 1999-2000 (Ford & Mokdad 2003 J Nutr 133:2879); CV
+  // from the CSFII 1994 5th-95th percentiles (via IOM 1997).
+  p.diet_mean_male_mg = 352.0;
+  p.diet_mean_female_mg = 256.0;
+  p.diet_cv = 0.30;
+  p.pregnant_fraction = 0.0;
+  // Drug use assumed.
+  p.ppi_fraction = 0.10;
+  p.loop_fraction = 0.03;
+  p.thiazide_fraction = 0.08;
+  set_shared_iiv(p);
+  return p;
+}
+
+// The adults preset restricted to 65-90 years, with more PPI and diuretic use.
+PopulationSpec elderly() {
+  PopulationSpec p = adults();
+  p.name = "elderly";
+  p.source = "adults preset restricted to 65-90 years, with more PPI and diuretic use";
+  p.age_min_years = 65.0;
+  p.age_max_years = 90.0;
+  p.ppi_fraction = 0.20;
+  p.loop_fraction = 0.10;
+  p.thiazide_fraction = 0.15;
+  // Also changed from adults, though the description does not say so (no
+  // source): more women, lighter and shorter, a lower eGFR cap, lower intake.
+  p.female_fraction = 0.55;
+  p.weight_mean_male_kg = 84.0;
+  p.weight_mean_female_kg = 72.0;
+  p.weight_cv = 0.20;
+  p.height_mean_male_cm = 174.0;
+  p.height_mean_female_cm = 160.0;
+  p.height_sd_cm = 7.0;
+  p.egfr_max_ml_min = 130.0;
+  p.diet_mean_male_mg = 320.0;
+  p.diet_mean_female_mg = 250.0;
+  p.diet_cv = 0.35;
+  // Kept from adults: the eGFR decline with age, its SD and floor, and the IIV.
+  return p;
+}
+
+PopulationSpec ckd3() {
+  PopulationSpec p;
+  p.name = "ckd3";
+  p.source = "CKD stage 3 (eGFR 30-59 mL/min, uniform), 50-85 years";
+  p.female_fraction = 0.5;
+  p.age_min_years = 50.0;
+  p.age_max_years = 85.0;
+  p.weight_mean_male_kg = 88.0;
+  p.weight_mean_female_kg = 76.0;
+  p.weight_cv = 0.22;
+  p.height_mean_male_cm = 174.0;
+  p.height_mean_female_cm = 160.0;
+  p.height_sd_cm = 7.0;
+  // The stage's eGFR range, uniform (independent of age: intercept and slope stay 0).
+  p.egfr_sd_ml_min = kUniformEgfr;
+  p.egfr_min_ml_min = 30.0;
+  p.egfr_max_ml_min = 59.0;
+  p.diet_mean_male_mg = 320.0;
+  p.diet_mean_female_mg = 250.0;
+  p.diet_cv = 0.35;
+  p.pregnant_fraction = 0.0;
+  p.ppi_fraction = 0.25;
+  p.loop_fraction = 0.20;
+  p.thiazide_fraction = 0.10;
+  set_shared_iiv(p);
+  return p;
+}
+
+// Stage 4: the ckd3 preset (sexes, ages, height, spreads, IIV) with the
+// stage's eGFR range and its own body weights, intake and drug use.
+PopulationSpec ckd4() {
+  PopulationSpec p = ckd3();
+  p.name = "ckd4";
+  p.source = "CKD stage 4 (eGFR 15-29 mL/min, uniform), 50-85 years";
+  p.egfr_min_ml_min = 15.0;  // uniform, as in ckd3
+  p.egfr_max_ml_min = 29.0;
+  p.weight_mean_male_kg = 86.0;
+  p.weight_mean_female_kg = 74.0;
+  p.diet_mean_male_mg = 300.0;
+  p.diet_mean_female_mg = 240.0;
+  p.ppi_fraction = 0.30;
+  p.loop_fraction = 0.35;
+  p.thiazide_fraction = 0.05;
+  return p;
+}
+
+PopulationSpec preeclampsia() {
+  PopulationSpec p;
+  p.name = "preeclampsia";
+  p.source =
+      "pregnant women with pre-eclampsia, 18-40 years; weight ~75 kg (Salinger 2013 55 kg, "
+      "Easterling 2018 90.5 kg); GFR ~95 mL/min (calibration of Brookfield 2016)";
+  p.female_fraction = 1.0;
+  p.pregnant_fraction = 1.0;
+  p.age_min_years = 18.0;
+  p.age_max_years = 40.0;
+  // ~75 kg, between the cohort means of Salinger 2013 (55 kg) and Easterling
+  // 2018 (90.5 kg); male values unused (every subject is a woman).
+  p.weight_mean_male_kg = 75.0;
+  p.weight_mean_female_kg = 75.0;
+  p.weight_cv = 0.20;
+  p.height_mean_male_cm = 160.0;
+  p.height_mean_female_cm = 160.0;
+  p.height_sd_cm = 7.0;
+  // GFR ~95 mL/min (calibration of Brookfield 2016), not falling with age.
+  p.egfr_intercept_ml_min = 95.0;
+  p.egfr_slope_per_year = 0.0;
+  p.egfr_sd_ml_min = 20.0;
+  p.egfr_min_ml_min = 40.0;
+  p.egfr_max_ml_min = 180.0;
+  p.diet_mean_male_mg = 270.0;
+  p.diet_mean_female_mg = 270.0;
+  p.diet_cv = 0.35;
+  // No PPI or diuretic (left 0).
+  set_shared_iiv(p);
+  return p;
+}
+
+const std::vector<PopulationSpec> kPresets = {adults(), elderly(), ckd3(), ckd4(), preeclampsia()};
 
 }  // namespace
 

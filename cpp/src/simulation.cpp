@@ -71,10 +71,6 @@ State initial_state(const InitialState& initial, const Schedule& schedule) {
   return x;
 }
 
-// Longest run: 20 years (as the Python API). Longer runs would allocate and
-// loop over hourly samples and daily meals without bound.
-constexpr double kMaxRunH = 24.0 * 365.0 * 20.0;
-
 // The request's own numbers (the subject, physiology and regimen are checked
 // where they are used; output times by the integrator).
 void validate_request(const SimulationRequest& request) {
@@ -259,9 +255,9 @@ SimulationResult simulate(const SimulationRequest& request) {
   const Model baseline_model(s, baseline_schedule.pools);
   // The habitual day before t = 0: meals, the subject's drugs, no doses.
   const Schedule day = build_schedule(Regimen{}, s, request.physiology, 24.0);
-  const SteadyState steady = s.meals.empty()
-                                 ? solve_steady_state(baseline_model, day.segments.front())
-                                 : solve_periodic_steady_state(baseline_model, day);
+  const SteadyState steady =
+      s.meals.empty() ? solve_steady_state(baseline_model, day.segments.front())
+                      : solve_periodic_steady_state(baseline_model, day, request.solver.max_steps);
   result.steady_state_serum_mmol_l = steady.serum_mmol_l;
   // The start: the steady state, or an earlier run's final state (its pools in
   // this schedule's slots, ledgers at zero).

@@ -89,9 +89,15 @@ SteadyState solve_steady_state(const Model& model_in, const SegmentInputs& input
   result.state[idx::kDeepBone] = s.deep_bone_reference_mmol * serum / s.reference_serum_mmol_l;
   result.state[idx::kThiazideEffect] = thiazide_effect;
 
-  // Check: every pool's rate of change must vanish.
+  // Check: every pool's rate of change must vanish. A non-finite pool or rate
+  // (e.g. a Hill coefficient so steep that h(reference serum) underflows) would
+  // slip through the max() below, which skips NaN: refuse it first.
   State rate;
   model(result.state, rate, 0.0);
+  if (!result.state.allFinite() || !rate.allFinite()) {
+    throw std::runtime_error(
+        "steady state is not finite: the parameters are outside the model's numerical range");
+  }
   result.max_rate_residual = 0.0;
   for (int i = 0; i <= idx::kImDepot; ++i) {
     result.max_rate_residual = std::max(result.max_rate_residual, std::abs(rate[i]));
@@ -108,7 +114,87 @@ SteadyState solve_steady_state(const Model& model_in, const SegmentInputs& input
   return result;
 }
 
-SteadyState solve_periodic_steady_state(const Model& model, const Schedule& day) {
+namespace {
+
+// The pools that are not zero without doses: the unknowns of the periodic solve.
+constexpr int kUnknowns[] = {idx::kSiDiet, idx::kColonDiet, idx::kPlasma,  idx::kPeripheral,
+                             idx::kTissue, idx::kBone,      idx::kDeepBone};
+constexpr int kUnknownCount = 7;
+using Drift = Eigen::Matrix<double, kUnknownCount, 1>;
+using DriftJacobian = Eigen::Matrix<double, kUnknownCount, kUnknownCount>;
+
+SolverOptions day_options(double rtol, double atol_mmol) {
+  SolverOptions options;
+  options.rtol = rtol;
+  options.atol = atol_mmol;
+  options.atol_gut = atol_mmol;
+  return options;
+}
+
+// Residuals are integrated at rtol 1e-9: one day from the solution then ends
+// within 3e-10 mmol of an rtol 1e-13 integration (reference adult, measured),
+// ~300x below the convergence tolerance, so a tighter run buys nothing.
+const SolverOptions kResidualOptions = day_options(1e-9, 1e-11);
+// The chord Jacobian only steers the iteration (convergence is judged on the
+// residual), so its columns are integrated at rtol 1e-7 (end-state error
+// ~1e-7 mmol) with a difference step of 1e-4 of the pool, at least 1e-6 of
+// the body's Mg (~1e-3 mmol in an adult): <= 1e-4 relative error per column.
+const SolverOptions kJacobianOptions = day_options(1e-7, 1e-9);
+
+// The one-day map x(0) -> x(24 h) of the habitual day, its drift x(24 h) - x(0)
+// on the unknowns, and a step budget shared by every day it integrates.
+class DayMap {
+ public:
+  DayMap(const Model& model, const Schedule& day, long max_steps)
+      : model_(model), day_(day), max_steps_(max_steps), steps_left_(max_steps) {}
+
+  State end_of_day(const State& x0, SolverOptions options) {
+    if (steps_left_ <= 0) {
+      throw std::runtime_error("periodic steady state: the step budget max_steps=" +
+                               std::to_string(max_steps_) + " is used up");
+    }
+    options.max_steps = steps_left_;
+    try {
+      const std::vector<double> none;
+      const Trajectory run = integrate(model_, day_, x0, none, none, options);
+      steps_left_ -= run.steps;
+      return run.final_state;
+    } catch (const std::runtime_error& error) {
+      throw std::runtime_error(std::string("periodic steady state (step budget max_steps=") +
+                               std::to_string(max_steps_) +
+                               " for the whole solve): " + error.what());
+    }
+  }
+
+  static Drift drift(const State& x0, const State& end) {
+    Drift r;
+    for (int i = 0; i < kUnknownCount; ++i) r[i] = end[kUnknowns[i]] - x0[kUnknowns[i]];
+    return r;
+  }
+
+  // Jacobian of the drift by forward differences (see kJacobianOptions).
+  DriftJacobian jacobian(const State& x, double body_mmol) {
+    DriftJacobian result;
+    const Drift base = drift(x, end_of_day(x, kJacobianOptions));
+    for (int j = 0; j < kUnknownCount; ++j) {
+      State xp = x;
+      const double h = std::max(1e-4 * std::abs(x[kUnknowns[j]]), 1e-6 * body_mmol);
+      xp[kUnknowns[j]] += h;
+      result.col(j) = (drift(xp, end_of_day(xp, kJacobianOptions)) - base) / h;
+    }
+    return result;
+  }
+
+ private:
+  const Model& model_;
+  const Schedule& day_;
+  long max_steps_;
+  long steps_left_;
+};
+
+}  // namespace
+
+SteadyState solve_periodic_steady_state(const Model& model, const Schedule& day, long max_steps) {
   if (day.breakpoints.front() != 0.0 || day.breakpoints.back() != 24.0) {
     throw std::invalid_argument("periodic steady state needs a 0-24 h day schedule");
   }
@@ -118,67 +204,30 @@ SteadyState solve_periodic_steady_state(const Model& model, const Schedule& day)
   mean_inputs.diet_mmol_h = s.diet_mmol_h;
   SteadyState result = solve_steady_state(model, mean_inputs);
 
-  // The pools that are not zero without doses.
-  constexpr int kUnknowns[] = {idx::kSiDiet, idx::kColonDiet, idx::kPlasma,  idx::kPeripheral,
-                               idx::kTissue, idx::kBone,      idx::kDeepBone};
-  constexpr int n = 7;
-  // Residuals are integrated at rtol 1e-9: one day from the solution then ends
-  // within 3e-10 mmol of an rtol 1e-13 integration (reference adult, measured),
-  // ~300x below the convergence tolerance below, so a tighter run buys nothing.
-  SolverOptions residual_options;
-  residual_options.rtol = 1e-9;
-  residual_options.atol = 1e-11;
-  residual_options.atol_gut = 1e-11;
-  // The chord Jacobian only steers the iteration (convergence is judged on the
-  // residual), so its columns are integrated at rtol 1e-7 (end-state error
-  // ~1e-7 mmol) with a difference step of 1e-4 of the pool, at least 1e-6 of
-  // the body's Mg (~1e-3 mmol in an adult): <= 1e-4 relative error per column.
-  SolverOptions jacobian_options;
-  jacobian_options.rtol = 1e-7;
-  jacobian_options.atol = 1e-9;
-  jacobian_options.atol_gut = 1e-9;
-  const std::vector<double> none;
-  auto one_day = [&](const State& x0, const SolverOptions& options) {
-    State end = integrate(model, day, x0, none, none, options).final_state;
-    return end;
-  };
-  auto residual = [&](const State& x0, const State& end) {
-    Eigen::Matrix<double, n, 1> r;
-    for (int i = 0; i < n; ++i) r[i] = end[kUnknowns[i]] - x0[kUnknowns[i]];
-    return r;
-  };
   // Converged when no pool drifts by more than 1e-10 of the body's Mg per day
   // (with a floor of round-off for a body emptied by a near-zero diet).
   const double body_mmol = body_amount(result.state);
   const double tolerance = 1e-10 * body_mmol + 1e-12;
 
+  DayMap map(model, day, max_steps);
   State x = result.state;
-  State end = one_day(x, residual_options);
-  Eigen::Matrix<double, n, 1> r = residual(x, end);
-  Eigen::PartialPivLU<Eigen::Matrix<double, n, n>> lu;
+  State end = map.end_of_day(x, kResidualOptions);
+  Drift r = DayMap::drift(x, end);
+  Eigen::PartialPivLU<DriftJacobian> lu;
   bool have_jacobian = false;
   double previous = std::numeric_limits<double>::infinity();
   for (int iteration = 0; iteration < 30 && r.cwiseAbs().maxCoeff() > tolerance; ++iteration) {
     const double size = r.cwiseAbs().maxCoeff();
+    // Chord iterations reuse the Jacobian while the drift shrinks >= 4-fold a step.
     if (!have_jacobian || size > 0.25 * previous) {
-      // Jacobian of x -> x(24 h) - x by forward differences (chord iterations reuse it).
-      Eigen::Matrix<double, n, n> jacobian;
-      const Eigen::Matrix<double, n, 1> r_loose = residual(x, one_day(x, jacobian_options));
-      for (int j = 0; j < n; ++j) {
-        State xp = x;
-        const double h = std::max(1e-4 * std::abs(x[kUnknowns[j]]), 1e-6 * body_mmol);
-        xp[kUnknowns[j]] += h;
-        const Eigen::Matrix<double, n, 1> rp = residual(xp, one_day(xp, jacobian_options));
-        jacobian.col(j) = (rp - r_loose) / h;
-      }
-      lu.compute(jacobian);
+      lu.compute(map.jacobian(x, body_mmol));
       have_jacobian = true;
     }
     previous = size;
-    const Eigen::Matrix<double, n, 1> step = lu.solve(-r);
-    for (int i = 0; i < n; ++i) x[kUnknowns[i]] += step[i];
-    end = one_day(x, residual_options);
-    r = residual(x, end);
+    const Drift step = lu.solve(-r);
+    for (int i = 0; i < kUnknownCount; ++i) x[kUnknowns[i]] += step[i];
+    end = map.end_of_day(x, kResidualOptions);
+    r = DayMap::drift(x, end);
   }
   result.max_rate_residual = r.cwiseAbs().maxCoeff();
   if (!(result.max_rate_residual <= tolerance)) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -43,22 +44,31 @@ const std::vector<Meal>& default_meals() {
 
 void validate(const Covariates& c) {
   const bool adult = c.age_years >= kAdultAgeYears;
-  require(std::isfinite(c.age_years) && c.age_years >= kMinAgeYears && c.age_years <= 110.0,
-          "age_years=" + std::to_string(c.age_years) + " outside 1-110");
-  require(std::isfinite(c.weight_kg) && c.weight_kg >= (adult ? 30.0 : kMinWeightKg) &&
-              c.weight_kg <= 250.0,
+  const auto number = [](double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", value);
+    return std::string(text);
+  };
+  require(std::isfinite(c.age_years) && c.age_years >= kMinAgeYears && c.age_years <= kMaxAgeYears,
+          "age_years=" + std::to_string(c.age_years) + " outside " + number(kMinAgeYears) + "-" +
+              number(kMaxAgeYears));
+  const double min_weight = adult ? kMinAdultWeightKg : kMinWeightKg;
+  require(std::isfinite(c.weight_kg) && c.weight_kg >= min_weight && c.weight_kg <= kMaxWeightKg,
           "weight_kg=" + std::to_string(c.weight_kg) +
-              (adult ? " outside the adult range 30-250 kg" : " outside 5-250 kg"));
-  require(
-      std::isfinite(c.height_cm) &&
-          (c.height_cm <= 0.0 || (c.height_cm >= (adult ? 120.0 : 60.0) && c.height_cm <= 230.0)),
-      "height_cm=" + std::to_string(c.height_cm) +
-          (adult ? " outside 120-230 cm" : " outside 60-230 cm"));
-  require(std::isfinite(c.egfr_ml_min) && c.egfr_ml_min <= 250.0,
-          "egfr_ml_min=" + std::to_string(c.egfr_ml_min) + " must be <= 250 (or <= 0: typical)");
-  require(
-      std::isfinite(c.diet_mg_per_day) && c.diet_mg_per_day > 0.0 && c.diet_mg_per_day <= 5000.0,
-      "diet_mg_per_day=" + std::to_string(c.diet_mg_per_day) + " must be in (0, 5000]");
+              (adult ? " outside the adult range " : " outside ") + number(min_weight) + "-" +
+              number(kMaxWeightKg) + " kg");
+  const double min_height = adult ? kMinAdultHeightCm : kMinChildHeightCm;
+  require(std::isfinite(c.height_cm) &&
+              (c.height_cm <= 0.0 || (c.height_cm >= min_height && c.height_cm <= kMaxHeightCm)),
+          "height_cm=" + std::to_string(c.height_cm) + " outside " + number(min_height) + "-" +
+              number(kMaxHeightCm) + " cm");
+  require(std::isfinite(c.egfr_ml_min) && c.egfr_ml_min <= kMaxEgfrMlMin,
+          "egfr_ml_min=" + std::to_string(c.egfr_ml_min) + " must be <= " + number(kMaxEgfrMlMin) +
+              " (or <= 0: typical)");
+  require(std::isfinite(c.diet_mg_per_day) && c.diet_mg_per_day > 0.0 &&
+              c.diet_mg_per_day <= kMaxDietMgPerDay,
+          "diet_mg_per_day=" + std::to_string(c.diet_mg_per_day) + " must be in (0, " +
+              number(kMaxDietMgPerDay) + "]");
   // A C++ caller can cast any integer to an enum: only the listed values are valid.
   require(c.sex == Sex::kFemale || c.sex == Sex::kMale,
           "sex: unknown value (enum value " + std::to_string(static_cast<int>(c.sex)) + ")");

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['ADULT_AGE_YEARS', 'BuildInfo', 'Covariates', 'DEFAULT_START_CLOCK_H', 'DietChange', 'Diuretic', 'Drug', 'DrugPeriod', 'Fast', 'HYPO_THRESHOLD_MMOL_L', 'Infusion', 'InitialState', 'MIN_AGE_YEARS', 'MIN_WEIGHT_KG', 'Meal', 'Metrics', 'OralDose', 'ParenteralDose', 'Physiology', 'REFERENCE_INTERVAL_HIGH_MMOL_L', 'Regimen', 'SUMMARY_BINS', 'Sex', 'SimulationRequest', 'SimulationResult', 'SolverOptions', 'SubjectParameters', 'build_info', 'closest_names', 'default_meals', 'form_catalogue', 'form_ids', 'metric_names', 'metric_values', 'output_columns', 'parameter_table', 'population_presets', 'sample_subjects', 'serum_thresholds_above', 'simulate', 'simulate_batch', 'summary_bin_edges', 'summary_variables', 'typical_egfr_ml_min', 'validate_meal_spacing']
+__all__: list[str] = ['ADULT_AGE_YEARS', 'BuildInfo', 'Covariates', 'DEFAULT_START_CLOCK_H', 'DietChange', 'Diuretic', 'Drug', 'DrugPeriod', 'Fast', 'HYPO_THRESHOLD_MMOL_L', 'Infusion', 'InitialState', 'MAX_AGE_YEARS', 'MAX_DIET_MG_PER_DAY', 'MAX_EGFR_ML_MIN', 'MAX_HEIGHT_CM', 'MAX_RUN_H', 'MAX_WEIGHT_KG', 'MEQ_PER_MMOL', 'MG_DL_PER_MMOL_L', 'MG_PER_MMOL', 'MIN_ADULT_HEIGHT_CM', 'MIN_ADULT_WEIGHT_KG', 'MIN_AGE_YEARS', 'MIN_CHILD_HEIGHT_CM', 'MIN_WEIGHT_KG', 'Meal', 'Metrics', 'OralDose', 'ParameterInfo', 'ParenteralDose', 'Physiology', 'PopulationSpec', 'REFERENCE_INTERVAL_HIGH_MMOL_L', 'Regimen', 'SUMMARY_BINS', 'Sex', 'SimulationRequest', 'SimulationResult', 'SolverOptions', 'SubjectParameters', 'build_info', 'closest_names', 'default_meals', 'form_catalogue', 'form_ids', 'metric_names', 'metric_values', 'output_columns', 'parameter_table', 'population_presets', 'sample_subjects', 'serum_thresholds_above', 'simulate', 'simulate_batch', 'summary_bin_edges', 'summary_variables', 'typical_egfr_ml_min', 'validate_meal_spacing']
 class BuildInfo:
     """
     How the C++ core was compiled.
@@ -31,6 +31,42 @@ class Physiology:
     def set(self, arg0: str, arg1: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     def validate(self) -> None:
+        ...
+class ParameterInfo:
+    """
+    One row of the parameter table (read-only).
+    """
+    def __repr__(self) -> str:
+        ...
+    @property
+    def allowed_max(self) -> float:
+        ...
+    @property
+    def allowed_min(self) -> float:
+        ...
+    @property
+    def allowed_min_inclusive(self) -> bool:
+        ...
+    @property
+    def calibrated_against(self) -> str:
+        ...
+    @property
+    def description(self) -> str:
+        ...
+    @property
+    def kind(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def source(self) -> str:
+        ...
+    @property
+    def unit(self) -> str:
+        ...
+    @property
+    def value(self) -> float:
         ...
 class Sex:
     """
@@ -486,6 +522,90 @@ class SimulationResult:
     @property
     def table(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
         ...
+class PopulationSpec:
+    """
+    A population preset: covariate distributions and IIV (read-only).
+    """
+    def __repr__(self) -> str:
+        ...
+    @property
+    def age_max_years(self) -> float:
+        ...
+    @property
+    def age_min_years(self) -> float:
+        ...
+    @property
+    def diet_cv(self) -> float:
+        ...
+    @property
+    def diet_mean_female_mg(self) -> float:
+        ...
+    @property
+    def diet_mean_male_mg(self) -> float:
+        ...
+    @property
+    def egfr_intercept_ml_min(self) -> float:
+        ...
+    @property
+    def egfr_max_ml_min(self) -> float:
+        ...
+    @property
+    def egfr_min_ml_min(self) -> float:
+        ...
+    @property
+    def egfr_sd_ml_min(self) -> float:
+        ...
+    @property
+    def egfr_slope_per_year(self) -> float:
+        ...
+    @property
+    def female_fraction(self) -> float:
+        ...
+    @property
+    def height_mean_female_cm(self) -> float:
+        ...
+    @property
+    def height_mean_male_cm(self) -> float:
+        ...
+    @property
+    def height_sd_cm(self) -> float:
+        ...
+    @property
+    def iiv_cv_ecf_volume(self) -> float:
+        ...
+    @property
+    def iiv_cv_renal_tm(self) -> float:
+        ...
+    @property
+    def iiv_cv_transcellular(self) -> float:
+        ...
+    @property
+    def loop_fraction(self) -> float:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def ppi_fraction(self) -> float:
+        ...
+    @property
+    def pregnant_fraction(self) -> float:
+        ...
+    @property
+    def source(self) -> str:
+        ...
+    @property
+    def thiazide_fraction(self) -> float:
+        ...
+    @property
+    def weight_cv(self) -> float:
+        ...
+    @property
+    def weight_mean_female_kg(self) -> float:
+        ...
+    @property
+    def weight_mean_male_kg(self) -> float:
+        ...
 def build_info() -> BuildInfo:
     """
     How the C++ core was compiled.
@@ -506,10 +626,14 @@ def metric_values(arg0: Metrics) -> list[float]:
     ...
 def output_columns() -> list[str]:
     ...
-def parameter_table() -> list:
-    ...
-def population_presets() -> list:
-    ...
+def parameter_table() -> list[ParameterInfo]:
+    """
+    The parameter table (copies of the core's rows).
+    """
+def population_presets() -> list[PopulationSpec]:
+    """
+    The population presets (copies of the core's table).
+    """
 def sample_subjects(population: str, seed: typing.SupportsInt | typing.SupportsIndex, start: typing.SupportsInt | typing.SupportsIndex, count: typing.SupportsInt | typing.SupportsIndex) -> dict:
     ...
 def serum_thresholds_above() -> list[float]:
@@ -533,7 +657,19 @@ def validate_meal_spacing(meals: collections.abc.Sequence[Meal], fed_state_durat
 ADULT_AGE_YEARS: float = 18.0
 DEFAULT_START_CLOCK_H: float = 7.0
 HYPO_THRESHOLD_MMOL_L: float = 0.75
+MAX_AGE_YEARS: float = 110.0
+MAX_DIET_MG_PER_DAY: float = 5000.0
+MAX_EGFR_ML_MIN: float = 250.0
+MAX_HEIGHT_CM: float = 230.0
+MAX_RUN_H: float = 175200.0
+MAX_WEIGHT_KG: float = 250.0
+MEQ_PER_MMOL: float = 2.0
+MG_DL_PER_MMOL_L: float = 2.4305
+MG_PER_MMOL: float = 24.305
+MIN_ADULT_HEIGHT_CM: float = 120.0
+MIN_ADULT_WEIGHT_KG: float = 30.0
 MIN_AGE_YEARS: float = 1.0
+MIN_CHILD_HEIGHT_CM: float = 60.0
 MIN_WEIGHT_KG: float = 5.0
 REFERENCE_INTERVAL_HIGH_MMOL_L: float = 0.95
 SUMMARY_BINS: int = 2048

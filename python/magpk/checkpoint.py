@@ -144,7 +144,7 @@ def describe_request(*, regimen: Any, population: str,
 
     events = _regimen_events(regimen)
     physiology = core_physiology(parameters)
-    names = [row["name"] for row in _core.parameter_table()]
+    names = [row.name for row in _core.parameter_table()]
     layout = columns if columns is not None else _core.sample_subjects(population, seed, 0, 0)
     times = np.ascontiguousarray(times, dtype="<f8")
     rtol, atol, atol_gut = tolerances

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable
 
+from . import _core
 from ._cli_tables import (
     SERUM_ROW,
     UNIT_SYSTEMS,
@@ -87,15 +88,22 @@ def _days(text: str) -> float:
     return _quantity(text, units, "duration", "14, 14d, 2w or 36h") / 24.0
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"invalid count {text!r}: expected a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"invalid count {text!r}: must be >= 1")
-    return value
+def _whole_number(what: str, minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= minimum, named `what` in its messages."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"invalid {what} {text!r}: expected a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"invalid {what} {text!r}: must be >= {minimum}")
+        return value
+    return parse
+
+
+_positive_int = _whole_number("count", 1)
+_nonnegative_int = _whole_number("seed", 0)
 
 
 def _real(name: str, minimum: float, maximum: float, unit: str) -> Callable[[str], float]:
@@ -167,15 +175,21 @@ def _drug(text: str) -> tuple[str, list[float]]:
 
 def _add_subject(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("subject")
-    group.add_argument("--weight", type=_real("weight", 5, 250, "kg"), default=70.0,
-                       help="body weight, kg (adults 30-250, children 5-250; default 70)")
+    # The core's covariate limits (magpk.Subject checks the adult/child ones in detail).
+    weight = (_core.MIN_WEIGHT_KG, _core.MIN_ADULT_WEIGHT_KG, _core.MAX_WEIGHT_KG)
+    age = (_core.MIN_AGE_YEARS, _core.ADULT_AGE_YEARS, _core.MAX_AGE_YEARS)
+    group.add_argument("--weight", type=_real("weight", weight[0], weight[2], "kg"), default=70.0,
+                       help=f"body weight, kg (adults {weight[1]:g}-{weight[2]:g}, children "
+                            f"{weight[0]:g}-{weight[2]:g}; default 70)")
     group.add_argument("--sex", choices=("female", "male"), default="female",
                        help="default female")
-    group.add_argument("--age", type=_real("age", 1, 110, "y"), default=40.0,
-                       help="age, years (1-110: children 1-17; default 40)")
-    group.add_argument("--egfr", type=_real("eGFR", 1, 250, ""), default=None,
+    group.add_argument("--age", type=_real("age", age[0], age[2], "y"), default=40.0,
+                       help=f"age, years ({age[0]:g}-{age[2]:g}: children {age[0]:g}-"
+                            f"{age[1] - 1:g}; default 40)")
+    group.add_argument("--egfr", type=_real("eGFR", 1, _core.MAX_EGFR_ML_MIN, ""), default=None,
                        help="GFR, mL/min (default: typical for age and size, 100 for adults)")
-    group.add_argument("--diet", type=_real("diet", 1, 5000, "mg"), default=None,
+    group.add_argument("--diet", type=_real("diet", 1, _core.MAX_DIET_MG_PER_DAY, "mg"),
+                       default=None,
                        help="habitual dietary Mg, mg/day (default: 300 for adults, the RDA "
                             "for age and sex for children)")
     group.add_argument("--pregnant", action="store_true", help="pregnant (female only)")
@@ -200,17 +214,6 @@ def _add_regimen(parser: argparse.ArgumentParser, default_dose: str) -> None:
     group.add_argument("--with-food", action="store_true", help="doses taken with a meal")
     group.add_argument("--t-end", type=parse_duration_h,
                        help="simulated time (default: last dose + 48h)")
-
-
-def _nonnegative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"invalid seed {text!r}: expected a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: must be >= 0")
-    return value
 
 
 def _add_uncertainty(parser: argparse.ArgumentParser) -> None:

@@ -76,16 +76,16 @@ RESULT_GRID_POINTS = 240
 def parameter_bounds(name: str) -> tuple[float, float]:
     """The range (own units) within which :func:`fit` varies parameter ``name``:
     1e-3 to 1e3 x the table value, within the range the core accepts (shares at most 1)."""
-    rows = {row["name"]: row for row in _core.parameter_table()}
+    rows = {row.name: row for row in _core.parameter_table()}
     if name not in rows:
         raise ValueError(_unknown_parameter_message(name, "name", list(rows)))
-    value = float(rows[name]["value"])
-    return (max(LOWER_FACTOR * value, float(rows[name]["allowed_min"])),
-            min(UPPER_FACTOR * value, float(rows[name]["allowed_max"])))
+    value = float(rows[name].value)
+    return (max(LOWER_FACTOR * value, float(rows[name].allowed_min)),
+            min(UPPER_FACTOR * value, float(rows[name].allowed_max)))
 
 
 def parameter_values() -> dict[str, float]:
-    return {row["name"]: float(row["value"]) for row in _core.parameter_table()}
+    return {row.name: float(row.value) for row in _core.parameter_table()}
 
 
 def _unknown_parameter_message(name: Any, argument: str, names: Sequence[str]) -> str:

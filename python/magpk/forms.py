@@ -9,12 +9,12 @@ import pandas as pd
 
 from . import _arguments, _core
 
-#: mg of elemental magnesium per mmol (Mg atomic weight 24.305 g/mol).
-MG_PER_MMOL = 24.305
+#: mg of elemental magnesium per mmol (Mg atomic weight 24.305 g/mol; the core's constant).
+MG_PER_MMOL: float = _core.MG_PER_MMOL
 #: Serum Mg in mg/dL per mmol/L (mg per mmol over 10 dL per L).
-MG_DL_PER_MMOL_L = MG_PER_MMOL / 10.0
+MG_DL_PER_MMOL_L: float = _core.MG_DL_PER_MMOL_L
 #: mEq per mmol of Mg (divalent: serum in mEq/L is twice mmol/L).
-MEQ_PER_MMOL = 2.0
+MEQ_PER_MMOL: float = _core.MEQ_PER_MMOL
 
 
 @cache

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _arguments, _core
+from . import _arguments, _core, _records
 
 
 @cache
@@ -35,7 +35,8 @@ def parameters() -> pd.DataFrame:
     when the calibration targets do not constrain it; its ``log_sd`` is then a
     cap, not an estimate). See :func:`parameter_covariance`.
     """
-    frame = pd.DataFrame(_core.parameter_table()).set_index("name")
+    table = _records.records(_core.ParameterInfo, _core.parameter_table())
+    frame = pd.DataFrame(table).set_index("name")
     frame = frame[["value", "unit", "description", "source", "calibrated_against", "kind"]]
     calibration = stored_calibration()
     sd = np.sqrt(np.diag(np.asarray(calibration["log_covariance"])))
@@ -70,7 +71,7 @@ def core_physiology(overrides: Mapping[str, Any] | None) -> _core.Physiology:
         return physiology
     if not isinstance(overrides, Mapping):
         raise TypeError(f"parameters={overrides!r}: expected a mapping of parameter name -> value")
-    names = [row["name"] for row in _core.parameter_table()]
+    names = [info.name for info in _core.parameter_table()]
     for name, value in overrides.items():
         if name not in names:
             close = _core.closest_names(str(name), names, 3)

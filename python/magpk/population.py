@@ -21,10 +21,10 @@ from typing import Any, Optional, cast
 import numpy as np
 import pandas as pd
 
-from . import _arguments, _core
+from . import _arguments, _core, _records
 from .forms import MG_PER_MMOL
 from .parameters import core_physiology
-from .regimen import Regimen
+from .regimen import MAX_TIME_H, Regimen
 from .simulate import DEFAULT_ATOL, DEFAULT_ATOL_GUT, DEFAULT_RTOL, check_tolerances, output_grid
 
 #: Largest cohort accepted in one call.
@@ -42,11 +42,12 @@ _IIV_COLUMNS = ("transcellular_factor", "ecf_volume_factor", "renal_tm_factor")
 
 def populations() -> pd.DataFrame:
     """The population presets (covariate distributions, IIV, sources)."""
-    return pd.DataFrame(_core.population_presets()).set_index("name")
+    presets = _records.records(_core.PopulationSpec, _core.population_presets())
+    return pd.DataFrame(presets).set_index("name")
 
 
 def _preset_names() -> list[str]:
-    return [row["name"] for row in _core.population_presets()]
+    return [spec.name for spec in _core.population_presets()]
 
 
 def _flag(value: Any) -> Any:
@@ -318,7 +319,7 @@ def simulate_population(regimen: Regimen, n: int | None = 10_000, seed: int = 1,
         raise TypeError(f"seed={seed!r}: expected an integer in [0, 2**63)")
     if not 0 <= seed < 2**63:
         raise ValueError(f"seed={seed!r}: allowed 0 to 2**63 - 1")
-    t_end = _arguments.real("t_end_h", t_end_h, strictly_positive=True, maximum=24.0 * 365 * 20)
+    t_end = _arguments.real("t_end_h", t_end_h, strictly_positive=True, maximum=MAX_TIME_H)
     times = np.asarray(output_grid(t_end, output_every_h, None))
     source, n_subjects, label = _cohort(population, n)
     if threads is None:

@@ -21,8 +21,9 @@ from .forms import MG_PER_MMOL, check_form, elemental_fraction, mgso4_heptahydra
 MAX_EVENTS = 1_000_000
 #: Shortest infusion accepted (h); a shorter one is an IV bolus.
 MIN_INFUSION_H = 1e-3
-#: Latest event time and longest dosing interval accepted, hours (20 years).
-MAX_TIME_H = 24.0 * 365 * 20
+#: Latest event time, longest dosing interval and longest run accepted, hours (20 years; the
+#: core's limit).
+MAX_TIME_H: float = _core.MAX_RUN_H
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ import pandas as pd
 from . import _arguments
 from .forms import MG_PER_MMOL, elemental_fraction
 from .intakes import IOM_1997_UL_URL, dri_row
-from .regimen import Regimen
+from .regimen import MAX_TIME_H, Regimen
 from .simulate import check_regimen_and_subject
 from .subject import Subject
 
@@ -328,7 +328,7 @@ def _drug_doses(drugs: Any, repeat_daily: bool, n_days: int
             times = [times]
         if isinstance(times, (str, bytes)) or not hasattr(times, "__iter__"):
             raise TypeError(f"drugs[{name!r}] times={times!r}: expected a list of hours")
-        maximum = 24.0 if repeat_daily else 24.0 * 365 * 20
+        maximum = 24.0 if repeat_daily else MAX_TIME_H
         hours = [_arguments.real(f"drugs[{name!r}] time", t, minimum=0.0, maximum=maximum,
                                  allowed=("allowed: hours of the day, 0 to < 24 "
                                            "(repeat_daily=True)") if repeat_daily

@@ -23,7 +23,7 @@ import numpy as np
 from . import _arguments, _core
 from ._display import regimen_lines
 from .forms import MG_PER_MMOL, catalogue
-from .regimen import Regimen
+from .regimen import MAX_TIME_H, Regimen
 from .simulate import check_regimen_and_subject, simulate
 from .subject import Subject
 
@@ -37,7 +37,7 @@ MAX_EVENTS = 10_000
 #: Without ``t_end_h``, the exported run ends this long after the regimen's last event (as the
 #: command line's default).
 DEFAULT_TAIL_H = 48.0
-_MAX_T_END_H = 24.0 * 365 * 20  # as magpk.simulate
+_MAX_T_END_H = MAX_TIME_H  # as magpk.simulate
 #: Length of the magpk run whose first row gives the steady state at t = 0 (any > 0 will do).
 _STEADY_PROBE_H = 1.0
 
@@ -387,7 +387,7 @@ def plan(regimen: Regimen, subject: Subject, t_end: float) -> Plan:
     derived = {name: float(getattr(core_subject, name)) for name in
                ("ecf_volume_l", "gfr_l_h", "tm_mmol_h", "tissue_reference_mmol", "body_mg_mmol",
                 "peripheral_volume_l", "bone_reference_mmol")}
-    table = {row["name"]: (float(row["value"]), str(row["unit"]))
+    table = {row.name: (float(row.value), str(row.unit))
              for row in _core.parameter_table()}
     return Plan(subject, regimen, t_end, pools,
                 [Breakpoint(t, i, d) for t, i, d in zip(times, inputs, doses)], initial, derived,

@@ -14,17 +14,18 @@ from . import _arguments, _core
 from .forms import MEQ_PER_MMOL, MG_DL_PER_MMOL_L, MG_PER_MMOL
 from .parameters import core_physiology
 from .plot import plot_result
-from .regimen import Regimen
+from .regimen import MAX_TIME_H, Regimen
 from .subject import Subject
 
 #: Largest output grid accepted (rows); about 130 MB of states per run.
 MAX_OUTPUT_ROWS = 500_000
-#: Default solver tolerances: relative; absolute (mmol) for body states and for
-#: gut pools. Serum is then within ~5e-7 (oral, 30 days with meals) to ~1.4e-6
-#: (24-h IV) relative of a tight reference run (benchmarks/accuracy.py).
-DEFAULT_RTOL = 1e-6
-DEFAULT_ATOL = 1e-8
-DEFAULT_ATOL_GUT = 1e-6
+#: Default solver tolerances (the core's SolverOptions defaults): relative; absolute (mmol)
+#: for body states and for gut pools. Serum is then within ~5e-7 (oral, 30 days with meals)
+#: to ~1.4e-6 (24-h IV) relative of a tight reference run (benchmarks/accuracy.py).
+_SOLVER_DEFAULTS = _core.SolverOptions()
+DEFAULT_RTOL: float = _SOLVER_DEFAULTS.rtol
+DEFAULT_ATOL: float = _SOLVER_DEFAULTS.atol
+DEFAULT_ATOL_GUT: float = _SOLVER_DEFAULTS.atol_gut
 
 
 class Result:
@@ -311,8 +312,8 @@ def simulate(regimen: Regimen, subject: Subject | None = None, *, t_end_h: float
         if uncertainty is None and value is not None:
             raise ValueError(f"{name}={value!r}: used only with uncertainty=n (a number of "
                              f"parameter draws)")
-    t_end = _arguments.real("t_end_h", t_end_h, strictly_positive=True, maximum=24.0 * 365 * 20,
-                            allowed="allowed: > 0 and <= 20 years (175,200 h)")
+    t_end = _arguments.real("t_end_h", t_end_h, strictly_positive=True, maximum=MAX_TIME_H,
+                            allowed=f"allowed: > 0 and <= 20 years ({MAX_TIME_H:,.0f} h)")
     request = _core.SimulationRequest()
     request.covariates = subject._to_core()
     request.physiology = core_physiology(parameters)

@@ -11,7 +11,13 @@ from .intakes import rda_mg_per_day
 _DIURETICS = (None, "loop", "thiazide")
 _ADULT_AGE = float(_core.ADULT_AGE_YEARS)
 _MIN_AGE = float(_core.MIN_AGE_YEARS)
+_MAX_AGE = float(_core.MAX_AGE_YEARS)
 _MIN_WEIGHT = float(_core.MIN_WEIGHT_KG)
+_MIN_ADULT_WEIGHT = float(_core.MIN_ADULT_WEIGHT_KG)
+_MAX_WEIGHT = float(_core.MAX_WEIGHT_KG)
+_MAX_EGFR = float(_core.MAX_EGFR_ML_MIN)
+_MAX_DIET = float(_core.MAX_DIET_MG_PER_DAY)
+_MAX_HEIGHT = float(_core.MAX_HEIGHT_CM)
 #: Habitual intake assumed for adults when none is given (the core's default:
 #: ~US adult mean, IOM 1997).
 _ADULT_DIET_MG_PER_DAY = float(_core.Covariates().diet_mg_per_day)
@@ -121,34 +127,34 @@ class Subject:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "age_years", _arguments.real(
-            "age_years", self.age_years, minimum=_MIN_AGE, maximum=110.0,
-            allowed=f"allowed: {_MIN_AGE:g}-110 years (children from {_MIN_AGE:g} year)"))
+            "age_years", self.age_years, minimum=_MIN_AGE, maximum=_MAX_AGE,
+            allowed=f"allowed: {_MIN_AGE:g}-{_MAX_AGE:g} years (children from {_MIN_AGE:g} year)"))
         adult = self.age_years >= _ADULT_AGE
-        min_weight = 30.0 if adult else _MIN_WEIGHT
+        min_weight = _MIN_ADULT_WEIGHT if adult else _MIN_WEIGHT
         set_(self, "weight_kg", _arguments.real(
-            "weight_kg", self.weight_kg, minimum=min_weight, maximum=250.0,
-            allowed=f"allowed: {min_weight:g}-250 kg{'' if adult else ' for a child'}"))
+            "weight_kg", self.weight_kg, minimum=min_weight, maximum=_MAX_WEIGHT,
+            allowed=f"allowed: {min_weight:g}-{_MAX_WEIGHT:g} kg{'' if adult else ' for a child'}"))
         set_(self, "sex", _arguments.choice("sex", self.sex, ("female", "male")))
         if self.egfr_ml_min is None:
             set_(self, "egfr_ml_min", float(_core.typical_egfr_ml_min(
                 self.age_years, self.weight_kg, _core.Physiology())))
-        set_(self, "egfr_ml_min", _arguments.real("egfr_ml_min", self.egfr_ml_min, maximum=250.0,
-                                                  strictly_positive=True,
-                                                  allowed="allowed: > 0 and <= 250 mL/min"))
+        set_(self, "egfr_ml_min", _arguments.real(
+            "egfr_ml_min", self.egfr_ml_min, maximum=_MAX_EGFR, strictly_positive=True,
+            allowed=f"allowed: > 0 and <= {_MAX_EGFR:g} mL/min"))
         if self.diet_mg_per_day is None:
             set_(self, "diet_mg_per_day",
                  _ADULT_DIET_MG_PER_DAY if adult else rda_mg_per_day(self.age_years, self.sex))
         set_(self, "diet_mg_per_day", _arguments.real(
-            "diet_mg_per_day", self.diet_mg_per_day, maximum=5000.0, strictly_positive=True,
-            allowed="allowed: > 0 and <= 5000 mg/day"))
+            "diet_mg_per_day", self.diet_mg_per_day, maximum=_MAX_DIET, strictly_positive=True,
+            allowed=f"allowed: > 0 and <= {_MAX_DIET:g} mg/day"))
         _arguments.boolean("pregnant", self.pregnant)
         _arguments.boolean("ppi", self.ppi)
         _arguments.choice("diuretic", self.diuretic, _DIURETICS)
         if self.height_cm is not None:
-            low = 120.0 if adult else 60.0
+            low = float(_core.MIN_ADULT_HEIGHT_CM if adult else _core.MIN_CHILD_HEIGHT_CM)
             set_(self, "height_cm", _arguments.real("height_cm", self.height_cm, minimum=low,
-                                                    maximum=230.0,
-                                                    allowed=f"allowed: {low:g}-230 cm"))
+                                                    maximum=_MAX_HEIGHT,
+                                                    allowed=f"allowed: {low:g}-{_MAX_HEIGHT:g} cm"))
         if self.pregnant and not adult:
             raise ValueError(f"pregnant=True with age_years={self.age_years:g}: pregnancy is "
                              f"modeled for adults (18+) only")

@@ -33,12 +33,29 @@ TEST(Meals, DailyMealMgEqualsTheDiet) {
   }
 }
 
+// The solver's step budget bounds the whole periodic steady-state solve: a budget
+// smaller than one day's integration fails clearly instead of running on.
+TEST(Meals, PeriodicSteadyStateRespectsTheStepBudget) {
+  auto request = request_for(Regimen{}, 24.0, {0.0, 24.0});
+  request.solver.max_steps = 50;
+  try {
+    (void)magpk::simulate(request);
+    ADD_FAILURE() << "a 50-step budget was enough for the periodic steady state";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("periodic steady state"), std::string::npos)
+        << error.what();
+    EXPECT_NE(std::string(error.what()).find("max_steps=50"), std::string::npos) << error.what();
+  }
+  request.solver.max_steps = 5'000;  // ~1,450 steps for the reference adult
+  EXPECT_NO_THROW((void)magpk::simulate(request));
+}
+
 TEST(Meals, PeriodicSteadyStateRepeatsEveryDay) {
   const auto result = magpk::simulate(request_for(Regimen{}, 96.0, {0.0, 24.0, 48.0, 72.0, 96.0}));
   const auto& states = result.supplemented.states;
   for (int r = 1; r < 5; ++r) {
     for (int i = 0; i <= idx::kImDepot; ++i) {
-      // To the run's own solver tolerance (rtol 1e-6); the orbit itself is solved at 1e-11.
+      // To the run's own solver tolerance (rtol 1e-6); the orbit itself is solved at 1e-9.
       EXPECT_NEAR(states(r, i), states(0, i), 1e-5 * (1.0 + std::abs(states(0, i))))
           << "state " << i << " day " << r;
     }

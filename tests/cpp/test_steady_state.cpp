@@ -3,9 +3,11 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 #include "magpk//model.hpp"
 #include "magpk/physiology.hpp"
+#include "magpk/simulation.hpp"
 #include "magpk/steady_state.hpp"
 #include "magpk/subject.hpp"
 #include "test_support.hpp"
@@ -98,6 +100,25 @@ TEST(SteadyState, ZeroDietCovariateIsRejected) {
   covariates.diet_mg_per_day = 0.0;
   EXPECT_THROW(magpk::derive_subject_parameters(covariates, magpk::default_physiology()),
                std::invalid_argument);
+}
+
+// A parameter set so extreme that the model's numbers overflow (a Hill
+// coefficient of ~3,900 makes h(reference serum) underflow to 0) is refused,
+// not returned as an infinite store (found by the fuzzer).
+TEST(SteadyState, NonFiniteSteadyStateIsRefused) {
+  magpk::SimulationRequest request;
+  request.covariates.meals.clear();  // continuous diet: the closed-form steady state
+  request.covariates.weight_kg = 222.0;
+  request.physiology.store_uptake_hill = 3926.29;  // just inside 1e3 x the default
+  request.physiology.renal_tm_mmol_per_l_filtrate *= 3.76;
+  request.t_end_h = 24.0;
+  request.output_times_h = {0.0, 24.0};
+  try {
+    (void)magpk::simulate(request);
+    ADD_FAILURE() << "an infinite steady state was accepted";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("not finite"), std::string::npos) << error.what();
+  }
 }
 
 }  // namespace

@@ -160,7 +160,7 @@ def pool_state_name(form_id: str) -> str:
 # Parameters from the core's table and catalogue (values only)
 # ---------------------------------------------------------------------------
 def load_parameters(core) -> dict[str, float]:
-    return {row["name"]: float(row["value"]) for row in core.parameter_table()}
+    return {row.name: float(row.value) for row in core.parameter_table()}
 
 
 def load_forms(core) -> dict[str, dict]:

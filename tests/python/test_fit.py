@@ -260,7 +260,7 @@ def test_bounds_are_the_range_the_core_accepts() -> None:
     joint = {"tissue_fraction_of_body_mg", "bone_exchangeable_fraction_of_body_mg",
              "deep_bone_fraction_of_body_mg"}  # the stores' shares: sum < 1
     for row in _core.parameter_table():
-        name, value = row["name"], row["value"]
+        name, value = row.name, row.value
         low, high = parameter_bounds(name)
         assert low == pytest.approx(LOWER_FACTOR * value)
         assert high in (pytest.approx(UPPER_FACTOR * value), 1.0)  # 1: a share's cap

@@ -17,25 +17,32 @@
 namespace magpk {
 
 // Covariate distributions and IIV of a population (docs/model.md, "Populations").
+// Default-constructed, every number is 0 (nobody pregnant or on a drug, no
+// spread); each preset (population.cpp) sets its numbers by name.
 struct PopulationSpec {
   std::string name;
   std::string source;
-  double female_fraction;
-  double age_min_years, age_max_years;                              // uniform
-  double weight_mean_male_kg, weight_mean_female_kg, weight_cv;     // log-normal
-  double height_mean_male_cm, height_mean_female_cm, height_sd_cm;  // normal
+  double female_fraction = 0.0;
+  double age_min_years = 0.0, age_max_years = 0.0;  // uniform
+  // Weight: log-normal by sex (arithmetic mean, CV).
+  double weight_mean_male_kg = 0.0, weight_mean_female_kg = 0.0, weight_cv = 0.0;
+  // Height: normal by sex.
+  double height_mean_male_cm = 0.0, height_mean_female_cm = 0.0, height_sd_cm = 0.0;
   // eGFR: normal around intercept + slope * max(0, age - 30), sd, truncated to
-  // [egfr_min, egfr_max] (a uniform draw when egfr_sd < 0).
-  double egfr_intercept_ml_min, egfr_slope_per_year, egfr_sd_ml_min;
-  double egfr_min_ml_min, egfr_max_ml_min;
-  double diet_mean_male_mg, diet_mean_female_mg, diet_cv;  // log-normal
-  double pregnant_fraction;                                // of women
-  double ppi_fraction, loop_fraction, thiazide_fraction;
+  // [egfr_min, egfr_max] (a uniform draw when egfr_sd < 0: kUniformEgfr).
+  double egfr_intercept_ml_min = 0.0, egfr_slope_per_year = 0.0, egfr_sd_ml_min = 0.0;
+  double egfr_min_ml_min = 0.0, egfr_max_ml_min = 0.0;
+  double diet_mean_male_mg = 0.0, diet_mean_female_mg = 0.0, diet_cv = 0.0;  // log-normal
+  double pregnant_fraction = 0.0;                                            // of women
+  double ppi_fraction = 0.0, loop_fraction = 0.0, thiazide_fraction = 0.0;
   // Inter-individual variability (log-normal CV) of physiological parameters.
-  double iiv_cv_transcellular;  // si_vmax and colon_vmax
-  double iiv_cv_ecf_volume;     // ECF volume per kg
-  double iiv_cv_renal_tm;       // renal tubular maximum
+  double iiv_cv_transcellular = 0.0;  // si_vmax and colon_vmax
+  double iiv_cv_ecf_volume = 0.0;     // ECF volume per kg
+  double iiv_cv_renal_tm = 0.0;       // renal tubular maximum
 };
+
+// egfr_sd_ml_min of a preset whose eGFR is uniform on [egfr_min, egfr_max].
+inline constexpr double kUniformEgfr = -1.0;
 
 const std::vector<PopulationSpec>& population_presets();
 const PopulationSpec& find_population(const std::string& name);

@@ -46,6 +46,10 @@ struct InitialState {
   std::vector<std::string> pool_forms;
 };
 
+// Longest run, h: 20 years. Longer runs would allocate and loop over hourly
+// samples and daily meals without bound (the Python layer reads this limit).
+inline constexpr double kMaxRunH = 24.0 * 365.0 * 20.0;
+
 struct SimulationRequest {
   Covariates covariates;
   Physiology physiology = default_physiology();

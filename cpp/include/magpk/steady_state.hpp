@@ -10,6 +10,7 @@
 
 #include "magpk/model.hpp"
 #include "magpk/schedule.hpp"
+#include "magpk/simulator.hpp"
 
 namespace magpk {
 
@@ -26,6 +27,10 @@ struct SteadyState {
 SteadyState solve_steady_state(const Model& model, const SegmentInputs& inputs);
 
 // Periodic steady state on a 24-h schedule without doses (build_day_schedule).
-SteadyState solve_periodic_steady_state(const Model& model, const Schedule& day);
+// All its one-day integrations together take at most `max_steps` steps (the
+// request's solver budget: a very stiff parameter set fails with
+// std::runtime_error instead of running for minutes).
+SteadyState solve_periodic_steady_state(const Model& model, const Schedule& day,
+                                        long max_steps = SolverOptions{}.max_steps);
 
 }  // namespace magpk

@@ -117,6 +117,16 @@ struct SubjectParameters {
 inline constexpr double kMinAgeYears = 1.0;
 inline constexpr double kAdultAgeYears = 18.0;
 inline constexpr double kMinWeightKg = 5.0;
+// The other covariate limits validate(Covariates) enforces (the Python layer and
+// the CLI read them from the core).
+inline constexpr double kMaxAgeYears = 110.0;
+inline constexpr double kMinAdultWeightKg = 30.0;
+inline constexpr double kMaxWeightKg = 250.0;
+inline constexpr double kMinAdultHeightCm = 120.0;
+inline constexpr double kMinChildHeightCm = 60.0;
+inline constexpr double kMaxHeightCm = 230.0;
+inline constexpr double kMaxEgfrMlMin = 250.0;
+inline constexpr double kMaxDietMgPerDay = 5000.0;
 
 // The GFR (mL/min) typical for age and size, used when none is given: the adult
 // reference (100 mL/min at 70 kg) scaled by (weight/70)^0.75 and, in children,

@@ -4,7 +4,8 @@
 
 namespace magpk::units {
 
-// Standard atomic weights (g/mol) (project physiology review, s6; primary source not identified).
+// Standard atomic weights (g/mol), IUPAC abridged values: Meija et al. 2016,
+// "Atomic weights of the elements 2013", Pure Appl Chem 88:265, doi:10.1515/pac-2015-0305.
 inline constexpr double kAtomicWeightMg = 24.305;
 inline constexpr double kAtomicWeightO = 15.999;
 inline constexpr double kAtomicWeightH = 1.008;
