@@ -87,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = [["subjects", f"{pop.n:,}"],
             ["Dask workers (1 thread each)", str(n_workers)],
             ["wall time (this call; a resumed run counts only its own part)", f"{seconds:,.1f} s"],
-            ["subject-months / s", f"{pop.n * (DAYS / 30.0) / seconds:,.0f}"],
+            # A resumed call loads finished chunks from the checkpoint: its rate is not a speed.
+            ["subject-months / s (all subjects over this call's wall time)",
+             f"{pop.n * (DAYS / 30.0) / seconds:,.0f}"],
             ["peak RSS, client process", f"{_peak_rss_mb():,.0f} MB"],
             ["peak RSS, largest worker", f"{max(worker_peaks.values()):,.0f} MB"]]
     common.print_table(["", "value"], rows, title="Virtual trial")

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <limits>
 #include <stdexcept>
 #include <string>
+
+#include "number_text.hpp"
 
 namespace magpk {
 namespace {
@@ -324,17 +324,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-// The shortest decimal that reads back as `value` (a message shows what was set:
-// 1.0000000000000002, not 1.000000).
-std::string shortest(double value) {
-  char text[32];
-  for (int digits = 6; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof text, "%.*g", digits, value);
-    if (std::strtod(text, nullptr) == value) break;
-  }
-  return text;
-}
-
 const ParameterInfo& find_parameter(std::string_view name) {
   for (const auto& info : kTable) {
     if (name == info.name) return info;
@@ -388,14 +377,14 @@ void validate(const Physiology& physiology) {
     const double value = physiology.*(info.member);
     const AllowedRange range = allowed_range(info);
     auto fail = [&](const std::string& allowed) {
-      throw std::invalid_argument("parameter '" + std::string(info.name) + "'=" + shortest(value) +
-                                  ": allowed " + allowed);
+      throw std::invalid_argument("parameter '" + std::string(info.name) +
+                                  "'=" + shortest_text(value) + ": allowed " + allowed);
     };
     if (!std::isfinite(value)) fail("finite values");
     const bool above_min = range.min_inclusive ? value >= range.min : value > range.min;
     if (!(above_min && value <= range.max)) {
-      fail(std::string(range.min_inclusive ? ">= " : "> ") + shortest(range.min) +
-           " and <= " + shortest(range.max) + " (" + range.rule + ")");
+      fail(std::string(range.min_inclusive ? ">= " : "> ") + shortest_text(range.min) +
+           " and <= " + shortest_text(range.max) + " (" + range.rule + ")");
     }
   }
   // The stores' shares of body Mg (plasma and the fast peripheral pool hold the rest).
@@ -405,9 +394,9 @@ void validate(const Physiology& physiology) {
     throw std::invalid_argument(
         "parameters 'tissue_fraction_of_body_mg' + 'bone_exchangeable_fraction_of_body_mg' + "
         "'deep_bone_fraction_of_body_mg'=" +
-        shortest(physiology.tissue_fraction_of_body_mg +
-                 physiology.bone_exchangeable_fraction_of_body_mg +
-                 physiology.deep_bone_fraction_of_body_mg) +
+        shortest_text(physiology.tissue_fraction_of_body_mg +
+                      physiology.bone_exchangeable_fraction_of_body_mg +
+                      physiology.deep_bone_fraction_of_body_mg) +
         ": must be < 1 (the stores' shares of body Mg)");
   }
 }

@@ -138,14 +138,16 @@ PopulationSpec adults() {
 PopulationSpec elderly() {
   PopulationSpec p = adults();
   p.name = "elderly";
-  p.source = "adults preset restricted to 65-90 years, with more PPI and diuretic use";
+  p.source =
+      "adults preset restricted to 65-90 years, with more PPI and diuretic use; the sex ratio, "
+      "weights, heights, eGFR cap and intake for older adults are assumptions (no source read)";
   p.age_min_years = 65.0;
   p.age_max_years = 90.0;
   p.ppi_fraction = 0.20;
   p.loop_fraction = 0.10;
   p.thiazide_fraction = 0.15;
-  // Also changed from adults, though the description does not say so (no
-  // source): more women, lighter and shorter, a lower eGFR cap, lower intake.
+  // Also changed from adults (assumptions, as the description says): more
+  // women, lighter and shorter, a lower eGFR cap, lower intake.
   p.female_fraction = 0.55;
   p.weight_mean_male_kg = 84.0;
   p.weight_mean_female_kg = 72.0;

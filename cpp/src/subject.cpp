@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <stdexcept>
 #include <string>
 
 #include "magpk/units.hpp"
+#include "number_text.hpp"
 
 namespace magpk {
 namespace {
@@ -44,31 +44,26 @@ const std::vector<Meal>& default_meals() {
 
 void validate(const Covariates& c) {
   const bool adult = c.age_years >= kAdultAgeYears;
-  const auto number = [](double value) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%g", value);
-    return std::string(text);
-  };
   require(std::isfinite(c.age_years) && c.age_years >= kMinAgeYears && c.age_years <= kMaxAgeYears,
-          "age_years=" + std::to_string(c.age_years) + " outside " + number(kMinAgeYears) + "-" +
-              number(kMaxAgeYears));
+          "age_years=" + std::to_string(c.age_years) + " outside " + shortest_text(kMinAgeYears) +
+              "-" + shortest_text(kMaxAgeYears));
   const double min_weight = adult ? kMinAdultWeightKg : kMinWeightKg;
   require(std::isfinite(c.weight_kg) && c.weight_kg >= min_weight && c.weight_kg <= kMaxWeightKg,
           "weight_kg=" + std::to_string(c.weight_kg) +
-              (adult ? " outside the adult range " : " outside ") + number(min_weight) + "-" +
-              number(kMaxWeightKg) + " kg");
+              (adult ? " outside the adult range " : " outside ") + shortest_text(min_weight) +
+              "-" + shortest_text(kMaxWeightKg) + " kg");
   const double min_height = adult ? kMinAdultHeightCm : kMinChildHeightCm;
   require(std::isfinite(c.height_cm) &&
               (c.height_cm <= 0.0 || (c.height_cm >= min_height && c.height_cm <= kMaxHeightCm)),
-          "height_cm=" + std::to_string(c.height_cm) + " outside " + number(min_height) + "-" +
-              number(kMaxHeightCm) + " cm");
+          "height_cm=" + std::to_string(c.height_cm) + " outside " + shortest_text(min_height) +
+              "-" + shortest_text(kMaxHeightCm) + " cm");
   require(std::isfinite(c.egfr_ml_min) && c.egfr_ml_min <= kMaxEgfrMlMin,
-          "egfr_ml_min=" + std::to_string(c.egfr_ml_min) + " must be <= " + number(kMaxEgfrMlMin) +
-              " (or <= 0: typical)");
+          "egfr_ml_min=" + std::to_string(c.egfr_ml_min) +
+              " must be <= " + shortest_text(kMaxEgfrMlMin) + " (or <= 0: typical)");
   require(std::isfinite(c.diet_mg_per_day) && c.diet_mg_per_day > 0.0 &&
               c.diet_mg_per_day <= kMaxDietMgPerDay,
           "diet_mg_per_day=" + std::to_string(c.diet_mg_per_day) + " must be in (0, " +
-              number(kMaxDietMgPerDay) + "]");
+              shortest_text(kMaxDietMgPerDay) + "]");
   // A C++ caller can cast any integer to an enum: only the listed values are valid.
   require(c.sex == Sex::kFemale || c.sex == Sex::kMale,
           "sex: unknown value (enum value " + std::to_string(static_cast<int>(c.sex)) + ")");

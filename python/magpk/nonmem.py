@@ -569,21 +569,23 @@ def _covariate_values(frame: pd.DataFrame, t: _Table,
                       ) -> dict[str, np.ndarray]:
     """Subject field -> one value per record (numbers as floats, codes decoded)."""
     out: dict[str, np.ndarray] = {}
+
+    def missing(column: str, field: str, i: int) -> ValueError:
+        return ValueError(f"{column} is missing at {t.where(i)}: give {field} on every record, "
+                          f"or leave the column out for the default")
+
     for field, (column, codes) in spec.items():
         if field in _NUMERIC_COVARIATES and codes is None:
             values = _numbers(frame[column], column, t.where)
             if np.isnan(values).any():
-                i = int(np.argmax(np.isnan(values)))
-                raise ValueError(f"{column} is missing at {t.where(i)}: give {field} on every "
-                                 f"record, or leave the column out for the default")
+                raise missing(column, field, int(np.argmax(np.isnan(values))))
             out[field] = values
             continue
         raw = frame[column].to_numpy(dtype=object)
         decoded = np.empty(len(raw), dtype=object)
         for i, value in enumerate(raw):
             if _missing(value):
-                raise ValueError(f"{column} is missing at {t.where(i)}: give {field} on every "
-                                 f"record, or leave the column out for the default")
+                raise missing(column, field, i)
             decoded[i] = _decode(value, codes, field, column, t.where(i)) if codes else value
         out[field] = decoded
     return out

@@ -139,7 +139,7 @@ class Population:
         self._trajectories = trajectories
         self.seed = seed
         self.population = population
-        self._variables = [(name, low, high) for name, low, high in _core.summary_variables()]
+        self._variable_names = [row[0] for row in _core.summary_variables()]
 
     @property
     def n(self) -> int:
@@ -157,7 +157,7 @@ class Population:
         From the merged histograms: within one bin (relative error <= 0.34%
         for serum) of the exact percentile of the cohort.
         """
-        names = [v[0] for v in self._variables]
+        names = self._variable_names
         chosen = names if variables is None else list(variables)
         for name in chosen:
             _arguments.choice("variables[]", name, names)
@@ -246,7 +246,7 @@ class Population:
         if self._trajectories is None:
             raise ValueError("trajectories were not kept: call simulate_population(..., "
                              "trajectories=True)")
-        names = [v[0] for v in self._variables]
+        names = self._variable_names
         v = names.index(_arguments.choice("variable", variable, names))
         nt = len(self.times_h)
         return pd.DataFrame(self._trajectories[:, v * nt:(v + 1) * nt],
